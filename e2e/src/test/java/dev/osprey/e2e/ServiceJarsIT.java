@@ -1,0 +1,177 @@
+package dev.osprey.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.osprey.api.v1.AskRequest;
+import dev.osprey.api.v1.RegionServiceGrpc;
+import dev.osprey.internal.v1.EncodeRequest;
+import dev.osprey.internal.v1.EncoderGrpc;
+import dev.osprey.internal.v1.ExtractRequest;
+import dev.osprey.internal.v1.ExtractorGrpc;
+import dev.osprey.internal.v1.GenerateRequest;
+import dev.osprey.internal.v1.LlmGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each service's packaged jar starts with {@code java -jar} on free loopback ports, answers the
+ * standard gRPC health check, lists its services through reflection, reports Actuator health and
+ * readiness and serves Prometheus metrics.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServiceJarsIT {
+
+    /** Service jar name -> the gRPC service it must expose. */
+    private static final Map<String, String> SERVICES = Map.of(
+            "encoder-service", "osprey.internal.v1.Encoder",
+            "extractor-service", "osprey.internal.v1.Extractor",
+            "llm-service", "osprey.internal.v1.Llm",
+            "gateway", "osprey.v1.RegionService");
+
+    private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    void startAll() throws Exception {
+        // All four start at once: they boot in parallel, as in the local stack.
+        for (String name : SERVICES.keySet()) {
+            ServiceProcess process = ServiceProcess.start(name);
+            processes.put(name, process);
+            channels.put(name, NettyChannelBuilder.forAddress("127.0.0.1", process.grpcPort).usePlaintext().build());
+        }
+        for (String name : SERVICES.keySet()) {
+            awaitServing(name);
+        }
+    }
+
+    /** Waits until the service's gRPC health says SERVING; fails at once, with its log, if it exits. */
+    private void awaitServing(String name) {
+        ServiceProcess process = processes.get(name);
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channels.get(name));
+        await(name + " serving")
+                .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .failFast(() -> assertThat(process.isAlive())
+                        .as(() -> name + " exited; its log ends:\n" + process.logTail()).isTrue())
+                .ignoreException(StatusRuntimeException.class)
+                .until(() -> health.withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    @AfterAll
+    void stopAll() throws Exception {
+        for (ManagedChannel channel : channels.values()) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        for (ServiceProcess process : processes.values()) {
+            process.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
+    void jarStartsAndAnswersGrpcHealthCheck(String name) {
+        HealthCheckResponse overall = HealthGrpc.newBlockingStub(channels.get(name)).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance());
+        assertThat(overall.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
+    void reflectionListsTheServiceContract(String name) {
+        assertThat(listServices(channels.get(name)))
+                .contains(SERVICES.get(name), "grpc.health.v1.Health");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
+    void actuatorReportsHealthReadinessAndPrometheusMetrics(String name) throws Exception {
+        int port = processes.get(name).httpPort;
+
+        assertThat(get(port, "/actuator/health")).contains("\"status\":\"UP\"");
+        assertThat(get(port, "/actuator/health/readiness")).contains("\"status\":\"UP\"");
+        assertThat(get(port, "/actuator/health/liveness")).contains("\"status\":\"UP\"");
+        assertThat(get(port, "/actuator/prometheus")).contains("jvm_memory_used_bytes").contains("service=\"" + name + "\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
+    void modelRpcsAnswerUnimplementedUntilTheyLand(String name) {
+        ManagedChannel channel = channels.get(name);
+        Consumer<ManagedChannel> call = switch (name) {
+            case "encoder-service" -> c -> EncoderGrpc.newBlockingStub(c).encode(EncodeRequest.getDefaultInstance());
+            case "extractor-service" -> c -> ExtractorGrpc.newBlockingStub(c).extract(ExtractRequest.getDefaultInstance());
+            case "llm-service" -> c -> LlmGrpc.newBlockingStub(c).generate(GenerateRequest.getDefaultInstance()).hasNext();
+            default -> c -> RegionServiceGrpc.newBlockingStub(c).ask(AskRequest.getDefaultInstance()).hasNext();
+        };
+        assertThatThrownBy(() -> call.accept(channel))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+    }
+
+    private String get(int port, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
+        return response.body();
+    }
+
+    private static List<String> listServices(ManagedChannel channel) {
+        CompletableFuture<List<String>> names = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                        List<String> found = new ArrayList<>();
+                        for (ServiceResponse service : response.getListServicesResponse().getServiceList()) {
+                            found.add(service.getName());
+                        }
+                        names.complete(found);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        names.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        names.complete(List.of());
+                    }
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+        return names.join();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.osprey.model.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code osprey tiny}: writes a random Osprey checkpoint in the Hugging Face layout. */
+@Command(name = "tiny", mixinStandardHelpOptions = true,
+        description = "Write a random Osprey checkpoint with the real key names and geometry.")
+final class TinyCommand implements Callable<Integer> {
+
+    /** Widths of the checkpoint to write. */
+    enum Shape {
+        TINY("tiny"), OSPREY_7B("7b");
+
+        private final String label;
+
+        Shape(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write the checkpoint into.")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--shape", defaultValue = "tiny", paramLabel = "tiny|7b", converter = ShapeConverter.class,
+            description = "tiny widths for tests, or the real Osprey-7B shapes for benchmarks (default: ${DEFAULT-VALUE}).")
+    Shape shape;
+
+    @Override
+    public Integer call() {
+        return OspreyCli.notImplemented(spec, "issue #3");
+    }
+
+    static final class ShapeConverter implements picocli.CommandLine.ITypeConverter<Shape> {
+        @Override
+        public Shape convert(String value) {
+            return switch (value) {
+                case "tiny" -> Shape.TINY;
+                case "7b" -> Shape.OSPREY_7B;
+                default -> throw new picocli.CommandLine.TypeConversionException("expected tiny or 7b, got '" + value + "'");
+            };
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.osprey.model;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The model library stays plain Java: services wrap it, never the other way round. */
+@AnalyzeClasses(packages = "dev.osprey.model", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule modelUsesNoServiceFrameworks = noClasses()
+            .that().resideInAPackage("dev.osprey.model..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "org.springframework..", "io.grpc..", "reactor..", "io.micrometer..");
+}

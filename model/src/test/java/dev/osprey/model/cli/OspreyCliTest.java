@@ -1,0 +1,68 @@
+package dev.osprey.model.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class OspreyCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return OspreyCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void helpListsEverySubcommand() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("tiny", "convert", "encode", "extract", "generate");
+    }
+
+    @Test
+    void unknownFlagIsAOneLineUsageError() {
+        assertThat(run("convert", "--checkpoint", "c", "--out", "b", "--colour", "red")).isEqualTo(2);
+        assertThat(err.toString().strip()).contains("--colour").doesNotContain("\n");
+    }
+
+    @Test
+    void invalidPrecisionNamesTheAllowedValues() {
+        assertThat(run("convert", "--checkpoint", "c", "--out", "b", "--precision", "int3")).isEqualTo(2);
+        assertThat(err.toString()).contains("int3").containsIgnoringCase("int4");
+    }
+
+    @Test
+    void generateNeedsExactlyOneOfTaskAndPrompt() {
+        assertThat(run("generate", "--model", "m", "--image", "i.png")).isEqualTo(2);
+        assertThat(err.toString()).contains("--task").contains("--prompt");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("generate", "--model", "m", "--image", "i.png", "--task", "short", "--prompt", "what is <region1>?"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("mutually exclusive");
+    }
+
+    @Test
+    void greedyAndTemperatureExcludeEachOther() {
+        assertThat(run("generate", "--model", "m", "--image", "i.png", "--task", "short", "--greedy", "--temperature", "0.7"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("mutually exclusive");
+    }
+
+    @Test
+    void tinyAcceptsTheTwoShapesOnly() {
+        assertThat(run("tiny", "--out", "x", "--shape", "13b")).isEqualTo(2);
+        assertThat(err.toString()).contains("expected tiny or 7b");
+    }
+
+    @Test
+    void wellFormedCommandThatIsNotBuiltYetSaysSoAndFails() {
+        int code = run("generate", "--model", "m", "--image", "i.png", "--mask", "a.png", "--mask", "b.json",
+                "--prompt", "how does <region1> relate to <region2>?", "--temperature", "0.7", "--top-k", "40",
+                "--seed", "3", "--json");
+        assertThat(code).isEqualTo(OspreyCli.EXIT_NOT_IMPLEMENTED);
+        assertThat(err.toString()).contains("osprey generate: not implemented yet");
+    }
+}
