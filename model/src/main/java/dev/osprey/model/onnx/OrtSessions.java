@@ -1,0 +1,33 @@
+package dev.osprey.model.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
+import java.nio.file.Path;
+
+/** Opens ONNX Runtime sessions from model files with our settings. */
+public final class OrtSessions {
+
+    private OrtSessions() {
+    }
+
+    /**
+     * Opens a CPU session on a model file (its external data is read from beside it).
+     *
+     * @param intraOpThreads threads per operator; 0 lets ONNX Runtime choose (one per core)
+     */
+    public static OrtSession open(Path model, int intraOpThreads) {
+        try {
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(intraOpThreads);
+            // Spinning threads burn the cores other services and requests need.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            return OrtEnvironment.getEnvironment().createSession(model.toString(), options);
+        } catch (OrtException e) {
+            throw new OspreyException(Reason.BAD_BUNDLE, "cannot load ONNX model " + model + ": " + e.getMessage(), e);
+        }
+    }
+}

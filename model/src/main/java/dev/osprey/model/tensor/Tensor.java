@@ -1,0 +1,123 @@
+package dev.osprey.model.tensor;
+
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * A named tensor whose data is little-endian row-major bytes, possibly a window of a memory-mapped
+ * file (so reading a checkpoint does not copy it onto the heap).
+ *
+ * @param name  the tensor's key in its file
+ * @param dtype element type of {@code data}
+ * @param shape dimensions, outermost first
+ * @param data  exactly {@code numel * dtype.bytes()} bytes, position 0, little-endian
+ */
+public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
+
+    public Tensor {
+        long expected = Shape.numel(shape) * dtype.bytes();
+        if (data.remaining() != expected) {
+            throw new OspreyException(Reason.BAD_CHECKPOINT, "tensor " + name + " " + dtype + Shape.toString(shape)
+                    + " needs " + expected + " bytes, found " + data.remaining());
+        }
+        data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A float32 tensor over the given values (copied into a direct little-endian buffer). */
+    public static Tensor ofFloats(String name, long[] shape, float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return new Tensor(name, DType.F32, shape, bytes);
+    }
+
+    public long numel() {
+        return Shape.numel(shape);
+    }
+
+    /** Size in bytes. */
+    public long byteSize() {
+        return data.remaining();
+    }
+
+    /** A fresh read-only view of the bytes, little-endian, position 0. */
+    public ByteBuffer bytes() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The values as float32 (converted from bf16, fp16 or fp32; other types are rejected). */
+    public float[] toFloats() {
+        int n = Math.toIntExact(numel());
+        float[] out = new float[n];
+        ByteBuffer in = bytes();
+        switch (dtype) {
+            case F32 -> in.asFloatBuffer().get(out);
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Floats.bf16ToFloat(in.getShort(2 * i));
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Floats.f16ToFloat(in.getShort(2 * i));
+                }
+            }
+            case F64 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) in.getDouble(8 * i);
+                }
+            }
+            default -> throw new OspreyException(Reason.BAD_CHECKPOINT, "tensor " + name + " is " + dtype + ", expected a float type");
+        }
+        return out;
+    }
+
+    /** This tensor converted to float32 (the same tensor when it already is). */
+    public Tensor toF32() {
+        return dtype == DType.F32 ? this : ofFloats(name, shape, toFloats());
+    }
+
+    /** This tensor's values rounded to another float type (F32, F16 or BF16). */
+    public Tensor to(DType target) {
+        if (target == dtype) {
+            return this;
+        }
+        float[] values = toFloats();
+        ByteBuffer out = ByteBuffer.allocate(values.length * target.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (target) {
+            case F32 -> {
+                FloatBuffer floats = out.asFloatBuffer();
+                floats.put(values);
+            }
+            case F16 -> {
+                for (float v : values) {
+                    out.putShort(Floats.floatToF16(v));
+                }
+            }
+            case BF16 -> {
+                for (float v : values) {
+                    out.putShort(Floats.floatToBf16(v));
+                }
+            }
+            default -> throw new IllegalArgumentException("cannot convert to " + target);
+        }
+        return new Tensor(name, target, shape, out.flip());
+    }
+
+    /** The same data under another name. */
+    public Tensor renamed(String newName) {
+        return new Tensor(newName, dtype, shape, data);
+    }
+
+    /** The same data with another shape of the same element count. */
+    public Tensor reshaped(long... newShape) {
+        return new Tensor(name, dtype, newShape, data);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dtype + Shape.toString(shape);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.osprey.model.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.osprey.model.Golden;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
+import dev.osprey.model.tensor.DType;
+import dev.osprey.model.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafetensorsFileTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void readsTheGoldenCheckpointWithItsRealKeysAndBf16Weights() {
+        try (SafetensorsFile file = SafetensorsFile.open(Golden.safetensorsCheckpoint().resolve("model.safetensors"))) {
+            assertThat(file.names()).hasSize(109).contains("model.embed_tokens.weight", "lm_head.weight",
+                    "model.vision_tower.vision_tower.visual.trunk.stem.0.weight", "mask_extractor.mask_linear.layers.0.weight");
+            Tensor embed = file.get("model.embed_tokens.weight");
+            assertThat(embed.dtype()).isEqualTo(DType.BF16);
+            assertThat(embed.shape()).containsExactly(32000, 64);
+            assertThat(file.get("mask_extractor.mask_linear.layers.0.weight").shape()).containsExactly(32, 12544);
+        }
+    }
+
+    @Test
+    void writtenFileReadsBackIdentically() {
+        Tensor a = Tensor.ofFloats("a", new long[] {2, 3}, new float[] {1, -2, 3.5f, 0, 1e-8f, -0f});
+        Tensor b = a.renamed("b").to(DType.BF16);
+        Path file = tmp.resolve("t.safetensors");
+
+        SafetensorsWriter.writeTensors(file, List.of(a, b), Map.of("format", "pt"));
+
+        try (SafetensorsFile read = SafetensorsFile.open(file)) {
+            assertThat(read.names()).containsExactly("a", "b");
+            assertThat(read.floats("a")).containsExactly(1, -2, 3.5f, 0, 1e-8f, -0f);
+            assertThat(read.get("b").dtype()).isEqualTo(DType.BF16);
+            assertThat(read.floats("b")[2]).isEqualTo(3.5f);
+            assertThat(read.metadata()).containsEntry("format", "pt");
+        }
+    }
+
+    @Test
+    void truncatedFileIsRejectedWithItsPath() throws IOException {
+        Path file = tmp.resolve("broken.safetensors");
+        Files.write(file, new byte[] {100, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
+
+        assertThatThrownBy(() -> SafetensorsFile.open(file))
+                .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_CHECKPOINT))
+                .hasMessageContaining("broken.safetensors").hasMessageContaining("not a safetensors file");
+    }
+
+    @Test
+    void missingTensorIsNamed() {
+        try (SafetensorsFile file = SafetensorsFile.open(Golden.safetensorsCheckpoint().resolve("model.safetensors"))) {
+            assertThatThrownBy(() -> file.get("model.layers.9.mlp.up_proj.weight"))
+                    .hasMessageContaining("model.layers.9.mlp.up_proj.weight");
+        }
+    }
+}
