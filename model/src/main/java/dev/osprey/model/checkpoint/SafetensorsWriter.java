@@ -15,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -26,33 +25,20 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class SafetensorsWriter {
 
-    /**
-     * One tensor to write; its data is produced only when it is written.
-     *
-     * @param data produces exactly {@code numel * dtype.bytes()} little-endian bytes
-     */
-    public record Entry(String name, DType dtype, long[] shape, Supplier<ByteBuffer> data) {
-
-        /** An entry for a tensor that already exists. */
-        public static Entry of(Tensor tensor) {
-            return new Entry(tensor.name(), tensor.dtype(), tensor.shape(), tensor::bytes);
-        }
-    }
-
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private SafetensorsWriter() {
     }
 
     /** Writes tensors in the given order. */
-    public static void write(Path file, List<Entry> entries, Map<String, String> metadata) {
+    public static void write(Path file, List<PendingTensor> entries, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
             new LinkedHashMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
-        for (Entry entry : entries) {
+        for (PendingTensor entry : entries) {
             long length = Shape.numel(entry.shape()) * entry.dtype().bytes();
             ObjectNode node = header.putObject(entry.name());
             node.put("dtype", entry.dtype().safetensorsName());
@@ -74,7 +60,7 @@ public final class SafetensorsWriter {
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(out, prefix.flip());
-            for (Entry entry : entries) {
+            for (PendingTensor entry : entries) {
                 ByteBuffer data = entry.data().get();
                 long expected = Shape.numel(entry.shape()) * entry.dtype().bytes();
                 if (data.remaining() != expected) {
@@ -90,7 +76,7 @@ public final class SafetensorsWriter {
 
     /** Writes existing tensors in the given order. */
     public static void writeTensors(Path file, List<Tensor> tensors, Map<String, String> metadata) {
-        write(file, tensors.stream().map(Entry::of).toList(), metadata);
+        write(file, tensors.stream().map(PendingTensor::of).toList(), metadata);
     }
 
     static void writeFully(FileChannel out, ByteBuffer data) throws IOException {

@@ -1,5 +1,7 @@
 package dev.osprey.model.cli;
 
+import dev.osprey.model.checkpoint.CheckpointGeometry;
+import dev.osprey.model.checkpoint.RandomCheckpoint;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,7 +45,10 @@ final class TinyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return OspreyCli.notImplemented(spec, "issue #3");
+        CheckpointGeometry geometry = shape == Shape.TINY ? CheckpointGeometry.TINY : CheckpointGeometry.OSPREY_7B;
+        new RandomCheckpoint(geometry, seed).write(out);
+        spec.commandLine().getOut().println("wrote a random " + shape + " Osprey checkpoint (seed " + seed + ") to " + out);
+        return 0;
     }
 
     static final class ShapeConverter implements picocli.CommandLine.ITypeConverter<Shape> {
