@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
             ConvertCommand.class,
             EncodeCommand.class,
             ExtractCommand.class,
-            GenerateCommand.class
+            GenerateCommand.class,
+            BenchCommand.class
         })
 public final class OspreyCli implements Runnable {
 

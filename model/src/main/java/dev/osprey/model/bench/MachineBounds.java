@@ -1,0 +1,121 @@
+package dev.osprey.model.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.osprey.model.onnx.OnnxGraph;
+import dev.osprey.model.onnx.OrtSessions;
+import dev.osprey.model.tensor.DType;
+import dev.osprey.model.tensor.Tensor;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * What this machine can do at best: memory read bandwidth (the bound of weight-streaming decode)
+ * and ONNX Runtime's fp32 GEMM throughput (the bound of compute-heavy stages).
+ */
+public final class MachineBounds {
+
+    /** @param readGBs memory read bandwidth in GB/s; @param gemmGflops fp32 GEMM GFLOP/s */
+    public record Bounds(double readGBs, double gemmGflops, int threads) {
+    }
+
+    /** Consumes the sums so that the JIT cannot drop the reads. */
+    private static volatile long sink;
+
+    private MachineBounds() {
+    }
+
+    /** Measures both bounds with {@code threads} threads (best of several runs). */
+    public static Bounds measure(int threads) throws Exception {
+        return new Bounds(readBandwidth(threads), gemmPeak(threads), threads);
+    }
+
+    /** Sums 1 GiB of longs in parallel (one array per thread); bytes read per second, best of 5. */
+    static double readBandwidth(int threads) throws Exception {
+        int perThread = (int) ((1L << 27) / threads);
+        long[][] parts = new long[threads][perThread];
+        for (long[] part : parts) {
+            java.util.Arrays.setAll(part, i -> i);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            double best = 0;
+            for (int run = 0; run < 5; run++) {
+                long start = System.nanoTime();
+                Future<?>[] sums = new Future<?>[threads];
+                for (int t = 0; t < threads; t++) {
+                    long[] part = parts[t];
+                    sums[t] = pool.submit(() -> sum(part));
+                }
+                for (Future<?> part : sums) {
+                    sink += (Long) part.get();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                best = Math.max(best, (double) perThread * threads * 8 / seconds / 1e9);
+            }
+            return best;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static long sum(long[] values) {
+        long s = 0;
+        for (long v : values) {
+            s += v;
+        }
+        return s;
+    }
+
+    /** An fp32 MatMul [512, 4096] x [4096, 4096] in ONNX Runtime; FLOP/s, best of 5. */
+    static double gemmPeak(int threads) throws IOException, OrtException {
+        int m = 512;
+        int k = 4096;
+        int n = 4096;
+        Path dir = Files.createTempDirectory("osprey-gemm");
+        try {
+            float[] w = new float[k * n];
+            SplittableRandom random = new SplittableRandom(1);
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) random.nextDouble(-0.01, 0.01);
+            }
+            OnnxGraph graph = new OnnxGraph("gemm", null);
+            String x = graph.input("x", DType.F32, m, k);
+            graph.output(graph.op("MatMul").in(x, graph.weight("w", Tensor.ofFloats("w", new long[] {k, n}, w))).out("y"),
+                    DType.F32, m, n);
+            Path model = dir.resolve("gemm.onnx");
+            graph.save(model, OnnxGraph.OPSET, false);
+            try (OrtSession session = OrtSessions.open(model, threads);
+                    OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
+                            FloatBuffer.wrap(new float[m * k]), new long[] {m, k})) {
+                double best = 0;
+                for (int run = 0; run < 6; run++) {
+                    long start = System.nanoTime();
+                    try (OrtSession.Result ignored = session.run(Map.of("x", input))) {
+                        double seconds = (System.nanoTime() - start) / 1e9;
+                        if (run > 0) {
+                            best = Math.max(best, 2.0 * m * k * n / seconds / 1e9);
+                        }
+                    }
+                }
+                return best;
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+}
