@@ -5,6 +5,7 @@ import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.checkpoint.TensorStore;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,13 @@ final class TinyVision {
     /** The golden safetensors checkpoint (close it). */
     static SafetensorsFile checkpoint() {
         return SafetensorsFile.open(Golden.safetensorsCheckpoint().resolve("model.safetensors"));
+    }
+
+    /** Builds the float32 vision model of the golden checkpoint into {@code dir}; returns vision.onnx. */
+    static Path build(Path dir) {
+        try (SafetensorsFile checkpoint = checkpoint()) {
+            return VisionGraphBuilder.write(checkpoint, VisionConfig.from(checkpoint), dir);
+        }
     }
 
     /**
