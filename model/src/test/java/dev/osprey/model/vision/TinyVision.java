@@ -29,6 +29,13 @@ final class TinyVision {
         }
     }
 
+    /** The golden {@code pixel_values} [3,512,512] of one case. */
+    static float[] pixelValues(String caseName) {
+        try (SafetensorsFile tensors = Golden.tensors(caseName)) {
+            return tensors.floats("pixel_values");
+        }
+    }
+
     /**
      * A view of {@code store} whose keys are renamed by {@code rename} (a key mapped to null is
      * hidden) and whose tensors pass through {@code change}.
