@@ -54,6 +54,7 @@ public final class OnnxVisionTower implements AutoCloseable {
     private final OrtSession session;
     private final Path model;
     private final long[] imageShape;
+    private final int imageFloats;
     private final List<Output> outputs;
     private Buffers buffers;
 
@@ -61,6 +62,7 @@ public final class OnnxVisionTower implements AutoCloseable {
         this.session = session;
         this.model = model;
         this.imageShape = imageShape;
+        this.imageFloats = Math.toIntExact(Shape.numel(imageShape));
         this.outputs = outputs;
     }
 
@@ -108,13 +110,12 @@ public final class OnnxVisionTower implements AutoCloseable {
      * @throws OspreyException {@code BAD_INPUT} when the float count is not a positive multiple of one image
      */
     public synchronized List<VisionFeatures> encode(FloatBuffer pixelValues) {
-        int perImage = Math.toIntExact(Shape.numel(imageShape));
         int remaining = pixelValues.remaining();
-        if (remaining == 0 || remaining % perImage != 0) {
+        if (remaining == 0 || remaining % imageFloats != 0) {
             throw OspreyException.badInput("pixel_values holds " + remaining + " floats, expected a positive multiple of "
-                    + perImage + " (images of " + Shape.toString(imageShape) + ")");
+                    + imageFloats + " (images of " + Shape.toString(imageShape) + ")");
         }
-        int batch = remaining / perImage;
+        int batch = remaining / imageFloats;
         Buffers io = buffers(batch);
         io.input().clear().put(pixelValues.duplicate()).flip();
         run(batch, io);
@@ -129,8 +130,7 @@ public final class OnnxVisionTower implements AutoCloseable {
         Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
         OnnxTensor input = null;
         try {
-            input = OnnxTensor.createTensor(env, io.input().slice(0, batch * Math.toIntExact(Shape.numel(imageShape))),
-                    batched(batch, imageShape));
+            input = OnnxTensor.createTensor(env, io.input().slice(0, batch * imageFloats), batched(batch, imageShape));
             for (Output output : outputs) {
                 FloatBuffer buffer = io.outputs().get(output.name()).slice(0, batch * output.numel());
                 pinned.put(output.name(), OnnxTensor.createTensor(env, buffer, batched(batch, output.shape())));
@@ -170,7 +170,7 @@ public final class OnnxVisionTower implements AutoCloseable {
             for (Output output : outputs) {
                 out.put(output.name(), directFloats((long) batch * output.numel()));
             }
-            buffers = new Buffers(batch, directFloats(batch * Shape.numel(imageShape)), out);
+            buffers = new Buffers(batch, directFloats((long) batch * imageFloats), out);
         }
         return buffers;
     }
