@@ -10,7 +10,10 @@ import java.util.Locale;
 public enum DecoderPrecision {
     /** float32 weights: parity with the reference. */
     FP32(0),
-    /** float16 weights, upcast to float32 by the graph (ONNX Runtime folds the cast at load on CPU). */
+    /**
+     * float16 weights cast to float32 in the graph: half the file of fp32, but on CPU ONNX Runtime
+     * folds the cast at load, so the weights sit in memory as float32.
+     */
     FP16(0),
     /** 8-bit weight-only quantisation (MatMulNBits). */
     INT8(8),
@@ -30,7 +33,7 @@ public enum DecoderPrecision {
 
     /**
      * Bits for one weight matrix. The output projection keeps 8 bits under int4: the logits feed
-     * sampling directly, and it is ~2 % of the 7B weights (llama.cpp's 4-bit mixes keep it wider too).
+     * sampling directly, and it is ~2 % of the 7B weights (llama.cpp's 4-bit k-quant mixes keep it wider too).
      */
     public int bitsFor(String weightName) {
         return this == INT4 && weightName.equals(DecoderConfig.LM_HEAD) ? 8 : bits;

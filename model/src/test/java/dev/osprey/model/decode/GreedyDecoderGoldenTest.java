@@ -49,9 +49,21 @@ class GreedyDecoderGoldenTest {
         }
     }
 
+    @Test
+    void generationEndsAfterTheEosIdWhenOneIsGiven() {
+        GoldenRuns.Run run = GoldenRuns.all().getFirst();
+        InterleavedSequence sequence = run.assemble(FP32.get().table, GoldenRuns.tensors(run.caseName()));
+        int eos = run.greedyIds()[2];
+        assertThat(generate(1, sequence.embeds(), sequence.length(), eos)[0]).containsExactly(Arrays.copyOf(run.greedyIds(), 3));
+    }
+
     private static int[][] generate(int batch, float[] prompts, int n) {
+        return generate(batch, prompts, n, GreedyDecoder.NO_EOS);
+    }
+
+    private static int[][] generate(int batch, float[] prompts, int n, int eos) {
         try (KvCache cache = FP32.get().session.newCache(batch, n + NEW_TOKENS)) {
-            return new GreedyDecoder(FP32.get().session, FP32.get().table).generate(cache, prompts, n, NEW_TOKENS, GreedyDecoder.NO_EOS);
+            return new GreedyDecoder(FP32.get().session, FP32.get().table).generate(cache, prompts, n, NEW_TOKENS, eos);
         }
     }
 
