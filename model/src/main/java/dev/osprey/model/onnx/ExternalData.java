@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 public final class ExternalData implements AutoCloseable {
 
     private static final int ALIGNMENT = 4096;
+    private static final int WRITE_CHUNK = 16 << 20;
 
     private final Path file;
     private final FileChannel channel;
@@ -42,7 +43,14 @@ public final class ExternalData implements AutoCloseable {
         try {
             channel.position(offset);
             while (data.hasRemaining()) {
-                channel.write(data);
+                // The JDK copies a heap buffer through a temporary direct buffer of the write's size:
+                // bounded writes keep a 500 MB tensor from needing another 500 MB of direct memory.
+                int chunk = Math.min(data.remaining(), WRITE_CHUNK);
+                ByteBuffer slice = data.slice(data.position(), chunk);
+                while (slice.hasRemaining()) {
+                    channel.write(slice);
+                }
+                data.position(data.position() + chunk);
             }
         } catch (IOException e) {
             throw new OspreyException(Reason.INTERNAL, "cannot write " + file + ": " + e.getMessage(), e);

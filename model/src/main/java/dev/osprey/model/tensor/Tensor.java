@@ -51,27 +51,41 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
     public float[] toFloats() {
         int n = Math.toIntExact(numel());
         float[] out = new float[n];
+        if (dtype == DType.F64) {
+            ByteBuffer in = bytes();
+            for (int i = 0; i < n; i++) {
+                out[i] = (float) in.getDouble(8 * i);
+            }
+        } else {
+            readFloats(0, out, 0, n);
+        }
+        return out;
+    }
+
+    /**
+     * Reads {@code count} consecutive values starting at element {@code first} as float32 (from
+     * bf16, fp16 or fp32), e.g. one row of a memory-mapped matrix without converting all of it.
+     */
+    public void readFloats(long first, float[] dst, int dstOffset, int count) {
+        if (first < 0 || count < 0 || first + count > numel()) {
+            throw new IndexOutOfBoundsException("elements [" + first + ", " + (first + count) + ") of " + this);
+        }
         ByteBuffer in = bytes();
+        int base = Math.toIntExact(first * dtype.bytes());
         switch (dtype) {
-            case F32 -> in.asFloatBuffer().get(out);
+            case F32 -> in.position(base).asFloatBuffer().get(dst, dstOffset, count);
             case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = Floats.bf16ToFloat(in.getShort(2 * i));
+                for (int i = 0; i < count; i++) {
+                    dst[dstOffset + i] = Floats.bf16ToFloat(in.getShort(base + 2 * i));
                 }
             }
             case F16 -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = Floats.f16ToFloat(in.getShort(2 * i));
-                }
-            }
-            case F64 -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = (float) in.getDouble(8 * i);
+                for (int i = 0; i < count; i++) {
+                    dst[dstOffset + i] = Floats.f16ToFloat(in.getShort(base + 2 * i));
                 }
             }
             default -> throw new OspreyException(Reason.BAD_CHECKPOINT, "tensor " + name + " is " + dtype + ", expected a float type");
         }
-        return out;
     }
 
     /** This tensor converted to float32 (the same tensor when it already is). */
@@ -88,8 +102,9 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
         ByteBuffer out = ByteBuffer.allocate(values.length * target.bytes()).order(ByteOrder.LITTLE_ENDIAN);
         switch (target) {
             case F32 -> {
-                FloatBuffer floats = out.asFloatBuffer();
-                floats.put(values);
+                for (float v : values) {
+                    out.putFloat(v);
+                }
             }
             case F16 -> {
                 for (float v : values) {

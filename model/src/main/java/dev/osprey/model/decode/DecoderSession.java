@@ -1,0 +1,139 @@
+package dev.osprey.model.decode;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
+import dev.osprey.model.onnx.OrtSessions;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs the decoder graph of {@link DecoderGraphBuilder} with a {@link KvCache} per batch of sequences.
+ *
+ * <pre>{@code
+ * try (DecoderSession decoder = DecoderSession.open(bundle.resolve("decoder.onnx"), config, 0);
+ *         KvCache cache = decoder.newCache(1, 2048)) {
+ *     float[] logits = decoder.prefill(cache, promptEmbeds, promptLength);   // [vocab]
+ *     logits = decoder.step(cache, embeddings.row(nextId));                    // [vocab]
+ * }
+ * }</pre>
+ * One session serves many caches; runs on different caches may go in parallel.
+ */
+public final class DecoderSession implements AutoCloseable {
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final DecoderConfig config;
+    private final AtomicLong runs = new AtomicLong();
+
+    private DecoderSession(OrtSession session, DecoderConfig config) {
+        this.session = session;
+        this.config = config;
+    }
+
+    /**
+     * Loads a decoder model file (its external data beside it).
+     *
+     * @param intraOpThreads threads per operator; 0 lets ONNX Runtime use one per core
+     */
+    public static DecoderSession open(Path model, DecoderConfig config, int intraOpThreads) {
+        return new DecoderSession(OrtSessions.open(model, intraOpThreads), config);
+    }
+
+    /** The model sizes. */
+    public DecoderConfig config() {
+        return config;
+    }
+
+    /** An empty cache for {@code batch} sequences of up to {@code maxLength} positions each. */
+    public KvCache newCache(int batch, int maxLength) {
+        return new KvCache(env, config, batch, maxLength);
+    }
+
+    /**
+     * Appends {@code n} positions to every sequence of the cache and returns the logits of each
+     * sequence's last position, [batch, vocab] row-major. With an empty cache this is the prompt's
+     * prefill; on a non-empty cache it continues the sequence (then only batch 1 may append n > 1).
+     *
+     * @param embeds [batch, n, hidden] row-major input embeddings
+     */
+    public float[] prefill(KvCache cache, float[] embeds, int n) {
+        check(cache, embeds, n);
+        int batch = cache.batch();
+        int total = cache.length() + n;
+        int[] seqlens = new int[batch];
+        Arrays.fill(seqlens, total - 1);
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(embeds), new long[] {batch, n, config.hidden()});
+                OnnxTensor lengths = OnnxTensor.createTensor(env, IntBuffer.wrap(seqlens), new long[] {batch});
+                OnnxTensor totalLength = OnnxTensor.createTensor(env, IntBuffer.wrap(new int[] {total}), new long[0])) {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put(DecoderGraphBuilder.INPUTS_EMBEDS, input);
+            inputs.put(DecoderGraphBuilder.SEQLENS_K, lengths);
+            inputs.put(DecoderGraphBuilder.TOTAL_SEQUENCE_LENGTH, totalLength);
+            // The cache tensors are both past inputs and pinned present outputs: the attention appends in place.
+            Map<String, OnnxValue> present = new HashMap<>();
+            for (int l = 0; l < config.layers(); l++) {
+                inputs.put(DecoderGraphBuilder.kvName("past", "key", l), cache.keys(l));
+                inputs.put(DecoderGraphBuilder.kvName("past", "value", l), cache.values(l));
+                present.put(DecoderGraphBuilder.kvName("present", "key", l), cache.keys(l));
+                present.put(DecoderGraphBuilder.kvName("present", "value", l), cache.values(l));
+            }
+            runs.incrementAndGet();
+            try (OrtSession.Result result = session.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present)) {
+                FloatBuffer logits = ((OnnxTensor) result.get(DecoderGraphBuilder.LOGITS).orElseThrow()).getFloatBuffer();
+                float[] out = new float[logits.remaining()];
+                logits.get(out);
+                cache.advance(n);
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new OspreyException(Reason.INTERNAL, "decoder run failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void check(KvCache cache, float[] embeds, int n) {
+        int batch = cache.batch();
+        if (n <= 0 || embeds.length != (long) batch * n * config.hidden()) {
+            throw OspreyException.badInput("expected " + batch + " x " + n + " x " + config.hidden() + " embedding values, got "
+                    + embeds.length);
+        }
+        if (cache.length() + n > cache.maxLength()) {
+            throw OspreyException.badInput("the sequence would hold " + (cache.length() + n) + " positions, the cache holds at most "
+                    + cache.maxLength());
+        }
+        // GroupQueryAttention continues a non-empty cache by several positions only for batch 1.
+        if (n > 1 && cache.length() > 0 && batch > 1) {
+            throw OspreyException.badInput("continuing " + batch + " sequences by " + n + " positions at once is not supported;"
+                    + " continue one sequence at a time or step one position");
+        }
+    }
+
+    /** Appends one position per sequence ([batch, hidden] embeddings) and returns [batch, vocab] logits. */
+    public float[] step(KvCache cache, float[] embeds) {
+        return prefill(cache, embeds, 1);
+    }
+
+    /** How many times the graph has run (a batch of sequences is one run). */
+    public long runs() {
+        return runs.get();
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new OspreyException(Reason.INTERNAL, "cannot close the decoder session: " + e.getMessage(), e);
+        }
+    }
+}
