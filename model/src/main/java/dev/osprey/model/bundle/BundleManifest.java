@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param format        always {@value #FORMAT}
  * @param formatVersion bumped when the layout changes incompatibly; readers reject other versions
  * @param source        where the weights came from
- * @param precision     the decoder's weight precision
+ * @param precision     the decoder's weight precision: fp32, fp16, int8 or int4
  * @param image         input geometry and normalisation
  * @param vision        the vision tower's shape
  * @param llm           the language model's shape
@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param template      the conversation template name
  * @param files         file names inside the bundle
  */
-public record BundleManifest(String format, int formatVersion, Source source, Precision precision, Image image,
+public record BundleManifest(String format, int formatVersion, Source source, String precision, Image image,
         Vision vision, Llm llm, Extractor extractor, Tokens tokens, String template, Files files) {
 
     public static final String FORMAT = "osprey-bundle";
@@ -53,7 +53,7 @@ public record BundleManifest(String format, int formatVersion, Source source, Pr
 
     /** Llama sizes; {@code maxContext} bounds prompt + image tokens + generated tokens. */
     public record Llm(int hidden, int layers, int heads, int kvHeads, int headDim, int intermediate, int vocab,
-            double rmsNormEps, double ropeTheta, int maxContext) {
+            float rmsNormEps, float ropeTheta, int maxContext) {
     }
 
     /** Per-level widths of res2..res5, the extractor width and the position-mask side. */

@@ -1,5 +1,9 @@
 package dev.osprey.model.cli;
 
+import dev.osprey.model.bundle.BundleConverter;
+import dev.osprey.model.bundle.BundleManifest;
+import dev.osprey.model.decode.DecoderPrecision;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,9 +16,6 @@ import picocli.CommandLine.Spec;
         description = "Convert an Osprey checkpoint into a model bundle (ONNX graphs, weights, tokenizer, Triton repository).")
 final class ConvertCommand implements Callable<Integer> {
 
-    /** Precision of the decoder's weight matrices. */
-    enum Precision { FP32, FP16, INT8, INT4 }
-
     @Spec
     CommandSpec spec;
 
@@ -26,10 +27,15 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|int8|int4",
             description = "Decoder weight precision (default: ${DEFAULT-VALUE}).")
-    Precision precision;
+    DecoderPrecision precision;
 
     @Override
     public Integer call() {
-        return OspreyCli.notImplemented(spec, "issue #3");
+        PrintWriter out = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        BundleManifest manifest = new BundleConverter(out::println).convert(checkpoint, this.out, precision);
+        out.printf("wrote %s bundle to %s in %.1f s (LLM %d layers x %d, vision dims %s)%n", manifest.precision(), this.out,
+                (System.nanoTime() - start) / 1e9, manifest.llm().layers(), manifest.llm().hidden(), manifest.vision().dims());
+        return 0;
     }
 }

@@ -1,0 +1,143 @@
+package dev.osprey.model.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.osprey.model.Golden;
+import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.decode.DecoderConfig;
+import dev.osprey.model.decode.DecoderPrecision;
+import dev.osprey.model.decode.DecoderSession;
+import dev.osprey.model.decode.EmbeddingTable;
+import dev.osprey.model.decode.GreedyDecoder;
+import dev.osprey.model.decode.InterleavedSequence;
+import dev.osprey.model.decode.KvCache;
+import dev.osprey.model.tensor.DType;
+import dev.osprey.model.vision.OnnxVisionTower;
+import dev.osprey.model.vision.VisionFeatures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code osprey convert} on the golden checkpoint in the real layout (sharded bf16 PyTorch files):
+ * the bundle's own files reproduce the reference outputs.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BundleConverterTest {
+
+    @TempDir
+    static Path tmp;
+
+    private Path bundleDir;
+    private final List<String> progress = new ArrayList<>();
+
+    @BeforeAll
+    void convertGoldenCheckpoint() {
+        bundleDir = tmp.resolve("fp32");
+        new BundleConverter(progress::add).convert(Golden.binCheckpoint(), bundleDir, DecoderPrecision.FP32);
+    }
+
+    @Test
+    void manifestDescribesTheCheckpoint() {
+        ModelBundle bundle = ModelBundle.open(bundleDir);
+        BundleManifest m = bundle.manifest();
+        assertThat(m.precision()).isEqualTo("fp32");
+        assertThat(m.llm()).isEqualTo(new BundleManifest.Llm(64, 2, 4, 4, 16, 172, 32000, 1e-5f, 10000f, 2048));
+        assertThat(m.vision()).isEqualTo(new BundleManifest.Vision(List.of(1, 1, 2, 1), List.of(8, 16, 32, 64), 32));
+        assertThat(m.extractor()).isEqualTo(new BundleManifest.Extractor(List.of(8, 16, 32, 64), 32, 112));
+        assertThat(m.tokens().mask()).isEqualTo(32000);
+        assertThat(bundle.tokenizerDir().resolve("tokenizer.json")).exists();
+        assertThat(bundle.tritonRepository().resolve("osprey_vision/config.pbtxt")).exists();
+        assertThat(progress).anyMatch(line -> line.startsWith("decoder model (fp32)"));
+        try (SafetensorsFile extractor = SafetensorsFile.open(bundle.extractorWeights())) {
+            assertThat(extractor.names()).hasSize(16).allMatch(name -> name.startsWith("mask_extractor."));
+            assertThat(extractor.get("mask_extractor.res5.weight").dtype()).isEqualTo(DType.F32);
+        }
+    }
+
+    @Test
+    void bundledVisionModelReproducesGoldenFeatures() {
+        ModelBundle bundle = ModelBundle.open(bundleDir);
+        try (OnnxVisionTower tower = OnnxVisionTower.open(bundle.visionModel(), 1); SafetensorsFile golden = Golden.tensors("s1_img1")) {
+            VisionFeatures features = tower.encode(golden.floats("pixel_values")).getFirst();
+            Golden.assertClose("image_embeds", features.imageEmbeds(), golden.floats("image_embeds"), 1e-4, 1e-4);
+            Golden.assertClose("res5", features.res5().values(), golden.floats("res5"), 1e-4, 1e-4);
+        }
+    }
+
+    @Test
+    void bundledDecoderReproducesGoldenLogitsAndGreedyIds() throws IOException {
+        ModelBundle bundle = ModelBundle.open(bundleDir);
+        JsonNode run = JsonMapper.builder().build().readTree(Files.readString(Golden.file("reference/s1_img0/result.json")))
+                .path("tasks").path("short").path("runs").get(0);
+        int[] inputIds = ints(JsonMapper.builder().build().readTree(Files.readString(Golden.file("reference/s1_img0/result.json")))
+                .path("tasks").path("short").path("input_ids"));
+        try (SafetensorsFile embeddings = SafetensorsFile.open(bundle.embeddings()); SafetensorsFile golden = Golden.tensors("s1_img0")) {
+            EmbeddingTable table = EmbeddingTable.from(embeddings);
+            int hidden = bundle.manifest().llm().hidden();
+            float[] mask = java.util.Arrays.copyOfRange(golden.floats("mask_tokens"), 0, hidden);
+            float[] pos = java.util.Arrays.copyOfRange(golden.floats("pos_tokens"), 0, hidden);
+            InterleavedSequence sequence = InterleavedSequence.assemble(inputIds, table, golden.floats("image_embeds"), mask, pos);
+            DecoderConfig config = decoderConfig(bundle);
+            try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, 1);
+                    KvCache cache = session.newCache(1, sequence.length() + 16)) {
+                float[] logits = session.prefill(cache, sequence.embeds(), sequence.length());
+                Golden.assertClose("logits_first.short.m0", logits, golden.floats("logits_first.short.m0"), 1e-3, 1e-4);
+                assertThat(Golden.relativeMaxError(logits, golden.floats("logits_first.short.m0"))).isLessThan(1e-4);
+            }
+            try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, 1);
+                    KvCache cache = session.newCache(1, sequence.length() + 16)) {
+                int[] ids = new GreedyDecoder(session, table).generate(cache, sequence.embeds(), sequence.length(), 16, GreedyDecoder.NO_EOS)[0];
+                int reliable = run.path("greedy").path("reliable_prefix_len").asInt();
+                assertThat(java.util.Arrays.copyOf(ids, reliable))
+                        .containsExactly(java.util.Arrays.copyOf(ints(run.path("greedy").path("new_ids")), reliable));
+            }
+        }
+    }
+
+    @Test
+    void convertingAgainReplacesTheBundle() {
+        new BundleConverter(line -> { }).convert(Golden.binCheckpoint(), bundleDir, DecoderPrecision.FP32);
+        assertThat(ModelBundle.open(bundleDir).manifest().precision()).isEqualTo("fp32");
+        assertThat(bundleDir.resolveSibling(bundleDir.getFileName() + ".converting")).doesNotExist();
+    }
+
+    @Test
+    void refusesToOverwriteAFolderThatIsNotABundle() throws IOException {
+        Path notABundle = tmp.resolve("photos");
+        Files.createDirectories(notABundle);
+        Files.writeString(notABundle.resolve("holiday.jpg"), "x");
+
+        assertThatThrownBy(() -> new BundleConverter(line -> { }).convert(Golden.binCheckpoint(), notABundle, DecoderPrecision.INT8))
+                .hasMessageContaining("not a model bundle");
+        assertThat(notABundle.resolve("holiday.jpg")).exists();
+    }
+
+    @Test
+    void openingAFolderWithoutManifestSaysHowToMakeABundle() {
+        assertThatThrownBy(() -> ModelBundle.open(tmp)).hasMessageContaining("osprey convert");
+    }
+
+    private static DecoderConfig decoderConfig(ModelBundle bundle) {
+        BundleManifest.Llm llm = bundle.manifest().llm();
+        return new DecoderConfig(llm.hidden(), llm.layers(), llm.heads(), llm.kvHeads(), llm.headDim(), llm.intermediate(),
+                llm.vocab(), llm.rmsNormEps(), llm.ropeTheta(), 4096);
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+}
