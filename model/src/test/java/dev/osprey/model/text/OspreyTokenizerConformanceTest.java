@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,6 +82,20 @@ class OspreyTokenizerConformanceTest {
             int[] ids = TOKENIZER.encodeText(typed);
             assertThat(ids).as(typed).isNotEmpty().doesNotContain(0, 1, 2, 32000, 32001);
             assertThat(TOKENIZER.decode(ids)).as(typed).isEqualTo(typed);
+        }
+    }
+
+    @Test
+    void concurrentCallsFromFourThreadsStillMatchGolden() throws Exception {
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<Boolean>> runs = IntStream.range(0, 32).mapToObj(run -> pool.submit(() -> items().stream().allMatch(item -> {
+                int[] ids = TOKENIZER.encode(item.path("text").asString(), true);
+                return Arrays.equals(ids, TextGolden.ints(item.path("ids_with_bos")))
+                        && TOKENIZER.decode(ids).equals(item.path("decoded_skip_special").asString());
+            }))).toList();
+            for (Future<Boolean> run : runs) {
+                assertThat(run.get()).isTrue();
+            }
         }
     }
 
