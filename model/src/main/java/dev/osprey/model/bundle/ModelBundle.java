@@ -1,5 +1,6 @@
 package dev.osprey.model.bundle;
 
+import dev.osprey.model.decode.DecoderConfig;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import java.nio.file.Files;
@@ -23,6 +24,13 @@ public record ModelBundle(Path dir, BundleManifest manifest) {
             }
         }
         return bundle;
+    }
+
+    /** The decoder's sizes; KV caches may hold up to the bundle's context limit. */
+    public DecoderConfig decoderConfig() {
+        BundleManifest.Llm llm = manifest.llm();
+        return new DecoderConfig(llm.hidden(), llm.layers(), llm.heads(), llm.kvHeads(), llm.headDim(), llm.intermediate(),
+                llm.vocab(), llm.rmsNormEps(), llm.ropeTheta(), llm.maxContext());
     }
 
     public Path visionModel() {

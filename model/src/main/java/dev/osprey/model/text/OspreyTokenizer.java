@@ -37,6 +37,13 @@ public final class OspreyTokenizer implements AutoCloseable {
     // BOS is added by us where the reference adds it; DJL would otherwise also truncate at 512 ids.
     private static final Map<String, String> OPTIONS = Map.of("addSpecialTokens", "false", "truncation", "false");
 
+    static {
+        // DJL otherwise looks for the EC2 metadata service (a network call off this host) to send usage
+        // telemetry; we run offline and never send anything. Set before DJL's classes initialise.
+        System.setProperty("OPT_OUT_TRACKING", System.getProperty("OPT_OUT_TRACKING", "true"));
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    }
+
     private final TokenizerJson json;
     private final SpecialIds specialIds;
     private final HuggingFaceTokenizer raw;

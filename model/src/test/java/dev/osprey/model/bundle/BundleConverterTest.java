@@ -87,7 +87,7 @@ class BundleConverterTest {
             float[] mask = java.util.Arrays.copyOfRange(golden.floats("mask_tokens"), 0, hidden);
             float[] pos = java.util.Arrays.copyOfRange(golden.floats("pos_tokens"), 0, hidden);
             InterleavedSequence sequence = InterleavedSequence.assemble(inputIds, table, golden.floats("image_embeds"), mask, pos);
-            DecoderConfig config = decoderConfig(bundle);
+            DecoderConfig config = bundle.decoderConfig();
             try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, 1);
                     KvCache cache = session.newCache(1, sequence.length() + 16)) {
                 float[] logits = session.prefill(cache, sequence.embeds(), sequence.length());
@@ -125,12 +125,6 @@ class BundleConverterTest {
     @Test
     void openingAFolderWithoutManifestSaysHowToMakeABundle() {
         assertThatThrownBy(() -> ModelBundle.open(tmp)).hasMessageContaining("osprey convert");
-    }
-
-    private static DecoderConfig decoderConfig(ModelBundle bundle) {
-        BundleManifest.Llm llm = bundle.manifest().llm();
-        return new DecoderConfig(llm.hidden(), llm.layers(), llm.heads(), llm.kvHeads(), llm.headDim(), llm.intermediate(),
-                llm.vocab(), llm.rmsNormEps(), llm.ropeTheta(), 4096);
     }
 
     private static int[] ints(JsonNode array) {

@@ -1,0 +1,93 @@
+package dev.osprey.model.bench;
+
+import dev.osprey.model.bundle.BundleManifest;
+import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.decode.DecoderConfig;
+import dev.osprey.model.decode.DecoderSession;
+import dev.osprey.model.decode.KvCache;
+import dev.osprey.model.vision.OnnxVisionTower;
+import java.util.SplittableRandom;
+
+/** Timings of the bundle's vision and decoder models on random inputs. */
+public final class StageBenchmarks {
+
+    /** @param msPerImage best wall time per image; @param gflops the graph's FLOPs over that time */
+    public record VisionResult(double msPerImage, double flopsPerImage, double gflops) {
+    }
+
+    /** Prefill and decode rates, the latter at an empty and at a filled KV cache. */
+    public record DecoderResult(int prefillTokens, double prefillTokensPerSecond, double decodeEmptyTokensPerSecond,
+            int context, double decodeAtContextTokensPerSecond) {
+    }
+
+    private StageBenchmarks() {
+    }
+
+    /** Best of {@code runs} single-image encodes after one warm-up. */
+    public static VisionResult vision(ModelBundle bundle, int threads, int runs) {
+        BundleManifest m = bundle.manifest();
+        int size = m.image().size();
+        float[] pixels = random(3 * size * size, 1);
+        try (OnnxVisionTower tower = OnnxVisionTower.open(bundle.visionModel(), threads)) {
+            tower.encode(pixels);
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < runs; i++) {
+                long start = System.nanoTime();
+                tower.encode(pixels);
+                best = Math.min(best, (System.nanoTime() - start) / 1e6);
+            }
+            double flops = VisionFlops.perImage(m.vision().depths(), m.vision().dims(), m.vision().mmHidden(), m.llm().hidden(), size, 4);
+            return new VisionResult(best, flops, flops / (best / 1e3) / 1e9);
+        }
+    }
+
+    /**
+     * Prefill of {@code prefill} tokens in one call; then decode steps at an empty cache and after
+     * filling the cache to {@code context} positions.
+     */
+    public static DecoderResult decoder(ModelBundle bundle, int threads, int prefill, int context, int steps) {
+        DecoderConfig config = bundle.decoderConfig();
+        int hidden = config.hidden();
+        try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, threads)) {
+            double prefillRate;
+            double emptyRate;
+            try (KvCache cache = session.newCache(1, prefill + steps + 1)) {
+                long start = System.nanoTime();
+                session.prefill(cache, random(prefill * hidden, 2), prefill);
+                prefillRate = prefill / ((System.nanoTime() - start) / 1e9);
+            }
+            try (KvCache cache = session.newCache(1, steps + 2)) {
+                session.prefill(cache, random(hidden, 3), 1);
+                emptyRate = decodeRate(session, cache, hidden, steps);
+            }
+            double contextRate;
+            try (KvCache cache = session.newCache(1, context + steps + 1)) {
+                for (int filled = 0; filled < context; filled += prefill) {
+                    int n = Math.min(prefill, context - filled);
+                    session.prefill(cache, random(n * hidden, 4 + filled), n);
+                }
+                contextRate = decodeRate(session, cache, hidden, steps);
+            }
+            return new DecoderResult(prefill, prefillRate, emptyRate, context, contextRate);
+        }
+    }
+
+    private static double decodeRate(DecoderSession session, KvCache cache, int hidden, int steps) {
+        float[] embed = random(hidden, 9);
+        session.step(cache, embed);
+        long start = System.nanoTime();
+        for (int i = 1; i < steps; i++) {
+            session.step(cache, embed);
+        }
+        return (steps - 1) / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) random.nextDouble(-1, 1);
+        }
+        return values;
+    }
+}
