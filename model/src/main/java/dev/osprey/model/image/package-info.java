@@ -5,5 +5,6 @@
  * tower's {@code pixel_values}.
  *
  * @see dev.osprey.model.image.ImageDecoder
+ * @see dev.osprey.model.image.PillowResize
  */
 package dev.osprey.model.image;

@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,6 +39,11 @@ final class Fixtures {
     /** Pillow's RGB bytes for a fixture ({@code expected/<stem>.rgb}). */
     static byte[] expectedRgb(String stem) {
         return resource("expected/" + stem + ".rgb");
+    }
+
+    /** The golden case names, for {@code @MethodSource("dev.osprey.model.image.Fixtures#goldenCases")}. */
+    static Stream<String> goldenCases() {
+        return Arrays.stream(Golden.CASES);
     }
 
     /** A golden file decoded with our own decoder. */
