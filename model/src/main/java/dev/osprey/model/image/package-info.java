@@ -6,5 +6,6 @@
  *
  * @see dev.osprey.model.image.ImageDecoder
  * @see dev.osprey.model.image.PillowResize
+ * @see dev.osprey.model.image.ImagePreprocessor
  */
 package dev.osprey.model.image;
