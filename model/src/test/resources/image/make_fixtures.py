@@ -3,6 +3,7 @@
 Run from this folder with a Python that has Pillow:  python3 make_fixtures.py
 (these were made with Debian 12's python3-pil 9.4.0 on libjpeg-turbo 2.1.5; fixtures.json records
 the version). Pillow 9.4 reproduces every file of the golden Pillow 12.3 resize set byte for byte.
+The JPEG kinds Pillow cannot write come from cjpeg (Debian's libjpeg-turbo-progs).
 PNG files are written byte by byte here (zlib + struct) so that each one has exactly the colour
 type, bit depth and chunks it is named after; JPEG files are written by Pillow. The expected RGB of
 every fixture is Pillow's own `Image.open(f).convert('RGB')` (after `ImageOps.exif_transpose` for
@@ -13,6 +14,7 @@ import io
 import json
 import random
 import struct
+import subprocess
 import zlib
 
 from PIL import Image, ImageCms, ImageOps
@@ -195,7 +197,18 @@ photo.putdata([(int(255 * x / JW), int(255 * y / JH), (x * y * 7 + rnd.randrange
 def add_jpeg(name, image, note, **options):
     buf = io.BytesIO()
     image.save(buf, 'JPEG', **options)
-    data = buf.getvalue()
+    add_jpeg_bytes(name, buf.getvalue(), note)
+
+
+def add_cjpeg(name, image, note, *args):
+    """A JPEG that Pillow cannot write (4:4:0, 4:1:1, RGB), from libjpeg-turbo's own cjpeg."""
+    ppm = io.BytesIO()
+    image.save(ppm, 'PPM')
+    add_jpeg_bytes(name, subprocess.run(['cjpeg', '-quality', '90', *args], input=ppm.getvalue(),
+                                        capture_output=True, check=True).stdout, note)
+
+
+def add_jpeg_bytes(name, data, note):
     im = Image.open(io.BytesIO(data))
     rgb = b'' if im.mode == 'CMYK' else ImageOps.exif_transpose(im).convert('RGB').tobytes()
     size = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).size
@@ -206,6 +219,9 @@ add_jpeg('jpeg_420', photo, 'baseline, 4:2:0', quality=90, subsampling=2)
 add_jpeg('jpeg_422', photo, 'baseline, 4:2:2', quality=90, subsampling=1)
 add_jpeg('jpeg_444', photo, 'baseline, 4:4:4', quality=90, subsampling=0)
 add_jpeg('jpeg_progressive', photo, 'progressive, 4:2:0', quality=85, subsampling=2, progressive=True)
+add_cjpeg('jpeg_440', photo, '4:4:0 (half-height chroma): libjpeg-turbo filters it, libjpeg 6b repeats rows', '-sample', '1x2')
+add_cjpeg('jpeg_411', photo, '4:1:1 (quarter-width chroma)', '-sample', '4x1')
+add_cjpeg('jpeg_rgb', photo, 'RGB components (Adobe transform 0): no YCbCr conversion', '-rgb')
 add_jpeg('jpeg_grey', photo.convert('L'), 'greyscale (one component): L replicated', quality=90)
 add_jpeg('jpeg_icc', photo, 'baseline 4:2:0 with an sRGB ICC profile (APP2): ignored', quality=90, subsampling=2, icc_profile=SRGB)
 add_jpeg('jpeg_cmyk', photo.convert('CMYK'), 'CMYK (Adobe APP14): rejected', quality=90)

@@ -1,6 +1,8 @@
 package dev.osprey.model.image;
 
 import dev.osprey.model.error.OspreyException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -8,7 +10,8 @@ import java.util.Locale;
  * JDK's own libjpeg decodes the file to its raw components (default integer IDCT and fancy chroma
  * upsampling, the same settings Pillow uses), with ImageIO's colour conversion switched off
  * ({@code readRaster}); YCbCr then becomes RGB here with libjpeg's fixed-point tables, so an embedded
- * ICC profile is ignored as Pillow ignores it. One component is grey, replicated.
+ * ICC profile is ignored as Pillow ignores it. One component is grey, replicated. Where libjpeg-turbo
+ * filters and libjpeg 6b does not (4:4:0 chroma), {@link HalfHeightUpsampling} redoes turbo's filter.
  *
  * <p>Rejected with a message: CMYK/YCCK (four components), precisions other than 8 bits, lossless,
  * hierarchical and arithmetic-coded files (the JDK's libjpeg cannot decode them), and data that ends
@@ -49,11 +52,20 @@ final class JpegDecoder {
         int height = decoded.raster().getHeight();
         int bands = decoded.raster().getNumBands();
         boolean ycc = bands == 3 && !jpeg.threeComponentsAreRgb();
+        List<HalfHeightUpsampling> refilter = new ArrayList<>();
+        for (int c = 0; c < bands; c++) {
+            if (jpeg.isHalfHeightComponent(c)) {
+                refilter.add(new HalfHeightUpsampling(decoded.raster(), c));
+            }
+        }
         byte[] rgb = new byte[width * height * 3];
         int[] samples = new int[width * bands];
         int o = 0;
         for (int y = 0; y < height; y++) {
             decoded.row(y, samples);
+            for (HalfHeightUpsampling component : refilter) {
+                component.apply(y, samples, bands);
+            }
             for (int s = 0; s < samples.length; s += bands) {
                 if (bands == 1) {
                     rgb[o++] = (byte) samples[s];

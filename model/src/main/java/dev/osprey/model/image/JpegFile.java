@@ -14,12 +14,14 @@ import java.util.Arrays;
  * @param precision    bits per sample (SOF)
  * @param frameType    the SOF marker's low nibble: 0 baseline, 1 extended, 2 progressive, others unsupported
  * @param componentIds the component identifiers in frame order
+ * @param sampling     per component, its sampling factors as SOF stores them: horizontal in the
+ *                     high nibble, vertical in the low nibble
  * @param jfif         whether an APP0 JFIF marker was seen
  * @param adobeTransform the APP14 Adobe transform flag, or -1 without that marker
  * @param exif         the first APP1 Exif block after its {@code Exif\0\0} prefix (a TIFF structure), or null
  */
-record JpegFile(int width, int height, int precision, int frameType, int[] componentIds, boolean jfif,
-        int adobeTransform, byte[] exif) {
+record JpegFile(int width, int height, int precision, int frameType, int[] componentIds, int[] sampling,
+        boolean jfif, int adobeTransform, byte[] exif) {
 
     private static final byte[] EXIF_PREFIX = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] JFIF_PREFIX = "JFIF\0".getBytes(StandardCharsets.ISO_8859_1);
@@ -44,12 +46,27 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         return Arrays.equals(componentIds, new int[] {'R', 'G', 'B'});
     }
 
+    /**
+     * Whether libjpeg-turbo upsamples component {@code c} with its "fancy" vertical-only triangle
+     * filter (full horizontal, half vertical resolution: 4:4:0) where the JDK's libjpeg 6b repeats rows.
+     */
+    boolean isHalfHeightComponent(int c) {
+        int maxH = 0;
+        int maxV = 0;
+        for (int factors : sampling) {
+            maxH = Math.max(maxH, factors >> 4);
+            maxV = Math.max(maxV, factors & 0x0F);
+        }
+        return (sampling[c] >> 4) == maxH && 2 * (sampling[c] & 0x0F) == maxV;
+    }
+
     /** Reads the markers of a file that {@link #matches}, up to the first SOS. */
     static JpegFile parse(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.position(2);
         int[] frame = null;
         int[] ids = null;
+        int[] sampling = null;
         boolean jfif = false;
         int adobeTransform = -1;
         byte[] exif = null;
@@ -76,8 +93,10 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
             if (isStartOfFrame(marker) && frame == null) {
                 frame = parseFrame(segment, marker);
                 ids = new int[frame[3]];
+                sampling = new int[frame[3]];
                 for (int c = 0; c < ids.length; c++) {
                     ids[c] = segment.get(6 + 3 * c) & 0xFF;
+                    sampling[c] = segment.get(7 + 3 * c) & 0xFF;
                 }
             } else if (marker == 0xE0 && startsWith(segment, JFIF_PREFIX)) {
                 jfif = true;
@@ -91,7 +110,7 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         if (frame == null) {
             throw OspreyException.badInput("JPEG has no frame header (SOF marker) before its image data");
         }
-        return new JpegFile(frame[1], frame[0], frame[2], frame[4], ids, jfif, adobeTransform, exif);
+        return new JpegFile(frame[1], frame[0], frame[2], frame[4], ids, sampling, jfif, adobeTransform, exif);
     }
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
