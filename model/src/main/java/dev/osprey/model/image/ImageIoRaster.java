@@ -25,10 +25,10 @@ record ImageIoRaster(Raster raster, List<String> warnings) {
 
     /**
      * Decodes image 0 of {@code bytes} with the reader for {@code format} ("png", "jpeg").
-     * {@code undecoded} asks for {@code readRaster}: the file's own components (JPEG: YCbCr), no
-     * colour conversion at all.
+     * {@code fileComponents} asks for {@code readRaster}: the file's own components (JPEG: YCbCr),
+     * no colour conversion at all.
      */
-    static ImageIoRaster read(byte[] bytes, String format, boolean undecoded) {
+    static ImageIoRaster read(byte[] bytes, String format, boolean fileComponents) {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
         if (!readers.hasNext()) {
             throw new OspreyException(Reason.INTERNAL, "this JDK has no ImageIO reader for " + format);
@@ -38,7 +38,7 @@ record ImageIoRaster(Raster raster, List<String> warnings) {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(in, true);
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            Raster raster = undecoded ? reader.readRaster(0, null) : reader.read(0).getRaster();
+            Raster raster = fileComponents ? reader.readRaster(0, null) : reader.read(0).getRaster();
             return new ImageIoRaster(raster, List.copyOf(warnings));
         } catch (IOException | RuntimeException e) {
             // ImageIO reports corrupt data as IIOException but also as unchecked exceptions from deep inside.

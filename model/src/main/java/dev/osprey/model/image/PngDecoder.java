@@ -7,7 +7,9 @@ import dev.osprey.model.error.OspreyException;
  * Pillow on one fixture per mode (see {@code src/test/resources/image}):
  * <ul>
  *   <li>grey (mode L): replicated; 1, 2 and 4-bit samples scaled by {@code 255 / (2^bits - 1)};
- *   <li>16-bit grey (mode I / I;16): {@code min(v, 255)}, Pillow clips it when converting to L;
+ *   <li>16-bit grey: {@code min(v, 255)}. Pillow 12 opens it as mode I;16 and converts to RGB with
+ *       255 where the high byte is set, else the low byte; Pillow 9 opened it as mode I and clipped
+ *       to 0..255; the same values. Not {@code v >> 8}: a 16-bit grey photo comes out mostly white;
  *   <li>16-bit RGB, RGBA and grey + alpha: the high byte, {@code v >> 8} (Pillow unpacks them so);
  *   <li>alpha, from an alpha channel or tRNS, dropped without compositing;
  *   <li>palette: through the PLTE; an index past its end gives black (Pillow 12's palette is
