@@ -1,0 +1,84 @@
+package dev.osprey.model.image;
+
+import dev.osprey.model.error.OspreyException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * Decodes PNG and JPEG bytes to 8-bit RGB with the values Pillow's
+ * {@code Image.open(f).convert('RGB')} gives the reference (rules in {@code PngDecoder} and
+ * {@code JpegDecoder}), then turns the image upright by its Exif orientation, as Pillow's
+ * {@code ImageOps.exif_transpose} would. The reference itself never applies Exif orientation: this is
+ * our decision (DESIGN "Image decoding") so that a phone photo is seen, and its masks are drawn, the
+ * way the user sees it; the width and height returned, and masks are checked against, are after
+ * rotation. For untagged images the two agree.
+ *
+ * <p>The size is read from the header and checked against a pixel limit before any pixel is decoded,
+ * so a small file that claims a huge image is refused without allocating it. Every failure (not an
+ * image, truncated, corrupt, unsupported, too large) is an {@link OspreyException} with reason
+ * {@code BAD_INPUT} and a message naming the problem. Thread-safe; decoders hold no state but the limit.
+ *
+ * <pre>{@code
+ * RgbImage image = new ImageDecoder().decode(Files.readAllBytes(path));
+ * }</pre>
+ */
+public final class ImageDecoder {
+
+    /** The default pixel limit: 50 megapixels (an 8660x5773 photo); Pillow warns at 89 and refuses at 179. */
+    public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+
+    /** The largest limit there can be: an {@link RgbImage} is one Java array of 3 bytes per pixel. */
+    public static final long MAX_SUPPORTED_PIXELS = (Integer.MAX_VALUE - 8) / 3;
+
+    private final long maxPixels;
+
+    /** A decoder with the {@link #DEFAULT_MAX_PIXELS default pixel limit}. */
+    public ImageDecoder() {
+        this(DEFAULT_MAX_PIXELS);
+    }
+
+    /** A decoder that refuses images of more than {@code maxPixels} pixels (width x height). */
+    public ImageDecoder(long maxPixels) {
+        if (maxPixels < 1 || maxPixels > MAX_SUPPORTED_PIXELS) {
+            throw new IllegalArgumentException("maxPixels must be between 1 and " + MAX_SUPPORTED_PIXELS + ", got " + maxPixels);
+        }
+        this.maxPixels = maxPixels;
+    }
+
+    /** The pixel limit. */
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /**
+     * Decodes a PNG or JPEG file's bytes to upright RGB.
+     *
+     * @throws OspreyException (BAD_INPUT) for anything that is not a decodable PNG or JPEG within the limit
+     */
+    public RgbImage decode(byte[] bytes) {
+        if (PngFile.matches(bytes)) {
+            PngFile png = PngFile.parse(bytes);
+            checkSize(png.width(), png.height());
+            return ExifOrientation.apply(PngDecoder.decode(bytes, png), ExifOrientation.read(png.exif()));
+        }
+        if (JpegFile.matches(bytes)) {
+            JpegFile jpeg = JpegFile.parse(bytes);
+            checkSize(jpeg.width(), jpeg.height());
+            return ExifOrientation.apply(JpegDecoder.decode(bytes, jpeg), ExifOrientation.read(jpeg.exif()));
+        }
+        throw OspreyException.badInput(bytes.length == 0 ? "the image is empty (0 bytes)" : "not a PNG or JPEG image");
+    }
+
+    private void checkSize(int width, int height) {
+        long pixels = (long) width * height;
+        if (pixels > maxPixels) {
+            throw OspreyException.badInput("image is " + width + "x" + height + " = " + megapixels(pixels, RoundingMode.CEILING)
+                    + " megapixels, the limit is " + megapixels(maxPixels, RoundingMode.FLOOR));
+        }
+    }
+
+    /** "108", "50.1": one decimal at most, rounded away from the limit so that the two never look equal. */
+    private static String megapixels(long pixels, RoundingMode rounding) {
+        return BigDecimal.valueOf(pixels).movePointLeft(6).setScale(1, rounding).stripTrailingZeros().toPlainString();
+    }
+}
