@@ -1,6 +1,11 @@
 package dev.osprey.model.cli;
 
+import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.checkpoint.SafetensorsWriter;
+import dev.osprey.model.image.ImageDecoder;
+import dev.osprey.model.pipeline.ImageEncoder;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +31,13 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return OspreyCli.notImplemented(spec, "issue #4");
+        byte[] bytes = CliFiles.read(image, "image");
+        try (ImageEncoder encoder = new ImageEncoder(ModelBundle.open(model), new ImageDecoder(), 0)) {
+            ImageEncoder.Encoded encoded = encoder.encode(encoder.decode(bytes));
+            SafetensorsWriter.writeTensors(out, encoded.tensors(), Map.of("image", image.getFileName().toString(),
+                    "width", Integer.toString(encoded.width()), "height", Integer.toString(encoded.height())));
+            spec.commandLine().getOut().printf("encoded %s (%dx%d) to %s%n", image, encoded.width(), encoded.height(), out);
+        }
+        return 0;
     }
 }

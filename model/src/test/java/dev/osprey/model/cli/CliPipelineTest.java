@@ -1,0 +1,67 @@
+package dev.osprey.model.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.osprey.model.Golden;
+import dev.osprey.model.checkpoint.SafetensorsFile;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's pipeline commands on a bundle converted from the golden checkpoint, against golden outputs. */
+class CliPipelineTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path bundle;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void convertGolden() {
+        bundle = tmp.resolve("bundle");
+        int code = OspreyCli.execute(new String[] {"convert", "--checkpoint", Golden.binCheckpoint().toString(), "--out", bundle.toString()},
+                new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        assertThat(code).isZero();
+    }
+
+    private int run(String... args) {
+        return OspreyCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void encodeWritesGoldenPixelValuesAndFeatures() {
+        for (String caseName : Golden.CASES) {
+            Path features = tmp.resolve(caseName + ".safetensors");
+            assertThat(run("encode", "--model", bundle.toString(), "--image", Golden.file("inputs/images/" + caseName + ".png").toString(),
+                    "--out", features.toString())).as(err.toString()).isZero();
+            try (SafetensorsFile actual = SafetensorsFile.open(features); SafetensorsFile golden = Golden.tensors(caseName)) {
+                assertThat(actual.get("pixel_values").shape()).containsExactly(3, 512, 512);
+                Golden.assertClose(caseName + " pixel_values", actual.floats("pixel_values"), golden.floats("pixel_values"), 1e-5, 0);
+                for (String name : new String[] {"res2", "res3", "res4", "res5", "image_embeds"}) {
+                    assertThat(actual.get(name).shape()).as(name).isEqualTo(golden.get(name).shape());
+                    Golden.assertClose(caseName + " " + name, actual.floats(name), golden.floats(name), 1e-4, 1e-4);
+                }
+            }
+        }
+    }
+
+    @Test
+    void encodeOfANonImageIsAOneLineError() {
+        assertThat(run("encode", "--model", bundle.toString(), "--image", Golden.file("README.md").toString(),
+                "--out", tmp.resolve("x.safetensors").toString())).isEqualTo(1);
+        assertThat(err.toString().strip()).startsWith("osprey encode: ").contains("not a PNG or JPEG").doesNotContain("\n");
+    }
+
+    @Test
+    void encodeWithoutABundleSaysHowToMakeOne() {
+        assertThat(run("encode", "--model", tmp.resolve("nowhere").toString(), "--image", Golden.file("inputs/images/s1_img0.png").toString(),
+                "--out", tmp.resolve("y.safetensors").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("osprey convert");
+    }
+}
