@@ -9,11 +9,12 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /** PNG masks of every kind: non-zero samples are inside, whatever the bit depth or colour type. */
-class PngMasksTest {
+class MaskPngTest {
 
     /** Inside pixels of the 4x3 test pattern, row-major. */
     private static final byte[] PATTERN = {0, 1, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1};
@@ -58,7 +59,7 @@ class PngMasksTest {
     void nonPngBytesAreRejected() {
         assertThatThrownBy(() -> PngMasks.decode(new byte[] {1, 2, 3})).isInstanceOf(OspreyException.class)
                 .hasMessage("mask is not a PNG file (no PNG signature)");
-        byte[] truncated = java.util.Arrays.copyOf(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, 20);
+        byte[] truncated = Arrays.copyOf(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, 20);
         assertThatThrownBy(() -> PngMasks.decode(truncated)).isInstanceOf(OspreyException.class)
                 .hasMessageStartingWith("mask PNG cannot be decoded");
     }

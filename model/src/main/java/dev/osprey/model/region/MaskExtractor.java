@@ -1,0 +1,125 @@
+package dev.osprey.model.region;
+
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.mask.BinaryMask;
+import dev.osprey.model.tensor.ops.BilinearResize;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Osprey's mask-aware visual extractor (spec §3): for each region mask, a mask token from the
+ * image's four feature maps pooled inside the mask, and a pos token from the mask's shape.
+ *
+ * <p>All regions of one call are computed together, so each weight matrix is read once per call
+ * whatever the number of regions. Masks are at the image's original resolution and are stretched
+ * to every map exactly as the image was stretched to 512x512. Thread-safe: the weights are
+ * read-only and every call allocates its own buffers.
+ *
+ * <pre>{@code
+ * MaskExtractor extractor = new MaskExtractor(MaskExtractorWeights.load(bundle));
+ * RegionTokens tokens = extractor.extract(FeatureMaps.read(features), masks);
+ * }</pre>
+ */
+public final class MaskExtractor {
+
+    private final MaskExtractorWeights weights;
+
+    public MaskExtractor(MaskExtractorWeights weights) {
+        this.weights = weights;
+    }
+
+    /** The weights this extractor runs. */
+    public MaskExtractorWeights weights() {
+        return weights;
+    }
+
+    /**
+     * The mask and pos tokens of {@code masks} (one image's regions, all at the image's size);
+     * an empty mask gives finite tokens, as in the reference.
+     */
+    public RegionTokens extract(FeatureMaps features, List<BinaryMask> masks) {
+        return stages(features, masks).tokens();
+    }
+
+    /** {@link #extract} keeping every intermediate. */
+    public ExtractorStages stages(FeatureMaps features, List<BinaryMask> masks) {
+        requireCompatible(features, masks);
+        int regions = masks.size();
+        int height = masks.getFirst().height();
+        int width = masks.getFirst().width();
+        int side = weights.maskShape();
+        int levels = features.levels().size();
+
+        // one float plane per region at a time: each is resized once per map and once to side x side
+        List<List<MaskPooling.Cells>> cells = new ArrayList<>(levels);
+        for (int k = 0; k < levels; k++) {
+            cells.add(new ArrayList<>(regions));
+        }
+        float[] posInput = new float[regions * side * side];
+        for (int q = 0; q < regions; q++) {
+            float[] mask = masks.get(q).toFloats();
+            for (int k = 0; k < levels; k++) {
+                FeatureMap map = features.level(k);
+                cells.get(k).add(MaskPooling.select(mask, height, width, map.height(), map.width()));
+            }
+            // spec §3 step 4: the unbinarised mask, bilinear to side x side, flattened row-major
+            float[] resized = height == side && width == side ? mask : BilinearResize.resize(mask, 1, height, width, side, side);
+            System.arraycopy(resized, 0, posInput, q * side * side, side * side);
+        }
+
+        // spec §3 steps 2-3: pool each level, its Linear, sum of the levels, feat_linear
+        List<float[]> pooled = new ArrayList<>(levels);
+        List<float[]> levelFeatures = new ArrayList<>(levels);
+        float[] summed = null;
+        for (int k = 0; k < levels; k++) {
+            float[] p = MaskPooling.pool(features.level(k), cells.get(k));
+            float[] f = weights.levels().get(k).forward(p, regions);
+            pooled.add(p);
+            levelFeatures.add(f);
+            summed = summed == null ? f.clone() : add(summed, f);
+        }
+        float[] maskTokens = weights.featLinear().forward(summed, regions);
+
+        // spec §3 step 4: Linear-ReLU-Linear-ReLU-Linear
+        List<Linear> mlp = weights.maskLinear();
+        float[] hidden = mlp.get(0).forwardRelu(posInput, regions);
+        hidden = mlp.get(1).forwardRelu(hidden, regions);
+        float[] posTokens = mlp.get(2).forward(hidden, regions);
+
+        int[][] cellsPerLevel = new int[regions][levels];
+        for (int q = 0; q < regions; q++) {
+            for (int k = 0; k < levels; k++) {
+                cellsPerLevel[q][k] = cells.get(k).get(q).count();
+            }
+        }
+        RegionTokens tokens = new RegionTokens(maskTokens, posTokens, regions, weights.tokenWidth(), cellsPerLevel);
+        return new ExtractorStages(posInput, pooled, levelFeatures, tokens);
+    }
+
+    private void requireCompatible(FeatureMaps features, List<BinaryMask> masks) {
+        if (masks.isEmpty()) {
+            throw OspreyException.badInput("no region masks: give at least one");
+        }
+        BinaryMask first = masks.getFirst();
+        for (int q = 1; q < masks.size(); q++) {
+            if (masks.get(q).height() != first.height() || masks.get(q).width() != first.width()) {
+                throw OspreyException.badInput("region " + (q + 1) + ": mask is " + masks.get(q).size()
+                        + ", region 1's is " + first.size() + " (all masks must have the image's size)");
+            }
+        }
+        for (int k = 0; k < features.levels().size(); k++) {
+            int channels = features.level(k).channels();
+            if (channels != weights.channels(k)) {
+                throw OspreyException.badInput("feature map " + FeatureMaps.NAMES.get(k) + " has " + channels
+                        + " channels, the mask extractor expects " + weights.channels(k) + " (features from another model?)");
+            }
+        }
+    }
+
+    private static float[] add(float[] acc, float[] x) {
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] += x[i];
+        }
+        return acc;
+    }
+}
