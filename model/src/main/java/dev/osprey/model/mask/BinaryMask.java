@@ -1,15 +1,16 @@
 package dev.osprey.model.mask;
 
 import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.tensor.ops.BilinearResize;
 import java.util.Arrays;
 
 /**
  * A region mask at an image's resolution: one byte per pixel, row-major ({@code y * width + x}),
  * 1 inside and 0 outside.
  *
- * <p>Bytes rather than bits because the extractor turns each mask into a float plane for bilinear
- * resizing, and a byte-to-float loop vectorises where bit unpacking does not. Treat {@code pixels}
- * as read-only: the record does not copy it.
+ * <p>Bytes rather than bits because the extractor samples masks bilinearly row by row, and a
+ * byte-to-float loop vectorises where bit unpacking does not. Treat {@code pixels} as read-only:
+ * the record does not copy it.
  *
  * @param height rows
  * @param width  columns
@@ -101,6 +102,16 @@ public record BinaryMask(int height, int width, byte[] pixels) {
             out[i] = pixels[i];
         }
         return out;
+    }
+
+    /**
+     * The mask as floats resized to {@code height x width} with PyTorch's bilinear
+     * {@code align_corners=False} (spec §3); not resampled at all when the size is already that.
+     */
+    public float[] resized(int height, int width) {
+        return height == this.height && width == this.width
+                ? toFloats()
+                : BilinearResize.resizeMask(pixels, this.height, this.width, height, width);
     }
 
     /** "640x480" (width x height), the way error messages name sizes. */

@@ -11,5 +11,5 @@ import java.util.List;
  * @param levelFeatures {@code mask_level_feat.resK}: per level {@code [Q][E]}
  * @param tokens        the result
  */
-public record ExtractorStages(float[] posInput, List<float[]> pooled, List<float[]> levelFeatures, RegionTokens tokens) {
+public record ExtractorStages(float[][] posInput, List<float[][]> pooled, List<float[][]> levelFeatures, RegionTokens tokens) {
 }

@@ -2,7 +2,6 @@ package dev.osprey.model.region;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.mask.BinaryMask;
-import dev.osprey.model.tensor.ops.BilinearResize;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,46 +44,44 @@ public final class MaskExtractor {
     public ExtractorStages stages(FeatureMaps features, List<BinaryMask> masks) {
         requireCompatible(features, masks);
         int regions = masks.size();
-        int height = masks.getFirst().height();
-        int width = masks.getFirst().width();
         int side = weights.maskShape();
         int levels = features.levels().size();
 
-        // one float plane per region at a time: each is resized once per map and once to side x side
         List<List<MaskPooling.Cells>> cells = new ArrayList<>(levels);
         for (int k = 0; k < levels; k++) {
             cells.add(new ArrayList<>(regions));
         }
-        float[] posInput = new float[regions * side * side];
+        float[][] posInput = new float[regions][];
         for (int q = 0; q < regions; q++) {
-            float[] mask = masks.get(q).toFloats();
+            BinaryMask mask = masks.get(q);
             for (int k = 0; k < levels; k++) {
                 FeatureMap map = features.level(k);
-                cells.get(k).add(MaskPooling.select(mask, height, width, map.height(), map.width()));
+                cells.get(k).add(MaskPooling.select(mask, map.height(), map.width()));
             }
             // spec §3 step 4: the unbinarised mask, bilinear to side x side, flattened row-major
-            float[] resized = height == side && width == side ? mask : BilinearResize.resize(mask, 1, height, width, side, side);
-            System.arraycopy(resized, 0, posInput, q * side * side, side * side);
+            posInput[q] = mask.resized(side, side);
         }
 
         // spec §3 steps 2-3: pool each level, its Linear, sum of the levels, feat_linear
-        List<float[]> pooled = new ArrayList<>(levels);
-        List<float[]> levelFeatures = new ArrayList<>(levels);
-        float[] summed = null;
+        List<float[][]> pooled = new ArrayList<>(levels);
+        List<float[][]> levelFeatures = new ArrayList<>(levels);
+        float[][] summed = new float[regions][weights.levels().getFirst().out()];
         for (int k = 0; k < levels; k++) {
-            float[] p = MaskPooling.pool(features.level(k), cells.get(k));
-            float[] f = weights.levels().get(k).forward(p, regions);
+            float[][] p = MaskPooling.pool(features.level(k), cells.get(k));
+            float[][] f = weights.levels().get(k).forward(p);
             pooled.add(p);
             levelFeatures.add(f);
-            summed = summed == null ? f.clone() : add(summed, f);
+            for (int q = 0; q < regions; q++) {
+                add(summed[q], f[q]);
+            }
         }
-        float[] maskTokens = weights.featLinear().forward(summed, regions);
+        float[][] maskTokens = weights.featLinear().forward(summed);
 
         // spec §3 step 4: Linear-ReLU-Linear-ReLU-Linear
         List<Linear> mlp = weights.maskLinear();
-        float[] hidden = mlp.get(0).forwardRelu(posInput, regions);
-        hidden = mlp.get(1).forwardRelu(hidden, regions);
-        float[] posTokens = mlp.get(2).forward(hidden, regions);
+        float[][] hidden = mlp.get(0).forwardRelu(posInput);
+        hidden = mlp.get(1).forwardRelu(hidden);
+        float[][] posTokens = mlp.get(2).forward(hidden);
 
         int[][] cellsPerLevel = new int[regions][levels];
         for (int q = 0; q < regions; q++) {
@@ -92,7 +89,7 @@ public final class MaskExtractor {
                 cellsPerLevel[q][k] = cells.get(k).get(q).count();
             }
         }
-        RegionTokens tokens = new RegionTokens(maskTokens, posTokens, regions, weights.tokenWidth(), cellsPerLevel);
+        RegionTokens tokens = new RegionTokens(flatten(maskTokens), flatten(posTokens), regions, weights.tokenWidth(), cellsPerLevel);
         return new ExtractorStages(posInput, pooled, levelFeatures, tokens);
     }
 
@@ -116,10 +113,18 @@ public final class MaskExtractor {
         }
     }
 
-    private static float[] add(float[] acc, float[] x) {
+    private static void add(float[] acc, float[] x) {
         for (int i = 0; i < acc.length; i++) {
             acc[i] += x[i];
         }
-        return acc;
+    }
+
+    private static float[] flatten(float[][] rows) {
+        int width = rows[0].length;
+        float[] flat = new float[rows.length * width];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * width, width);
+        }
+        return flat;
     }
 }

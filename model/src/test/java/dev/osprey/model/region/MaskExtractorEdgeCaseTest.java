@@ -52,17 +52,17 @@ class MaskExtractorEdgeCaseTest {
         assertThat(stages.tokens().cellsPerLevel()[0]).containsExactly(0, 0, 0, 0);
         float[] summedBiases = new float[checkpoint.floats(P + "res2.bias").length];
         for (int k = 0; k < 4; k++) {
-            assertThat(stages.pooled().get(k)).containsOnly(0f);
+            assertThat(stages.pooled().get(k)[0]).containsOnly(0f);
             float[] bias = checkpoint.floats(P + FeatureMaps.NAMES.get(k) + ".bias");
-            assertThat(stages.levelFeatures().get(k)).containsExactly(bias);
+            assertThat(stages.levelFeatures().get(k)[0]).containsExactly(bias);
             for (int i = 0; i < bias.length; i++) {
                 summedBiases[i] += bias[i];
             }
         }
         Golden.assertClose("empty mask_tokens", stages.tokens().maskTokens(),
                 NaiveLinear.apply(checkpoint, P + "feat_linear", summedBiases), 1e-6, 1e-6);
-        assertThat(stages.posInput()).containsOnly(0f);
-        Golden.assertClose("empty pos_tokens", stages.tokens().posTokens(), naivePosToken(new float[stages.posInput().length]), 1e-6, 1e-6);
+        assertThat(stages.posInput()[0]).containsOnly(0f);
+        Golden.assertClose("empty pos_tokens", stages.tokens().posTokens(), naivePosToken(new float[stages.posInput()[0].length]), 1e-6, 1e-6);
     }
 
     @Test
@@ -74,17 +74,17 @@ class MaskExtractorEdgeCaseTest {
         ExtractorStages stages = extractor.stages(features, List.of(pixel));
 
         assertThat(stages.tokens().cellsPerLevel()[0]).containsExactly(13, 6, 0, 0);
-        assertThat(stages.pooled().get(2)).containsOnly(0f);
-        assertThat(stages.levelFeatures().get(3)).containsExactly(checkpoint.floats(P + "res5.bias"));
-        float[] summed = new float[stages.levelFeatures().getFirst().length];
+        assertThat(stages.pooled().get(2)[0]).containsOnly(0f);
+        assertThat(stages.levelFeatures().get(3)[0]).containsExactly(checkpoint.floats(P + "res5.bias"));
+        float[] summed = new float[stages.levelFeatures().getFirst()[0].length];
         for (int k = 0; k < 4; k++) {
-            float[] f = NaiveLinear.apply(checkpoint, P + FeatureMaps.NAMES.get(k), stages.pooled().get(k));
+            float[] f = NaiveLinear.apply(checkpoint, P + FeatureMaps.NAMES.get(k), stages.pooled().get(k)[0]);
             for (int i = 0; i < f.length; i++) {
                 summed[i] += f[i];
             }
         }
         Golden.assertClose("pixel mask_tokens", stages.tokens().maskTokens(), NaiveLinear.apply(checkpoint, P + "feat_linear", summed), 1e-5, 1e-5);
-        Golden.assertClose("pixel pos_tokens", stages.tokens().posTokens(), naivePosToken(stages.posInput()), 1e-5, 1e-5);
+        Golden.assertClose("pixel pos_tokens", stages.tokens().posTokens(), naivePosToken(stages.posInput()[0]), 1e-5, 1e-5);
         for (float v : stages.tokens().maskTokens()) {
             assertThat(v).isFinite();
         }

@@ -52,11 +52,11 @@ class MaskExtractorGoldenTest {
         }
         try (SafetensorsFile golden = Golden.tensors(caseName)) {
             ExtractorStages stages = extractor.stages(FeatureMaps.read(golden), masks);
-            Golden.assertClose(caseName + " pos_input_112", stages.posInput(), golden.floats("pos_input_112"), ATOL, RTOL);
+            Golden.assertClose(caseName + " pos_input_112", Rows.flat(stages.posInput()), golden.floats("pos_input_112"), ATOL, RTOL);
             for (int k = 0; k < 4; k++) {
                 String level = FeatureMaps.NAMES.get(k);
-                Golden.assertClose(caseName + " mask_pooled." + level, stages.pooled().get(k), golden.floats("mask_pooled." + level), ATOL, RTOL);
-                Golden.assertClose(caseName + " mask_level_feat." + level, stages.levelFeatures().get(k),
+                Golden.assertClose(caseName + " mask_pooled." + level, Rows.flat(stages.pooled().get(k)), golden.floats("mask_pooled." + level), ATOL, RTOL);
+                Golden.assertClose(caseName + " mask_level_feat." + level, Rows.flat(stages.levelFeatures().get(k)),
                         golden.floats("mask_level_feat." + level), ATOL, RTOL);
             }
             RegionTokens tokens = stages.tokens();

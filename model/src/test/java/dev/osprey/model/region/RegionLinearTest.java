@@ -1,7 +1,6 @@
 package dev.osprey.model.region;
 
 import dev.osprey.model.Golden;
-import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -11,35 +10,36 @@ class RegionLinearTest {
     @Test
     void batchedSparseForwardEqualsTheScalarFormula() {
         Random random = new Random(7);
-        int[][] shapes = {{12, 5}, {13, 33}, {3, 1}, {64, 17}};
+        int[][] shapes = {{12, 5}, {13, 33}, {3, 1}, {64, 17}, {9, 2500}};
         for (int[] shape : shapes) {
             int in = shape[0];
             int out = shape[1];
             float[] w = gaussian(random, in * out);
             float[] b = gaussian(random, out);
-            float[] wt = new float[in * out];
+            float[][] wt = new float[in][out];
             for (int o = 0; o < out; o++) {
                 for (int i = 0; i < in; i++) {
-                    wt[i * out + o] = w[o * in + i];
+                    wt[i][o] = w[o * in + i];
                 }
             }
-            Linear linear = new Linear(in, out, wt, b);
-            int rows = 5;
-            float[] x = gaussian(random, rows * in);
-            for (int i = 0; i < x.length; i++) {
-                // zero runs of every length, so that skipped and folded rows mix
-                if (random.nextInt(3) == 0) {
-                    x[i] = 0;
+            Linear linear = new Linear(wt, b);
+            float[][] x = new float[5][];
+            for (int r = 0; r < x.length; r++) {
+                x[r] = gaussian(random, in);
+                for (int i = 0; i < in; i++) {
+                    // zero runs of every length, so that skipped and folded inputs mix
+                    if (random.nextInt(3) == 0) {
+                        x[r][i] = 0;
+                    }
                 }
             }
-            float[] y = linear.forward(x, rows);
-            float[] relu = linear.forwardRelu(x, rows);
-            for (int r = 0; r < rows; r++) {
-                float[] row = Arrays.copyOfRange(x, r * in, (r + 1) * in);
-                float[] expected = NaiveLinear.apply(w, b, row);
+            float[][] y = linear.forward(x);
+            float[][] relu = linear.forwardRelu(x);
+            for (int r = 0; r < x.length; r++) {
+                float[] expected = NaiveLinear.apply(w, b, x[r]);
                 String name = "Linear(" + in + " -> " + out + ") row " + r;
-                Golden.assertClose(name, Arrays.copyOfRange(y, r * out, (r + 1) * out), expected, 1e-5, 1e-5);
-                Golden.assertClose(name + " relu", Arrays.copyOfRange(relu, r * out, (r + 1) * out), NaiveLinear.relu(expected), 1e-5, 1e-5);
+                Golden.assertClose(name, y[r], expected, 1e-5, 1e-5);
+                Golden.assertClose(name + " relu", relu[r], NaiveLinear.relu(expected), 1e-5, 1e-5);
             }
         }
     }
