@@ -11,9 +11,10 @@ import dev.osprey.model.tensor.Tensor;
  * <p>Laid out for the JIT's auto-vectoriser: the weight is kept transposed, one array per input
  * feature ({@code w[i][o]}), so the inner loop {@code y[o] += x[i] * w[i][o]} runs over contiguous
  * output features with one index for every array (C2 does not vectorise such a loop when the arrays
- * are indexed with different offsets, as slices of one flat array would be). Four input rows are
- * folded per pass to cut the loads and stores of {@code y}; the outputs are taken in blocks whose
- * {@code y} for every batch row stays in cache while all batch rows share each block of weights.
+ * are indexed with different offsets, as slices of one flat array would be). Four input features
+ * are folded per pass (fused multiply-adds) to cut the loads and stores of {@code y}, two batch rows
+ * share each weight load (more rows per loop stop it vectorising), and the outputs are taken in
+ * blocks whose {@code y} for every batch row stays in cache while all rows use a block of weights.
  * Inputs that are zero are skipped, which makes the 12544-wide spatial layer cheap for masks
  * covering a small part of the image.
  */
@@ -94,14 +95,14 @@ public final class Linear {
                 float[] w1 = weightT[i + 1];
                 float[] w2 = weightT[i + 2];
                 float[] w3 = weightT[i + 3];
-                for (int r = 0; r < x.length; r++) {
-                    float[] xr = x[r];
-                    float a0 = xr[i];
-                    float a1 = xr[i + 1];
-                    float a2 = xr[i + 2];
-                    float a3 = xr[i + 3];
-                    if (a0 != 0 || a1 != 0 || a2 != 0 || a3 != 0) {
-                        axpy4(y[r], o0, o1, a0, a1, a2, a3, w0, w1, w2, w3);
+                for (int r = 0; r < x.length; r += 2) {
+                    boolean first = anyNonZero(x[r], i);
+                    boolean second = r + 1 < x.length && anyNonZero(x[r + 1], i);
+                    if (first && second) {
+                        fold2(y[r], y[r + 1], o0, o1, x[r], x[r + 1], i, w0, w1, w2, w3);
+                    } else if (first || second) {
+                        int one = first ? r : r + 1;
+                        fold1(y[one], o0, o1, x[one], i, w0, w1, w2, w3);
                     }
                 }
             }
@@ -128,16 +129,45 @@ public final class Linear {
         return y;
     }
 
-    private static void axpy4(float[] y, int o0, int o1, float a0, float a1, float a2, float a3,
+    private static boolean anyNonZero(float[] x, int i) {
+        return x[i] != 0 || x[i + 1] != 0 || x[i + 2] != 0 || x[i + 3] != 0;
+    }
+
+    /** {@code y[o] += Σ_j x[i+j] w_j[o]} for two batch rows sharing each weight load. */
+    private static void fold2(float[] y, float[] z, int o0, int o1, float[] x, float[] u, int i,
             float[] w0, float[] w1, float[] w2, float[] w3) {
+        float a0 = x[i];
+        float a1 = x[i + 1];
+        float a2 = x[i + 2];
+        float a3 = x[i + 3];
+        float b0 = u[i];
+        float b1 = u[i + 1];
+        float b2 = u[i + 2];
+        float b3 = u[i + 3];
         for (int o = o0; o < o1; o++) {
-            y[o] += a0 * w0[o] + a1 * w1[o] + a2 * w2[o] + a3 * w3[o];
+            float v0 = w0[o];
+            float v1 = w1[o];
+            float v2 = w2[o];
+            float v3 = w3[o];
+            y[o] = Math.fma(a3, v3, Math.fma(a2, v2, Math.fma(a1, v1, Math.fma(a0, v0, y[o]))));
+            z[o] = Math.fma(b3, v3, Math.fma(b2, v2, Math.fma(b1, v1, Math.fma(b0, v0, z[o]))));
+        }
+    }
+
+    /** {@code y[o] += Σ_j x[i+j] w_j[o]} for one batch row. */
+    private static void fold1(float[] y, int o0, int o1, float[] x, int i, float[] w0, float[] w1, float[] w2, float[] w3) {
+        float a0 = x[i];
+        float a1 = x[i + 1];
+        float a2 = x[i + 2];
+        float a3 = x[i + 3];
+        for (int o = o0; o < o1; o++) {
+            y[o] = Math.fma(a3, w3[o], Math.fma(a2, w2[o], Math.fma(a1, w1[o], Math.fma(a0, w0[o], y[o]))));
         }
     }
 
     private static void axpy1(float[] y, int o0, int o1, float a, float[] w) {
         for (int o = o0; o < o1; o++) {
-            y[o] += a * w[o];
+            y[o] = Math.fma(a, w[o], y[o]);
         }
     }
 }
