@@ -23,6 +23,7 @@ public final class MaskExtractor {
 
     private final MaskExtractorWeights weights;
 
+    /** An extractor running {@code weights} (see {@link MaskExtractorWeights#load}). */
     public MaskExtractor(MaskExtractorWeights weights) {
         this.weights = weights;
     }
@@ -47,6 +48,7 @@ public final class MaskExtractor {
         int side = weights.maskShape();
         int levels = features.levels().size();
 
+        // spec §3 step 2: each mask resized to every map and binarised, kept as the cells it selects
         List<List<MaskPooling.Cells>> cells = new ArrayList<>(levels);
         for (int k = 0; k < levels; k++) {
             cells.add(new ArrayList<>(regions));
