@@ -1,5 +1,7 @@
 package dev.osprey.model.tensor.ops;
 
+import java.util.Arrays;
+
 /**
  * PyTorch's {@code F.interpolate(mode='bilinear', align_corners=False)} without antialiasing, on
  * float32 planes: used for the 512x512 stretch of preprocessing (spec §1.4) and for resizing masks
@@ -50,20 +52,58 @@ public final class BilinearResize {
             int inBase = p * inH * inW;
             int outBase = p * outH * outW;
             for (int y = 0; y < outH; y++) {
-                int row0 = inBase + h.i0[y] * inW;
-                int row1 = inBase + h.i1[y] * inW;
-                float h0 = h.l0[y];
-                float h1 = h.l1[y];
-                for (int x = 0; x < outW; x++) {
-                    int c0 = w.i0[x];
-                    int c1 = w.i1[x];
-                    float w0 = w.l0[x];
-                    float w1 = w.l1[x];
-                    out[outBase + y * outW + x] = h0 * (w0 * in[row0 + c0] + w1 * in[row0 + c1])
-                            + h1 * (w0 * in[row1 + c0] + w1 * in[row1 + c1]);
-                }
+                blendRow(in, inBase + h.i0[y] * inW, in, inBase + h.i1[y] * inW, h.l0[y], h.l1[y], w, out, outBase + y * outW);
             }
         }
         return out;
+    }
+
+    /**
+     * Resizes one {@code inH x inW} plane of 0/1 bytes (a region mask) to {@code outH x outW}:
+     * exactly {@link #resize} of the mask as floats, without building that float plane. Output
+     * rows whose two source rows are empty are left zero, which they are exactly, so a small mask
+     * costs little whatever the image size.
+     */
+    public static float[] resizeMask(byte[] in, int inH, int inW, int outH, int outW) {
+        if (in.length != (long) inH * inW) {
+            throw new IllegalArgumentException("expected " + inH + "x" + inW + " values, got " + in.length);
+        }
+        byte[] emptyRow = new byte[inW];
+        Axis h = Axis.of(inH, outH);
+        Axis w = Axis.of(inW, outW);
+        float[] out = new float[outH * outW];
+        float[] row0 = new float[inW];
+        float[] row1 = new float[inW];
+        for (int y = 0; y < outH; y++) {
+            int y0 = h.i0[y];
+            int y1 = h.i1[y];
+            // Arrays.mismatch is a vectorised intrinsic: far cheaper than converting empty rows
+            if (Arrays.mismatch(in, y0 * inW, (y0 + 1) * inW, emptyRow, 0, inW) >= 0
+                    || Arrays.mismatch(in, y1 * inW, (y1 + 1) * inW, emptyRow, 0, inW) >= 0) {
+                toFloats(in, y0 * inW, row0);
+                toFloats(in, y1 * inW, row1);
+                blendRow(row0, 0, row1, 0, h.l0[y], h.l1[y], w, out, y * outW);
+            }
+        }
+        return out;
+    }
+
+    /** One output row from its two source rows: the formula of the class comment. */
+    private static void blendRow(float[] top, int topBase, float[] bottom, int bottomBase, float h0, float h1, Axis w,
+            float[] out, int outBase) {
+        for (int x = 0; x < w.i0.length; x++) {
+            int c0 = w.i0[x];
+            int c1 = w.i1[x];
+            float w0 = w.l0[x];
+            float w1 = w.l1[x];
+            out[outBase + x] = h0 * (w0 * top[topBase + c0] + w1 * top[topBase + c1])
+                    + h1 * (w0 * bottom[bottomBase + c0] + w1 * bottom[bottomBase + c1]);
+        }
+    }
+
+    private static void toFloats(byte[] in, int base, float[] row) {
+        for (int x = 0; x < row.length; x++) {
+            row[x] = in[base + x];
+        }
     }
 }

@@ -1,0 +1,71 @@
+package dev.osprey.model.mask;
+
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+
+/**
+ * PNG mask files: a pixel is inside when any colour sample is non-zero.
+ *
+ * <p>Samples are read from the raster, never through {@code getRGB} (which would gamma-map grey
+ * levels and premultiply alpha). Any bit depth works; alpha is ignored (as when the image path
+ * drops it); a palette image is judged by its indices, index 0 outside, as
+ * {@code numpy.array(PIL.Image.open(png)) > 0} sees it.
+ */
+public final class PngMasks {
+
+    private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    private PngMasks() {
+    }
+
+    /** Whether the bytes start with the PNG signature. */
+    public static boolean isPng(byte[] bytes) {
+        return bytes.length >= SIGNATURE.length && Arrays.equals(bytes, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length);
+    }
+
+    /** Decodes a PNG mask; fails with {@code BAD_INPUT} when the bytes are not a readable PNG. */
+    public static BinaryMask decode(byte[] png) {
+        if (!isPng(png)) {
+            throw OspreyException.badInput("mask is not a PNG file (no PNG signature)");
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(png));
+        } catch (IOException | RuntimeException e) {
+            throw new OspreyException(Reason.BAD_INPUT, "mask PNG cannot be decoded: " + e.getMessage(), e);
+        }
+        if (image == null) {
+            throw OspreyException.badInput("mask PNG cannot be decoded");
+        }
+        return fromRaster(image.getRaster(), image.getColorModel());
+    }
+
+    private static BinaryMask fromRaster(Raster raster, ColorModel colorModel) {
+        int width = raster.getWidth();
+        int height = raster.getHeight();
+        int bands = colorModel instanceof IndexColorModel ? 1 : colorModel.getNumColorComponents();
+        BinaryMask mask = BinaryMask.empty(height, width);
+        byte[] pixels = mask.pixels();
+        int[] row = new int[width];
+        for (int band = 0; band < bands; band++) {
+            for (int y = 0; y < height; y++) {
+                raster.getSamples(raster.getMinX(), raster.getMinY() + y, width, 1, band, row);
+                int base = y * width;
+                for (int x = 0; x < width; x++) {
+                    if (row[x] != 0) {
+                        pixels[base + x] = 1;
+                    }
+                }
+            }
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Region tokens: Osprey's MaskExtractor (spec §3) in plain Java. {@link dev.osprey.model.region.MaskExtractor}
+ * turns one image's feature maps ({@link dev.osprey.model.region.FeatureMaps}) and region masks into
+ * {@link dev.osprey.model.region.RegionTokens}; {@link dev.osprey.model.region.MaskPooling} and
+ * {@link dev.osprey.model.region.Linear} are its two kernels.
+ */
+package dev.osprey.model.region;

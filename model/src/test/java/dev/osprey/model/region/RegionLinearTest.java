@@ -1,0 +1,54 @@
+package dev.osprey.model.region;
+
+import dev.osprey.model.Golden;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The fast {@link Linear} kernel against the scalar oracle, on widths that are and are not multiples of its fold. */
+class RegionLinearTest {
+
+    @Test
+    void batchedSparseForwardEqualsTheScalarFormula() {
+        Random random = new Random(7);
+        int[][] shapes = {{12, 5}, {13, 33}, {3, 1}, {64, 17}, {9, 2500}};
+        for (int[] shape : shapes) {
+            int in = shape[0];
+            int out = shape[1];
+            float[] w = gaussian(random, in * out);
+            float[] b = gaussian(random, out);
+            float[][] wt = new float[in][out];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    wt[i][o] = w[o * in + i];
+                }
+            }
+            Linear linear = new Linear(wt, b);
+            float[][] x = new float[5][];
+            for (int r = 0; r < x.length; r++) {
+                x[r] = gaussian(random, in);
+                for (int i = 0; i < in; i++) {
+                    // zero runs of every length, so that skipped and folded inputs mix
+                    if (random.nextInt(3) == 0) {
+                        x[r][i] = 0;
+                    }
+                }
+            }
+            float[][] y = linear.forward(x);
+            float[][] relu = linear.forwardRelu(x);
+            for (int r = 0; r < x.length; r++) {
+                float[] expected = NaiveLinear.apply(w, b, x[r]);
+                String name = "Linear(" + in + " -> " + out + ") row " + r;
+                Golden.assertClose(name, y[r], expected, 1e-5, 1e-5);
+                Golden.assertClose(name + " relu", relu[r], NaiveLinear.relu(expected), 1e-5, 1e-5);
+            }
+        }
+    }
+
+    private static float[] gaussian(Random random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+}
