@@ -1,7 +1,18 @@
 package dev.osprey.model.cli;
 
+import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.checkpoint.SafetensorsWriter;
+import dev.osprey.model.mask.BinaryMask;
+import dev.osprey.model.mask.MaskFiles;
+import dev.osprey.model.region.FeatureMaps;
+import dev.osprey.model.region.MaskExtractor;
+import dev.osprey.model.region.MaskExtractorWeights;
+import dev.osprey.model.region.RegionTokens;
+import dev.osprey.model.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +42,17 @@ final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return OspreyCli.notImplemented(spec, "issue #4");
+        ModelBundle bundle = ModelBundle.open(model);
+        List<BinaryMask> regions = MaskFiles.readAll(masks);
+        RegionTokens tokens;
+        try (SafetensorsFile weights = SafetensorsFile.open(bundle.extractorWeights());
+                SafetensorsFile featureFile = SafetensorsFile.open(features)) {
+            tokens = new MaskExtractor(MaskExtractorWeights.load(weights)).extract(FeatureMaps.read(featureFile), regions);
+        }
+        long[] shape = {tokens.regions(), tokens.width()};
+        SafetensorsWriter.writeTensors(out, List.of(Tensor.ofFloats("mask_tokens", shape, tokens.maskTokens()),
+                Tensor.ofFloats("pos_tokens", shape, tokens.posTokens())), Map.of());
+        spec.commandLine().getOut().printf("extracted %d region(s) to %s%n", tokens.regions(), out);
+        return 0;
     }
 }

@@ -52,6 +52,44 @@ class CliPipelineTest {
     }
 
     @Test
+    void extractOnEncodedFeaturesGivesGoldenRegionTokensForEveryMaskFormat() {
+        for (String caseName : Golden.CASES) {
+            Path features = tmp.resolve(caseName + "-x.safetensors");
+            assertThat(run("encode", "--model", bundle.toString(), "--image", Golden.file("inputs/images/" + caseName + ".png").toString(),
+                    "--out", features.toString())).isZero();
+            for (String format : new String[] {".png", ".rle.json"}) {
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("extract", "--model", bundle.toString(),
+                        "--features", features.toString()));
+                int q = 0;
+                while (java.nio.file.Files.exists(Golden.dir().resolve("inputs/masks/" + caseName + "_m" + q + format))) {
+                    args.addAll(java.util.List.of("--mask", Golden.file("inputs/masks/" + caseName + "_m" + q + format).toString()));
+                    q++;
+                }
+                Path regions = tmp.resolve(caseName + format + ".regions.safetensors");
+                args.addAll(java.util.List.of("--out", regions.toString()));
+                assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
+                try (SafetensorsFile actual = SafetensorsFile.open(regions); SafetensorsFile golden = Golden.tensors(caseName)) {
+                    assertThat(actual.get("mask_tokens").shape()).containsExactly(q, 64);
+                    Golden.assertClose(caseName + format + " mask_tokens", actual.floats("mask_tokens"), golden.floats("mask_tokens"), 1e-4, 1e-4);
+                    Golden.assertClose(caseName + format + " pos_tokens", actual.floats("pos_tokens"), golden.floats("pos_tokens"), 1e-4, 1e-4);
+                }
+            }
+        }
+    }
+
+    @Test
+    void extractWithMasksOfAnotherSizeNamesTheRegion() {
+        Path features = tmp.resolve("s1_img0-y.safetensors");
+        assertThat(run("encode", "--model", bundle.toString(), "--image", Golden.file("inputs/images/s1_img0.png").toString(),
+                "--out", features.toString())).isZero();
+        int code = run("extract", "--model", bundle.toString(), "--features", features.toString(),
+                "--mask", Golden.file("inputs/masks/s1_img0_m0.png").toString(), "--mask", Golden.file("inputs/masks/s1_img1_m0.png").toString(),
+                "--out", tmp.resolve("bad.safetensors").toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("region 2");
+    }
+
+    @Test
     void encodeOfANonImageIsAOneLineError() {
         assertThat(run("encode", "--model", bundle.toString(), "--image", Golden.file("README.md").toString(),
                 "--out", tmp.resolve("x.safetensors").toString())).isEqualTo(1);
