@@ -1,6 +1,8 @@
 package dev.osprey.model.cli;
 
+import dev.osprey.model.bench.ExtractorBenchmark;
 import dev.osprey.model.bench.MachineBounds;
+import dev.osprey.model.bench.PreprocessBenchmark;
 import dev.osprey.model.bench.StageBenchmarks;
 import dev.osprey.model.bundle.ModelBundle;
 import java.nio.file.Path;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** {@code osprey bench}: measures the machine and the model's stages for BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks for BENCHMARKS.md (not part of the serving path).",
-        subcommands = {BenchCommand.Machine.class, BenchCommand.Vision.class, BenchCommand.Decoder.class})
+        subcommands = {BenchCommand.Machine.class, BenchCommand.Vision.class, BenchCommand.Decoder.class,
+            BenchCommand.Extractor.class, BenchCommand.Preprocess.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -22,7 +25,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: machine, vision or decoder");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: machine, vision, decoder, extractor or preprocess");
     }
 
     /** Memory bandwidth and GEMM peak. */
@@ -96,6 +99,57 @@ final class BenchCommand implements Runnable {
             StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(ModelBundle.open(model), threads, prefill, context, steps);
             spec.commandLine().getOut().printf("decoder: prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, %.2f tok/s at %d tokens%n",
                     r.prefillTokens(), r.prefillTokensPerSecond(), r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
+            return 0;
+        }
+    }
+
+    /** MaskExtractor ms per call for 1 and 16 regions, one thread. */
+    @Command(name = "extractor", mixinStandardHelpOptions = true, description = "MaskExtractor ms per call (1 and 16 regions, one thread).")
+    static final class Extractor implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
+        Path model;
+
+        @Option(names = "--runs", defaultValue = "100", description = "Timed calls (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Override
+        public Integer call() {
+            ModelBundle bundle = ModelBundle.open(model);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("extractor weights read per call: %.1f MB (float32)%n", ExtractorBenchmark.weightBytes(bundle) / 1e6);
+            for (int regions : new int[] {1, 16}) {
+                ExtractorBenchmark.Result r = ExtractorBenchmark.run(bundle, regions, 480, 640, runs);
+                out.printf("extractor: %2d region(s) on 640x480: median %.2f ms, fastest %.2f ms%n", regions, r.medianMs(), r.fastestMs());
+            }
+            return 0;
+        }
+    }
+
+    /** Decode + preprocessing of a large JPEG, one thread. */
+    @Command(name = "preprocess", mixinStandardHelpOptions = true, description = "JPEG decode + reference preprocessing ms per image.")
+    static final class Preprocess implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--width", defaultValue = "4000", description = "Image width (default: ${DEFAULT-VALUE}).")
+        int width;
+
+        @Option(names = "--height", defaultValue = "3000", description = "Image height (default: ${DEFAULT-VALUE}).")
+        int height;
+
+        @Option(names = "--runs", defaultValue = "7", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Override
+        public Integer call() {
+            PreprocessBenchmark.Result r = PreprocessBenchmark.run(width, height, runs);
+            spec.commandLine().getOut().printf("preprocess: %dx%d JPEG (%d KB): decode %.0f ms, decode + preprocess %.0f ms (median)%n",
+                    r.width(), r.height(), r.jpegBytes() / 1024, r.decodeMs(), r.totalMs());
             return 0;
         }
     }
