@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.osprey.model.onnx.ExternalData;
 import dev.osprey.model.onnx.OnnxGraph;
 import dev.osprey.model.onnx.OrtSessions;
 import dev.osprey.model.tensor.DType;
@@ -24,8 +25,13 @@ import java.util.concurrent.Future;
  */
 public final class MachineBounds {
 
-    /** @param readGBs memory read bandwidth in GB/s; @param gemmGflops fp32 GEMM GFLOP/s */
-    public record Bounds(double readGBs, double gemmGflops, int threads) {
+    /**
+     * @param readGBs    memory read bandwidth of a plain Java reduction, GB/s
+     * @param gemvGBs    weight bytes per second ONNX Runtime streams through an fp32 GEMV (1 GiB of
+     *                   weights, far beyond the caches): the bound for weight-streaming decode
+     * @param gemmGflops fp32 GEMM GFLOP/s
+     */
+    public record Bounds(double readGBs, double gemvGBs, double gemmGflops, int threads) {
     }
 
     /** Consumes the sums so that the JIT cannot drop the reads. */
@@ -36,7 +42,7 @@ public final class MachineBounds {
 
     /** Measures both bounds with {@code threads} threads (best of several runs). */
     public static Bounds measure(int threads) throws Exception {
-        return new Bounds(readBandwidth(threads), gemmPeak(threads), threads);
+        return new Bounds(readBandwidth(threads), gemvBandwidth(threads), gemmPeak(threads), threads);
     }
 
     /** Sums 1 GiB of longs in parallel (one array per thread); bytes read per second, best of 5. */
@@ -76,6 +82,50 @@ public final class MachineBounds {
         return s;
     }
 
+    /** An fp32 GEMV [1, 8192] x [8192, 32768] (1 GiB of weights) in ONNX Runtime; weight bytes/s, best of 5. */
+    static double gemvBandwidth(int threads) throws IOException, OrtException {
+        int k = 8192;
+        int n = 32768;
+        Path dir = Files.createTempDirectory("osprey-gemv");
+        try {
+            Path model = dir.resolve("gemv.onnx");
+            try (ExternalData data = new ExternalData(dir.resolve("gemv.onnx.data"))) {
+                OnnxGraph graph = new OnnxGraph("gemv", data);
+                String x = graph.input("x", DType.F32, 1, k);
+                float[] w = new float[k * n];
+                SplittableRandom random = new SplittableRandom(2);
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) random.nextDouble(-0.01, 0.01);
+                }
+                graph.output(graph.op("MatMul").in(x, graph.weight("w", Tensor.ofFloats("w", new long[] {k, n}, w))).out("y"),
+                        DType.F32, 1, n);
+                graph.save(model, OnnxGraph.OPSET, false);
+            }
+            return bestRate(model, "x", new long[] {1, k}, 4.0 * k * n / 1e9, threads);
+        } finally {
+            deleteDir(dir);
+        }
+    }
+
+    /** Runs the model 6 times on zeros and returns {@code work} per second of the best of the last 5. */
+    private static double bestRate(Path model, String inputName, long[] shape, double work, int threads) throws OrtException {
+        try (OrtSession session = OrtSessions.open(model, threads);
+                OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
+                        FloatBuffer.wrap(new float[(int) (shape[0] * shape[1])]), shape)) {
+            double best = 0;
+            for (int run = 0; run < 6; run++) {
+                long start = System.nanoTime();
+                try (OrtSession.Result ignored = session.run(Map.of(inputName, input))) {
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    if (run > 0) {
+                        best = Math.max(best, work / seconds);
+                    }
+                }
+            }
+            return best;
+        }
+    }
+
     /** An fp32 MatMul [512, 4096] x [4096, 4096] in ONNX Runtime; FLOP/s, best of 5. */
     static double gemmPeak(int threads) throws IOException, OrtException {
         int m = 512;
@@ -94,28 +144,18 @@ public final class MachineBounds {
                     DType.F32, m, n);
             Path model = dir.resolve("gemm.onnx");
             graph.save(model, OnnxGraph.OPSET, false);
-            try (OrtSession session = OrtSessions.open(model, threads);
-                    OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
-                            FloatBuffer.wrap(new float[m * k]), new long[] {m, k})) {
-                double best = 0;
-                for (int run = 0; run < 6; run++) {
-                    long start = System.nanoTime();
-                    try (OrtSession.Result ignored = session.run(Map.of("x", input))) {
-                        double seconds = (System.nanoTime() - start) / 1e9;
-                        if (run > 0) {
-                            best = Math.max(best, 2.0 * m * k * n / seconds / 1e9);
-                        }
-                    }
-                }
-                return best;
-            }
+            return bestRate(model, "x", new long[] {m, k}, 2.0 * m * k * n / 1e9, threads);
         } finally {
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(dir);
+            deleteDir(dir);
         }
+    }
+
+    private static void deleteDir(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
     }
 }

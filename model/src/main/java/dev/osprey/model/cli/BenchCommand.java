@@ -42,7 +42,8 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             MachineBounds.Bounds bounds = MachineBounds.measure(threads);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("threads %d: memory read %.1f GB/s, fp32 GEMM %.0f GFLOP/s%n", bounds.threads(), bounds.readGBs(), bounds.gemmGflops());
+            out.printf("threads %d: memory read %.1f GB/s (Java), fp32 GEMV weight stream %.1f GB/s (ONNX Runtime), fp32 GEMM %.0f GFLOP/s%n",
+                    bounds.threads(), bounds.readGBs(), bounds.gemvGBs(), bounds.gemmGflops());
             return 0;
         }
     }
