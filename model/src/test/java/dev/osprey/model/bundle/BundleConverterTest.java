@@ -123,6 +123,26 @@ class BundleConverterTest {
     }
 
     @Test
+    void integerWeightsAreAnUnsupportedDtype() throws IOException {
+        Path checkpoint = tmp.resolve("int-weights");
+        Files.createDirectories(checkpoint);
+        Files.copy(Golden.safetensorsCheckpoint().resolve("config.json"), checkpoint.resolve("config.json"));
+        try (SafetensorsFile golden = SafetensorsFile.open(Golden.safetensorsCheckpoint().resolve("model.safetensors"))) {
+            List<dev.osprey.model.tensor.Tensor> tensors = new ArrayList<>();
+            for (String name : golden.names()) {
+                dev.osprey.model.tensor.Tensor t = golden.get(name);
+                tensors.add(name.equals("model.norm.weight")
+                        ? new dev.osprey.model.tensor.Tensor(name, DType.I32, new long[] {32}, java.nio.ByteBuffer.allocate(128))
+                        : t);
+            }
+            dev.osprey.model.checkpoint.SafetensorsWriter.writeTensors(checkpoint.resolve("model.safetensors"), tensors, java.util.Map.of());
+        }
+
+        assertThatThrownBy(() -> new BundleConverter(line -> { }).convert(checkpoint, tmp.resolve("int-bundle"), DecoderPrecision.FP32))
+                .hasMessageContaining("unsupported dtype").hasMessageContaining("model.norm.weight").hasMessageContaining("I32");
+    }
+
+    @Test
     void openingAFolderWithoutManifestSaysHowToMakeABundle() {
         assertThatThrownBy(() -> ModelBundle.open(tmp)).hasMessageContaining("osprey convert");
     }
