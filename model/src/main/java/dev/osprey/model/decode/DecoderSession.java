@@ -13,6 +13,7 @@ import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,8 +72,9 @@ public final class DecoderSession implements AutoCloseable {
         check(cache, embeds, n);
         int batch = cache.batch();
         int total = cache.length() + n;
+        // Per row: its own length after this run, minus one; rows loaded from different prefixes may differ.
         int[] seqlens = new int[batch];
-        Arrays.fill(seqlens, total - 1);
+        Arrays.setAll(seqlens, b -> cache.length(b) + n - 1);
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(embeds), new long[] {batch, n, config.hidden()});
                 OnnxTensor lengths = OnnxTensor.createTensor(env, IntBuffer.wrap(seqlens), new long[] {batch});
                 OnnxTensor totalLength = OnnxTensor.createTensor(env, IntBuffer.wrap(new int[] {total}), new long[0])) {
@@ -116,6 +118,45 @@ public final class DecoderSession implements AutoCloseable {
             throw OspreyException.badInput("continuing " + batch + " sequences by " + n + " positions at once is not supported;"
                     + " continue one sequence at a time or step one position");
         }
+    }
+
+    /** Prefills {@code n} positions ([n, hidden] embeddings) in a fresh cache and returns their keys and values. */
+    public PrefixKv prefixKv(float[] embeds, int n) {
+        try (KvCache cache = newCache(1, n)) {
+            prefill(cache, embeds, n);
+            return cache.snapshot(0, n);
+        }
+    }
+
+    /**
+     * Starts every sequence of {@code cache} with {@code prefix} followed by its own suffix and returns
+     * [batch, vocab] logits of each suffix's last position; the cache is then ready for {@link #step}.
+     * GroupQueryAttention continues a non-empty cache by several positions only for batch 1, so with
+     * batch &gt; 1 each suffix is prefilled in a batch-1 cache (one run per sequence) whose row is then
+     * copied into the batch.
+     *
+     * @param suffixes per sequence, [n_b, hidden] embeddings with n_b ≥ 1; the lengths may differ
+     */
+    public float[] prefillAfter(KvCache cache, PrefixKv prefix, List<float[]> suffixes) {
+        int batch = cache.batch();
+        if (suffixes.size() != batch) {
+            throw OspreyException.badInput("expected " + batch + " suffixes, one per sequence, got " + suffixes.size());
+        }
+        if (batch == 1) {
+            cache.load(prefix, 0);
+            return prefill(cache, suffixes.getFirst(), suffixes.getFirst().length / config.hidden());
+        }
+        int vocab = config.vocab();
+        float[] logits = new float[batch * vocab];
+        try (KvCache single = newCache(1, cache.maxLength())) {
+            for (int b = 0; b < batch; b++) {
+                single.load(prefix, 0);
+                float[] suffix = suffixes.get(b);
+                System.arraycopy(prefill(single, suffix, suffix.length / config.hidden()), 0, logits, b * vocab, vocab);
+                cache.copyRow(single, 0, b);
+            }
+        }
+        return logits;
     }
 
     /** Appends one position per sequence ([batch, hidden] embeddings) and returns [batch, vocab] logits. */

@@ -14,15 +14,22 @@ import java.util.Arrays;
  * The key/value cache of a batch of sequences that advance together: per layer one direct buffer
  * [batch, kvHeads, maxLength, headDim] for keys and one for values, wrapped as ONNX Runtime tensors
  * that are passed both as the past input and as the pinned present output, so the attention op
- * appends in place (no copy per token). Not thread-safe; close it to free the native tensors.
+ * appends in place (no copy per token). Each sequence (row) has its own filled length, so rows that
+ * continue a shared {@link PrefixKv} by suffixes of different lengths can still step together.
+ * Not thread-safe; close it to free the native tensors.
  */
 public final class KvCache implements AutoCloseable {
 
     private final int batch;
     private final int maxLength;
+    private final int kvHeads;
+    private final int headDim;
     private final OnnxTensor[] keys;
     private final OnnxTensor[] values;
-    private int length;
+    // The tensors' own direct buffers: ORT reads and writes them in place, so copies go through these.
+    private final FloatBuffer[] keyData;
+    private final FloatBuffer[] valueData;
+    private final int[] lengths;
 
     KvCache(OrtEnvironment env, DecoderConfig config, int batch, int maxLength) {
         if (batch <= 0 || maxLength <= 0 || maxLength > config.maxPositions()) {
@@ -31,13 +38,20 @@ public final class KvCache implements AutoCloseable {
         }
         this.batch = batch;
         this.maxLength = maxLength;
+        this.kvHeads = config.kvHeads();
+        this.headDim = config.headDim();
         this.keys = new OnnxTensor[config.layers()];
         this.values = new OnnxTensor[config.layers()];
+        this.keyData = new FloatBuffer[config.layers()];
+        this.valueData = new FloatBuffer[config.layers()];
+        this.lengths = new int[batch];
         long[] shape = {batch, config.kvHeads(), maxLength, config.headDim()};
         try {
             for (int l = 0; l < config.layers(); l++) {
-                keys[l] = OnnxTensor.createTensor(env, directFloats(shape), shape);
-                values[l] = OnnxTensor.createTensor(env, directFloats(shape), shape);
+                keyData[l] = directFloats(shape);
+                valueData[l] = directFloats(shape);
+                keys[l] = OnnxTensor.createTensor(env, keyData[l], shape);
+                values[l] = OnnxTensor.createTensor(env, valueData[l], shape);
             }
         } catch (OrtException e) {
             close();
@@ -67,9 +81,84 @@ public final class KvCache implements AutoCloseable {
         return maxLength;
     }
 
-    /** Positions each sequence holds now. */
+    /** Positions the longest sequence holds now. */
     public int length() {
-        return length;
+        return Arrays.stream(lengths).max().orElseThrow();
+    }
+
+    /** Positions sequence {@code row} holds now. */
+    public int length(int row) {
+        return lengths[checkRow(row)];
+    }
+
+    /** A copy of the keys and values of sequence {@code row} over positions [0, length). */
+    public PrefixKv snapshot(int row, int length) {
+        if (length <= 0 || length > length(row)) {
+            throw OspreyException.badInput("a snapshot needs 1 ≤ length ≤ " + lengths[row] + " (the positions row " + row
+                    + " holds), got " + length);
+        }
+        float[][] prefixKeys = new float[keys.length][];
+        float[][] prefixValues = new float[keys.length][];
+        for (int l = 0; l < keys.length; l++) {
+            prefixKeys[l] = new float[kvHeads * length * headDim];
+            prefixValues[l] = new float[kvHeads * length * headDim];
+            for (int h = 0; h < kvHeads; h++) {
+                keyData[l].get(offset(row, h), prefixKeys[l], h * length * headDim, length * headDim);
+                valueData[l].get(offset(row, h), prefixValues[l], h * length * headDim, length * headDim);
+            }
+        }
+        return new PrefixKv(length, kvHeads, headDim, prefixKeys, prefixValues);
+    }
+
+    /**
+     * Copies {@code prefix} into sequence {@code row}, which then holds exactly its positions: a
+     * following prefill appends the rest of that sequence.
+     */
+    public void load(PrefixKv prefix, int row) {
+        checkRow(row);
+        if (prefix.layers() != keys.length || prefix.kvHeads() != kvHeads || prefix.headDim() != headDim
+                || prefix.length() > maxLength) {
+            throw OspreyException.badInput("a prefix of " + prefix.layers() + " layers x " + prefix.kvHeads() + " heads x "
+                    + prefix.length() + " positions x " + prefix.headDim() + " does not fit a cache of " + keys.length + " x "
+                    + kvHeads + " x " + maxLength + " x " + headDim);
+        }
+        int span = prefix.length() * headDim;
+        for (int l = 0; l < keys.length; l++) {
+            for (int h = 0; h < kvHeads; h++) {
+                keyData[l].put(offset(row, h), prefix.keys(l), h * span, span);
+                valueData[l].put(offset(row, h), prefix.values(l), h * span, span);
+            }
+        }
+        lengths[row] = prefix.length();
+    }
+
+    /** Copies sequence {@code fromRow} of {@code from} (same sizes) into sequence {@code row} of this cache. */
+    public void copyRow(KvCache from, int fromRow, int row) {
+        checkRow(row);
+        int length = from.length(fromRow);
+        if (from.keys.length != keys.length || from.kvHeads != kvHeads || from.headDim != headDim || length > maxLength) {
+            throw OspreyException.badInput("row " + fromRow + " of " + length + " positions does not fit this cache of "
+                    + maxLength + " positions, or the caches' layer and head sizes differ");
+        }
+        for (int l = 0; l < keys.length; l++) {
+            for (int h = 0; h < kvHeads; h++) {
+                keyData[l].put(offset(row, h), from.keyData[l], from.offset(fromRow, h), length * headDim);
+                valueData[l].put(offset(row, h), from.valueData[l], from.offset(fromRow, h), length * headDim);
+            }
+        }
+        lengths[row] = length;
+    }
+
+    /** Index of position 0 of head {@code head} of sequence {@code row} in a [batch, kvHeads, maxLength, headDim] buffer. */
+    private int offset(int row, int head) {
+        return (row * kvHeads + head) * maxLength * headDim;
+    }
+
+    private int checkRow(int row) {
+        if (row < 0 || row >= batch) {
+            throw OspreyException.badInput("row " + row + " is outside a cache of " + batch + " sequence(s)");
+        }
+        return row;
     }
 
     OnnxTensor keys(int layer) {
@@ -81,7 +170,9 @@ public final class KvCache implements AutoCloseable {
     }
 
     void advance(int positions) {
-        length += positions;
+        for (int b = 0; b < batch; b++) {
+            lengths[b] += positions;
+        }
     }
 
     @Override
