@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * Entry point of the {@code osprey} tool: runs the whole pipeline in one process.
  *
  * <p>Exit codes: 0 success, 1 failure while running, 2 bad usage (an unknown flag, a missing or
- * invalid value), 3 a subcommand that is not implemented yet.
+ * invalid value).
  */
 @Command(
         name = "osprey",
@@ -25,8 +25,6 @@ import picocli.CommandLine.Model.CommandSpec;
             BenchCommand.class
         })
 public final class OspreyCli implements Runnable {
-
-    static final int EXIT_NOT_IMPLEMENTED = 3;
 
     @CommandLine.Spec
     private CommandSpec spec;
@@ -61,12 +59,6 @@ public final class OspreyCli implements Runnable {
         String name = cmd.getCommandSpec().qualifiedName();
         cmd.getErr().println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
         return 2;
-    }
-
-    /** Tells the user that a subcommand exists but does its work only from the named issue on. */
-    static int notImplemented(CommandSpec spec, String issue) {
-        spec.commandLine().getErr().println(spec.qualifiedName() + ": not implemented yet (arrives with " + issue + ")");
-        return EXIT_NOT_IMPLEMENTED;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -9,7 +9,10 @@ import dev.osprey.model.decode.DecoderConfig;
 import dev.osprey.model.decode.DecoderPrecision;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.EmbeddingTable;
-import dev.osprey.model.decode.GreedyDecoder;
+import dev.osprey.model.generate.GenerationRequest;
+import dev.osprey.model.generate.Generator;
+import dev.osprey.model.generate.SamplingSettings;
+import dev.osprey.model.text.OspreyTokenizer;
 import dev.osprey.model.decode.InterleavedSequence;
 import dev.osprey.model.decode.KvCache;
 import dev.osprey.model.tensor.DType;
@@ -95,8 +98,10 @@ class BundleConverterTest {
                 assertThat(Golden.relativeMaxError(logits, golden.floats("logits_first.short.m0"))).isLessThan(1e-4);
             }
             try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, 1);
-                    KvCache cache = session.newCache(1, sequence.length() + 16)) {
-                int[] ids = new GreedyDecoder(session, table).generate(cache, sequence.embeds(), sequence.length(), 16, GreedyDecoder.NO_EOS)[0];
+                    KvCache cache = session.newCache(1, sequence.length() + 16);
+                    OspreyTokenizer tokenizer = OspreyTokenizer.load(bundle.tokenizerDir())) {
+                int[] ids = new Generator(session, table, tokenizer).generate(cache, sequence.embeds(), sequence.length(),
+                        GenerationRequest.of(SamplingSettings.greedy(), 16)).getFirst().outputIds();
                 int reliable = run.path("greedy").path("reliable_prefix_len").asInt();
                 assertThat(java.util.Arrays.copyOf(ids, reliable))
                         .containsExactly(java.util.Arrays.copyOf(ints(run.path("greedy").path("new_ids")), reliable));

@@ -90,6 +90,47 @@ class CliPipelineTest {
     }
 
     @Test
+    void generateJsonGivesGoldenIdsPerRegionAndTextLinesPerRegion() throws Exception {
+        String[] base = {"generate", "--model", bundle.toString(), "--image", Golden.file("inputs/images/s1_img0.png").toString(),
+                "--mask", Golden.file("inputs/masks/s1_img0_m0.png").toString(), "--mask", Golden.file("inputs/masks/s1_img0_m1.rle.json").toString(),
+                "--task", "category", "--greedy", "--max-new-tokens", "16", "--threads", "1"};
+        assertThat(run(concat(base, "--json"))).as(err.toString()).isZero();
+        tools.jackson.databind.JsonNode json = tools.jackson.databind.json.JsonMapper.builder().build().readTree(out.toString());
+        tools.jackson.databind.JsonNode golden = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(java.nio.file.Files.readString(Golden.file("reference/s1_img0/result.json"))).get("tasks").get("category");
+        assertThat(json.get("answers")).hasSize(2);
+        for (int q = 0; q < 2; q++) {
+            tools.jackson.databind.JsonNode answer = json.get("answers").get(q);
+            assertThat(answer.get("region").asInt()).isEqualTo(q + 1);
+            assertThat(answer.get("input_ids")).isEqualTo(golden.get("input_ids"));
+            assertThat(answer.get("output_ids")).isEqualTo(golden.get("runs").get(q).get("greedy").get("new_ids"));
+            assertThat(answer.get("finish_reason").asString()).isEqualTo("length");
+        }
+        out.getBuffer().setLength(0);
+        assertThat(run(base)).isZero();
+        assertThat(out.toString().lines().toList()).hasSize(2).satisfiesExactly(
+                l -> assertThat(l).startsWith("region1: "), l -> assertThat(l).startsWith("region2: "));
+    }
+
+    @Test
+    void generateErrorsAreOneLine() {
+        assertThat(run("generate", "--model", bundle.toString(), "--image", Golden.file("inputs/images/s1_img0.png").toString(),
+                "--task", "short", "--greedy", "--threads", "1")).isEqualTo(1);
+        assertThat(err.toString().strip()).startsWith("osprey generate: ").contains("at least one mask").doesNotContain("\n");
+        err.getBuffer().setLength(0);
+        assertThat(run("generate", "--model", bundle.toString(), "--image", Golden.file("inputs/images/s1_img0.png").toString(),
+                "--mask", Golden.file("inputs/masks/s1_img0_m0.png").toString(), "--task", "short", "--top-p", "1.5", "--threads", "1"))
+                .isEqualTo(1);
+        assertThat(err.toString().strip()).contains("top_p").doesNotContain("\n");
+    }
+
+    private static String[] concat(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    @Test
     void encodeOfANonImageIsAOneLineError() {
         assertThat(run("encode", "--model", bundle.toString(), "--image", Golden.file("README.md").toString(),
                 "--out", tmp.resolve("x.safetensors").toString())).isEqualTo(1);

@@ -3,6 +3,7 @@ package dev.osprey.model.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.model.checkpoint.TensorStore;
+import dev.osprey.model.generate.Sampler;
 import dev.osprey.model.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ class DecoderQuantizationGateTest {
     }
 
     private static int argmax(float[] logits) {
-        return GreedyDecoder.argmax(logits, 0, logits.length);
+        return Sampler.argmax(logits, 0, logits.length);
     }
 
     static double cosine(float[] a, float[] b) {

@@ -1,0 +1,165 @@
+package dev.osprey.model.generate;
+
+import dev.osprey.model.decode.DecoderSession;
+import dev.osprey.model.decode.EmbeddingTable;
+import dev.osprey.model.decode.KvCache;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.text.OspreyTokenizer;
+import dev.osprey.model.text.StreamingDetokenizer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Generates from a batch of prompts of equal length (e.g. one task prompt per region, which differ
+ * only in their region tokens) with one decoder run per step for the whole batch. Each sequence is
+ * sampled on its own and ends on EOS, a stop string or the token limit; sequences that ended keep
+ * stepping in the batch (the batch shape stays fixed) but record and emit nothing more.
+ *
+ * <pre>{@code
+ * Generator generator = new Generator(session, embeddings, tokenizer);
+ * try (KvCache cache = session.newCache(batch, n + maxNewTokens)) {
+ *     List<Generation> out = generator.generate(cache, prompts, n,
+ *             GenerationRequest.of(SamplingSettings.greedy(), maxNewTokens).withListener(listener));
+ * }
+ * }</pre>
+ */
+public final class Generator {
+
+    private final DecoderSession session;
+    private final EmbeddingTable embeddings;
+    private final OspreyTokenizer tokenizer;
+    private final int eosId;
+
+    /** A generator that ends sequences on the tokenizer's EOS id. */
+    public Generator(DecoderSession session, EmbeddingTable embeddings, OspreyTokenizer tokenizer) {
+        this(session, embeddings, tokenizer, tokenizer.specialIds().eos());
+    }
+
+    /** A generator that ends sequences on {@code eosId} (another template's end id, or a test's). */
+    public Generator(DecoderSession session, EmbeddingTable embeddings, OspreyTokenizer tokenizer, int eosId) {
+        this.session = session;
+        this.embeddings = embeddings;
+        this.tokenizer = tokenizer;
+        this.eosId = eosId;
+    }
+
+    /**
+     * Prefills {@code cache.batch()} prompts of {@code n} positions into the empty {@code cache} and
+     * generates for each.
+     *
+     * @param prompts [batch, n, hidden] embeddings, row-major
+     * @return one generation per prompt, in order
+     */
+    public List<Generation> generate(KvCache cache, float[] prompts, int n, GenerationRequest request) {
+        if (cache.length() != 0 || cache.maxLength() < n + request.maxNewTokens()) {
+            throw OspreyException.badInput("generation needs an empty cache of at least " + (n + request.maxNewTokens())
+                    + " positions, got " + cache.length() + " used of " + cache.maxLength());
+        }
+        long start = System.nanoTime();
+        int batch = cache.batch();
+        int vocab = session.config().vocab();
+        int hidden = embeddings.hidden();
+        Sampler[] samplers = Sampler.forBatch(request.sampling(), batch);
+        List<Sequence> sequences = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            sequences.add(new Sequence(b, request));
+        }
+        if (request.cancelled().getAsBoolean()) {
+            return finishAll(sequences, FinishReason.CANCELLED, n, start);
+        }
+        float[] logits = session.prefill(cache, prompts, n);
+        float[] next = new float[batch * hidden];
+        while (true) {
+            for (Sequence sequence : sequences) {
+                int b = sequence.index;
+                // Finished sequences still step (any id will do) so that the batch keeps its shape.
+                int id = sequence.reason == null ? sequence.accept(samplers[b].next(logits, b * vocab, vocab), n, start) : eosId;
+                embeddings.copyRow(id, next, b * hidden);
+            }
+            if (sequences.stream().allMatch(s -> s.reason != null)) {
+                return results(sequences);
+            }
+            if (request.cancelled().getAsBoolean()) {
+                return finishAll(sequences, FinishReason.CANCELLED, n, start);
+            }
+            logits = session.step(cache, next);
+        }
+    }
+
+    private List<Generation> finishAll(List<Sequence> sequences, FinishReason reason, int n, long start) {
+        for (Sequence sequence : sequences) {
+            if (sequence.reason == null) {
+                sequence.end(reason, n, start);
+            }
+        }
+        return results(sequences);
+    }
+
+    private static List<Generation> results(List<Sequence> sequences) {
+        return sequences.stream().map(s -> s.result).toList();
+    }
+
+    /** The state of one sequence of the batch. */
+    private final class Sequence {
+        final int index;
+        final GenerationRequest request;
+        final StreamingDetokenizer detokenizer = tokenizer.detokenizer();
+        final StopStringFilter stops;
+        final StringBuilder text = new StringBuilder();
+        int[] ids;
+        int produced;
+        long firstTokenAt = -1;
+        FinishReason reason;
+        Generation result;
+
+        Sequence(int index, GenerationRequest request) {
+            this.index = index;
+            this.request = request;
+            this.stops = new StopStringFilter(request.stopStrings());
+            this.ids = new int[Math.min(request.maxNewTokens(), 64)];
+        }
+
+        /** Records a generated id, streams its text and decides whether the sequence ends; returns the id. */
+        int accept(int id, int n, long start) {
+            if (produced == 0) {
+                firstTokenAt = System.nanoTime();
+            }
+            if (produced == ids.length) {
+                ids = Arrays.copyOf(ids, Math.min(request.maxNewTokens(), ids.length * 2));
+            }
+            ids[produced++] = id;
+            emit(stops.accept(detokenizer.accept(id)), id);
+            if (stops.stopped()) {
+                end(FinishReason.STOP_STRING, n, start);
+            } else if (id == eosId) {
+                end(FinishReason.STOP, n, start);
+            } else if (produced == request.maxNewTokens()) {
+                end(FinishReason.LENGTH, n, start);
+            }
+            return id;
+        }
+
+        void end(FinishReason why, int n, long start) {
+            reason = why;
+            if (why != FinishReason.STOP_STRING) {
+                String rest = stops.accept(detokenizer.finish());
+                rest += stops.stopped() ? "" : stops.finish();
+                if (!rest.isEmpty()) {
+                    emit(rest, TokenListener.NO_TOKEN);
+                }
+            }
+            long now = System.nanoTime();
+            Duration ttft = firstTokenAt < 0 ? Duration.ZERO : Duration.ofNanos(firstTokenAt - start);
+            result = new Generation(Arrays.copyOf(ids, produced), text.toString(),
+                    stops.stopped() ? FinishReason.STOP_STRING : why,
+                    new Usage(n, produced, ttft, Duration.ofNanos(now - start)));
+        }
+
+        private void emit(String piece, int id) {
+            text.append(piece);
+            request.listener().onToken(index, piece, id);
+        }
+    }
+}
