@@ -3,6 +3,7 @@ package dev.osprey.model.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.model.Golden;
+import dev.osprey.model.generate.Sampler;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -106,7 +107,7 @@ class KvCachePrefixGoldenTest {
         float[] next = new float[batch * hidden];
         for (int t = 0; t < NEW_TOKENS; t++) {
             for (int b = 0; b < batch; b++) {
-                ids[b][t] = GreedyDecoder.argmax(logits, b * vocab, vocab);
+                ids[b][t] = Sampler.argmax(logits, b * vocab, vocab);
                 FP32.get().table.copyRow(ids[b][t], next, b * hidden);
             }
             if (t + 1 < NEW_TOKENS) {
