@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Generates from a batch of prompts of equal length (e.g. one task prompt per region, which differ
@@ -53,6 +54,28 @@ public final class Generator {
      * @return one generation per prompt, in order
      */
     public List<Generation> generate(KvCache cache, float[] prompts, int n, GenerationRequest request) {
+        return generate(cache, n, c -> new Prefilled(session.prefill(c, prompts, n), 0), request);
+    }
+
+    /**
+     * What a prefill left in the cache.
+     *
+     * @param logits       [batch, vocab] logits of each prompt's last position
+     * @param cachedTokens positions of each prompt taken from a cached prefix rather than computed for
+     *                     this call (reported in {@link Usage#cachedPromptTokens()})
+     */
+    public record Prefilled(float[] logits, int cachedTokens) {
+    }
+
+    /**
+     * Lets {@code prefill} fill the empty {@code cache} with {@code cache.batch()} prompts of {@code n}
+     * positions each (e.g. a cached prefix plus each prompt's own suffix,
+     * {@link DecoderSession#prefillAfter}) and generates for each. Time to first token includes the
+     * prefill. Not called if the request is cancelled already.
+     *
+     * @return one generation per prompt, in order
+     */
+    public List<Generation> generate(KvCache cache, int n, Function<KvCache, Prefilled> prefill, GenerationRequest request) {
         if (cache.length() != 0 || cache.maxLength() < n + request.maxNewTokens()) {
             throw OspreyException.badInput("generation needs an empty cache of at least " + (n + request.maxNewTokens())
                     + " positions, got " + cache.length() + " used of " + cache.maxLength());
@@ -62,36 +85,47 @@ public final class Generator {
         int vocab = session.config().vocab();
         int hidden = embeddings.hidden();
         Sampler[] samplers = Sampler.forBatch(request.sampling(), batch);
-        List<Sequence> sequences = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
-            sequences.add(new Sequence(b, request));
-        }
         if (request.cancelled().getAsBoolean()) {
-            return finishAll(sequences, FinishReason.CANCELLED, n, start);
+            return finishAll(sequences(batch, request, new Prompt(n, 0, start)), FinishReason.CANCELLED);
         }
-        float[] logits = session.prefill(cache, prompts, n);
+        Prefilled prefilled = prefill.apply(cache);
+        List<Sequence> sequences = sequences(batch, request, new Prompt(n, prefilled.cachedTokens(), start));
+        float[] logits = prefilled.logits();
+        for (int b = 0; b < batch; b++) {
+            if (cache.length(b) != n) {
+                throw new IllegalStateException("the prefill left sequence " + b + " at " + cache.length(b) + " positions, not " + n);
+            }
+        }
         float[] next = new float[batch * hidden];
         while (true) {
             for (Sequence sequence : sequences) {
                 int b = sequence.index;
                 // Finished sequences still step (any id will do) so that the batch keeps its shape.
-                int id = sequence.reason == null ? sequence.accept(samplers[b].next(logits, b * vocab, vocab), n, start) : eosId;
+                int id = sequence.reason == null ? sequence.accept(samplers[b].next(logits, b * vocab, vocab)) : eosId;
                 embeddings.copyRow(id, next, b * hidden);
             }
             if (sequences.stream().allMatch(s -> s.reason != null)) {
                 return results(sequences);
             }
             if (request.cancelled().getAsBoolean()) {
-                return finishAll(sequences, FinishReason.CANCELLED, n, start);
+                return finishAll(sequences, FinishReason.CANCELLED);
             }
             logits = session.step(cache, next);
         }
     }
 
-    private List<Generation> finishAll(List<Sequence> sequences, FinishReason reason, int n, long start) {
+    private List<Sequence> sequences(int batch, GenerationRequest request, Prompt prompt) {
+        List<Sequence> sequences = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            sequences.add(new Sequence(b, request, prompt));
+        }
+        return sequences;
+    }
+
+    private List<Generation> finishAll(List<Sequence> sequences, FinishReason reason) {
         for (Sequence sequence : sequences) {
             if (sequence.reason == null) {
-                sequence.end(reason, n, start);
+                sequence.end(reason);
             }
         }
         return results(sequences);
@@ -101,10 +135,15 @@ public final class Generator {
         return sequences.stream().map(s -> s.result).toList();
     }
 
+    /** What the sequences of one batch share: prompt length, its cached part and when generation started. */
+    private record Prompt(int tokens, int cachedTokens, long start) {
+    }
+
     /** The state of one sequence of the batch. */
     private final class Sequence {
         final int index;
         final GenerationRequest request;
+        final Prompt prompt;
         final StreamingDetokenizer detokenizer = tokenizer.detokenizer();
         final StopStringFilter stops;
         final StringBuilder text = new StringBuilder();
@@ -114,15 +153,16 @@ public final class Generator {
         FinishReason reason;
         Generation result;
 
-        Sequence(int index, GenerationRequest request) {
+        Sequence(int index, GenerationRequest request, Prompt prompt) {
             this.index = index;
             this.request = request;
+            this.prompt = prompt;
             this.stops = new StopStringFilter(request.stopStrings());
             this.ids = new int[Math.min(request.maxNewTokens(), 64)];
         }
 
         /** Records a generated id, streams its text and decides whether the sequence ends; returns the id. */
-        int accept(int id, int n, long start) {
+        int accept(int id) {
             if (produced == 0) {
                 firstTokenAt = System.nanoTime();
             }
@@ -132,16 +172,16 @@ public final class Generator {
             ids[produced++] = id;
             emit(stops.accept(detokenizer.accept(id)), id);
             if (stops.stopped()) {
-                end(FinishReason.STOP_STRING, n, start);
+                end(FinishReason.STOP_STRING);
             } else if (id == eosId) {
-                end(FinishReason.STOP, n, start);
+                end(FinishReason.STOP);
             } else if (produced == request.maxNewTokens()) {
-                end(FinishReason.LENGTH, n, start);
+                end(FinishReason.LENGTH);
             }
             return id;
         }
 
-        void end(FinishReason why, int n, long start) {
+        void end(FinishReason why) {
             reason = why;
             if (why != FinishReason.STOP_STRING) {
                 String rest = stops.accept(detokenizer.finish());
@@ -151,10 +191,10 @@ public final class Generator {
                 }
             }
             long now = System.nanoTime();
-            Duration ttft = firstTokenAt < 0 ? Duration.ZERO : Duration.ofNanos(firstTokenAt - start);
+            Duration ttft = firstTokenAt < 0 ? Duration.ZERO : Duration.ofNanos(firstTokenAt - prompt.start);
             result = new Generation(Arrays.copyOf(ids, produced), text.toString(),
                     stops.stopped() ? FinishReason.STOP_STRING : why,
-                    new Usage(n, produced, ttft, Duration.ofNanos(now - start)));
+                    new Usage(prompt.tokens, prompt.cachedTokens, produced, ttft, Duration.ofNanos(now - prompt.start)));
         }
 
         private void emit(String piece, int id) {

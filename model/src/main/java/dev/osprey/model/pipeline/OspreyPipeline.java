@@ -1,12 +1,16 @@
 package dev.osprey.model.pipeline;
 
+import dev.osprey.model.bundle.BundleManifest;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.EmbeddingTable;
 import dev.osprey.model.decode.InterleavedSequence;
 import dev.osprey.model.decode.KvCache;
+import dev.osprey.model.decode.PrefixCache;
+import dev.osprey.model.decode.PrefixKv;
 import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
 import dev.osprey.model.generate.Generation;
 import dev.osprey.model.generate.GenerationRequest;
 import dev.osprey.model.generate.Generator;
@@ -23,7 +27,14 @@ import dev.osprey.model.text.OspreyTokenizer;
 import dev.osprey.model.text.PromptEncoder;
 import dev.osprey.model.text.PromptIds;
 import dev.osprey.model.vision.VisionFeatures;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -51,14 +62,29 @@ public final class OspreyPipeline implements AutoCloseable {
     private final EmbeddingTable embeddings;
     private final DecoderSession decoder;
     private final Generator generator;
+    private final PrefixCache prefixes;
+    private final String bundleKey;
 
     /**
-     * Opens every part of {@code bundle}.
+     * Opens every part of {@code bundle}, without a prefix cache (every question prefills its whole prompt).
      *
      * @param threads intra-op threads per ONNX Runtime session; 0 = one per core
      */
     public OspreyPipeline(ModelBundle bundle, int threads) {
+        this(bundle, threads, null);
+    }
+
+    /**
+     * Opens every part of {@code bundle}, reusing image prefixes through {@code prefixes}.
+     *
+     * @param threads  intra-op threads per ONNX Runtime session; 0 = one per core
+     * @param prefixes the prefix cache (may be shared by pipelines of different bundles); null for none
+     */
+    public OspreyPipeline(ModelBundle bundle, int threads, PrefixCache prefixes) {
         this.bundle = bundle;
+        this.prefixes = prefixes;
+        // The path alone could name a bundle converted again in place; the manifest digest tells them apart.
+        this.bundleKey = bundle.dir().toAbsolutePath().normalize() + "#" + manifestDigest(bundle);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             imageEncoder = track(opened, new ImageEncoder(bundle, new ImageDecoder(), threads));
@@ -79,6 +105,11 @@ public final class OspreyPipeline implements AutoCloseable {
     /** The tokenizer of the bundle (e.g. to decode ids). */
     public OspreyTokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** The prefix cache; null if this pipeline has none. */
+    public PrefixCache prefixCache() {
+        return prefixes;
     }
 
     /** How many times the decoder graph has run (one run per step for a whole batch). */
@@ -104,14 +135,18 @@ public final class OspreyPipeline implements AutoCloseable {
         int n = requireContext(encoded, request.maxNewTokens());
         VisionFeatures features = imageEncoder.encode(image).features();
         RegionTokens regions = extractor.extract(featureMaps(features), masks);
+        List<InterleavedSequence> sequences = new ArrayList<>(encoded.size());
         float[] batch = new float[Math.multiplyExact(encoded.size(), Math.multiplyExact(n, embeddings.hidden()))];
         for (int b = 0; b < encoded.size(); b++) {
-            float[] embeds = assemble(encoded.get(b), features, regions).embeds();
-            System.arraycopy(embeds, 0, batch, b * embeds.length, embeds.length);
+            InterleavedSequence sequence = assemble(encoded.get(b), features, regions);
+            sequences.add(sequence);
+            System.arraycopy(sequence.embeds(), 0, batch, b * sequence.embeds().length, sequence.embeds().length);
         }
         List<Generation> generations;
         try (KvCache cache = decoder.newCache(encoded.size(), n + request.maxNewTokens())) {
-            generations = generator.generate(cache, batch, n, request);
+            generations = prefixes == null
+                    ? generator.generate(cache, batch, n, request)
+                    : generator.generate(cache, n, c -> prefillReusingPrefix(c, imageBytes, encoded, sequences, batch), request);
         }
         List<Answer> answers = new ArrayList<>(generations.size());
         for (int b = 0; b < generations.size(); b++) {
@@ -120,6 +155,64 @@ public final class OspreyPipeline implements AutoCloseable {
             answers.add(new Answer(region, encoded.get(b).ids(), g.outputIds(), g.text(), g.finishReason(), g.usage()));
         }
         return answers;
+    }
+
+    /**
+     * Fills the cache with the prompts, taking the KV of their shared prefix (up to the end of the image
+     * tokens) from the prefix cache. On a miss the whole batch is prefilled in one run and the prefix is
+     * copied out of row 0 (causal attention: those positions do not depend on what follows); on a hit
+     * only each prompt's own suffix is prefilled.
+     */
+    private Generator.Prefilled prefillReusingPrefix(KvCache cache, byte[] imageBytes, List<PromptIds> encoded,
+            List<InterleavedSequence> sequences, float[] batch) {
+        int prefixLength = sequences.getFirst().imageEnd();
+        int n = sequences.getFirst().length();
+        int[] textBeforeImage = Arrays.copyOf(encoded.getFirst().ids(), sequences.getFirst().imageStart());
+        for (PromptIds ids : encoded) {
+            if (!Arrays.equals(textBeforeImage, 0, textBeforeImage.length, ids.ids(), 0, textBeforeImage.length)) {
+                throw new IllegalStateException("the prompts of one batch differ before the image");
+            }
+        }
+        float[][] computed = new float[1][];
+        PrefixKv prefix = prefixes.get(new PrefixCache.Key(bundleKey, imageKey(imageBytes, textBeforeImage)), key -> {
+            computed[0] = decoder.prefill(cache, batch, n);
+            return cache.snapshot(0, prefixLength);
+        });
+        if (computed[0] != null) {
+            return new Generator.Prefilled(computed[0], 0);
+        }
+        int hidden = embeddings.hidden();
+        List<float[]> suffixes = sequences.stream()
+                .map(s -> Arrays.copyOfRange(s.embeds(), prefixLength * hidden, n * hidden)).toList();
+        return new Generator.Prefilled(decoder.prefillAfter(cache, prefix, suffixes), prefixLength);
+    }
+
+    // The text before the image (BOS, system text, "USER:") is part of the key: a template or history
+    // that puts other text there must not reuse this prefix.
+    private static String imageKey(byte[] imageBytes, int[] textBeforeImage) {
+        MessageDigest digest = sha256();
+        digest.update(imageBytes);
+        ByteBuffer ids = ByteBuffer.allocate(textBeforeImage.length * Integer.BYTES);
+        ids.asIntBuffer().put(textBeforeImage);
+        digest.update(ids);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String manifestDigest(ModelBundle bundle) {
+        try {
+            return HexFormat.of().formatHex(sha256().digest(Files.readAllBytes(bundle.dir().resolve(BundleManifest.FILE_NAME))));
+        } catch (IOException e) {
+            throw new OspreyException(Reason.BAD_BUNDLE, "cannot read " + BundleManifest.FILE_NAME + " of " + bundle.dir() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
     }
 
     private List<PromptIds> encode(Question question, int regionCount) {
