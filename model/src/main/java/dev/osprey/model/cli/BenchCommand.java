@@ -1,6 +1,7 @@
 package dev.osprey.model.cli;
 
 import dev.osprey.model.bench.ExtractorBenchmark;
+import dev.osprey.model.bench.GenerationBenchmark;
 import dev.osprey.model.bench.MachineBounds;
 import dev.osprey.model.bench.PreprocessBenchmark;
 import dev.osprey.model.bench.StageBenchmarks;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks for BENCHMARKS.md (not part of the serving path).",
         subcommands = {BenchCommand.Machine.class, BenchCommand.Vision.class, BenchCommand.Decoder.class,
-            BenchCommand.Extractor.class, BenchCommand.Preprocess.class})
+            BenchCommand.Extractor.class, BenchCommand.Preprocess.class, BenchCommand.Generate.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -25,7 +26,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: machine, vision, decoder, extractor or preprocess");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: machine, vision, decoder, extractor, preprocess or generate");
     }
 
     /** Memory bandwidth and GEMM peak. */
@@ -152,6 +153,43 @@ final class BenchCommand implements Runnable {
             spec.commandLine().getOut().printf("preprocess: %dx%d JPEG (%d KB): decode %.0f ms, decode + preprocess %.0f ms (median)%n",
                     r.width(), r.height(), r.jpegBytes() / 1024, r.decodeMs(), r.totalMs());
             return 0;
+        }
+    }
+
+    /** The whole pipeline: first question vs follow-up (prefix cache), decode rates for 1 and 8 sequences. */
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Time to first token (first question vs follow-up about the same image) and decode tok/s for 1 and 8 sequences.")
+    static final class Generate implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
+        Path model;
+
+        @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--new-tokens", defaultValue = "16", description = "Tokens per answer, at least 2 (default: ${DEFAULT-VALUE}).")
+        int newTokens;
+
+        @Option(names = "--prefix-cache-mb", defaultValue = "4096", description = "Prefix cache bound in MiB (default: ${DEFAULT-VALUE}).")
+        long cacheMb;
+
+        @Override
+        public Integer call() {
+            GenerationBenchmark.Result r = GenerationBenchmark.run(ModelBundle.open(model), threads, newTokens, cacheMb << 20);
+            PrintWriter out = spec.commandLine().getOut();
+            print(out, "first question", r.cold());
+            print(out, "follow-up", r.followUp());
+            print(out, "follow-up x8", r.followUp8());
+            out.printf("prefix cache: %.1f MiB per cached prefix; %d hits, %d misses%n", r.prefixBytes() / 1048576.0, r.hits(), r.misses());
+            return 0;
+        }
+
+        private static void print(PrintWriter out, String what, GenerationBenchmark.Timing t) {
+            out.printf("%-15s %d seq: first token %.0f ms (decoder %.0f ms; prompt %d tokens, %d from the prefix cache); decode %.2f tok/s%n",
+                    what, t.sequences(), t.firstTokenMs(), t.decoderFirstMs(), t.promptTokens(), t.cachedTokens(), t.decodeTokensPerSecond());
         }
     }
 }
