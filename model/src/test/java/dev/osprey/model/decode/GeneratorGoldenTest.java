@@ -41,6 +41,7 @@ class GeneratorGoldenTest {
     @Test
     void greedyIdsMatchTheReferenceOverEachRunsReliablePrefix() {
         AtomicInteger runs = new AtomicInteger();
+        AtomicInteger fullMatches = new AtomicInteger();
         GoldenRuns.forEach((run, tensors) -> {
             InterleavedSequence sequence = run.assemble(FP32.get().table, tensors);
             Generation generation = generate(1, sequence.embeds(), sequence.length(), greedy()).getFirst();
@@ -48,9 +49,15 @@ class GeneratorGoldenTest {
             assertThat(generation.finishReason()).isEqualTo(FinishReason.LENGTH);
             assertReliablePrefixMatches(run, generation.outputIds());
             assertThat(generation.text()).isEqualTo(tokenizer.decode(generation.outputIds()));
+            if (Arrays.equals(generation.outputIds(), run.greedyIds())) {
+                // The reference's own decode of the same 16 ids (skip special tokens).
+                assertThat(generation.text()).as("%s decoded text", run.label()).isEqualTo(run.greedyText());
+                fullMatches.incrementAndGet();
+            }
             runs.incrementAndGet();
         });
         assertThat(runs.get()).isEqualTo(GoldenRuns.all().size());
+        System.out.printf("greedy: %d of %d golden runs match all %d ids and the reference text%n", fullMatches.get(), runs.get(), NEW_TOKENS);
     }
 
     @Test

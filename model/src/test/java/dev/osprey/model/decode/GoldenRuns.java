@@ -20,7 +20,8 @@ final class GoldenRuns {
 
     /** One run: a prompt with its regions and the reference's outputs. */
     record Run(String caseName, String task, int[] inputIds, int[] maskIndices, int sequenceLength, int[] imageSpan,
-            int[] maskPositions, int[] posPositions, int[] top5Ids, String logitsTensor, int[] greedyIds, int reliablePrefix) {
+            int[] maskPositions, int[] posPositions, int[] top5Ids, String logitsTensor, int[] greedyIds, String greedyText,
+            int reliablePrefix) {
 
         /** "s1_img0 short m[0]". */
         String label() {
@@ -104,7 +105,7 @@ final class GoldenRuns {
                 run.get("sequence_length").asInt(), new int[] {span.get(0).asInt(), span.get(1).asInt()},
                 ints(run.get("mask_token_positions")), ints(run.get("pos_token_positions")),
                 ints(run.get("first_step_top5").get("ids")), run.get("tensors").get("logits_first").asString(),
-                ints(greedy.get("new_ids")), greedy.get("reliable_prefix_len").asInt());
+                ints(greedy.get("new_ids")), greedy.get("text").asString(), greedy.get("reliable_prefix_len").asInt());
     }
 
     private static int[] ints(JsonNode array) {
