@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,12 +37,12 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--threads", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
-        int threads;
+        @Mixin
+        BenchThreads threads;
 
         @Override
         public Integer call() throws Exception {
-            MachineBounds.Bounds bounds = MachineBounds.measure(threads);
+            MachineBounds.Bounds bounds = MachineBounds.measure(threads.threads);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("threads %d: memory read %.1f GB/s (Java), fp32 GEMV weight stream %.1f GB/s (ONNX Runtime), fp32 GEMM %.0f GFLOP/s%n",
                     bounds.threads(), bounds.readGBs(), bounds.gemvGBs(), bounds.gemmGflops());
@@ -56,18 +57,18 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
-        Path model;
+        @Mixin
+        BundleOption bundle;
 
-        @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
-        int threads;
+        @Mixin
+        BenchThreads threads;
 
         @Option(names = "--runs", defaultValue = "3", description = "Timed runs after a warm-up (default: ${DEFAULT-VALUE}).")
         int runs;
 
         @Override
         public Integer call() {
-            StageBenchmarks.VisionResult r = StageBenchmarks.vision(ModelBundle.open(model), threads, runs);
+            StageBenchmarks.VisionResult r = StageBenchmarks.vision(bundle.open(), threads.threads, runs);
             spec.commandLine().getOut().printf("vision: %.0f ms/image (best of %d), %.1f GFLOP/image, %.0f GFLOP/s%n",
                     r.msPerImage(), runs, r.flopsPerImage() / 1e9, r.gflops());
             return 0;
@@ -81,11 +82,11 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
-        Path model;
+        @Mixin
+        BundleOption bundle;
 
-        @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
-        int threads;
+        @Mixin
+        BenchThreads threads;
 
         @Option(names = "--prefill", defaultValue = "512", description = "Tokens per prefill call (default: ${DEFAULT-VALUE}).")
         int prefill;
@@ -98,7 +99,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(ModelBundle.open(model), threads, prefill, context, steps);
+            StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, prefill, context, steps);
             spec.commandLine().getOut().printf("decoder: prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, %.2f tok/s at %d tokens%n",
                     r.prefillTokens(), r.prefillTokensPerSecond(), r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
             return 0;
@@ -112,19 +113,19 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
-        Path model;
+        @Mixin
+        BundleOption bundle;
 
         @Option(names = "--runs", defaultValue = "100", description = "Timed calls (default: ${DEFAULT-VALUE}).")
         int runs;
 
         @Override
         public Integer call() {
-            ModelBundle bundle = ModelBundle.open(model);
+            ModelBundle opened = bundle.open();
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("extractor weights read per call: %.1f MB (float32)%n", ExtractorBenchmark.weightBytes(bundle) / 1e6);
+            out.printf("extractor weights read per call: %.1f MB (float32)%n", ExtractorBenchmark.weightBytes(opened) / 1e6);
             for (int regions : new int[] {1, 16}) {
-                ExtractorBenchmark.Result r = ExtractorBenchmark.run(bundle, regions, 480, 640, runs);
+                ExtractorBenchmark.Result r = ExtractorBenchmark.run(opened, regions, 480, 640, runs);
                 out.printf("extractor: %2d region(s) on 640x480: median %.2f ms, fastest %.2f ms%n", regions, r.medianMs(), r.fastestMs());
             }
             return 0;
@@ -164,11 +165,11 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
-        Path model;
+        @Mixin
+        BundleOption bundle;
 
-        @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
-        int threads;
+        @Mixin
+        BenchThreads threads;
 
         @Option(names = "--new-tokens", defaultValue = "16", description = "Tokens per answer, at least 2 (default: ${DEFAULT-VALUE}).")
         int newTokens;
@@ -178,7 +179,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            GenerationBenchmark.Result r = GenerationBenchmark.run(ModelBundle.open(model), threads, newTokens, cacheMb << 20);
+            GenerationBenchmark.Result r = GenerationBenchmark.run(bundle.open(), threads.threads, newTokens, cacheMb << 20);
             PrintWriter out = spec.commandLine().getOut();
             print(out, "first question", r.cold());
             print(out, "follow-up", r.followUp());

@@ -1,6 +1,5 @@
 package dev.osprey.model.cli;
 
-import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.checkpoint.SafetensorsWriter;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.pipeline.ImageEncoder;
@@ -8,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,8 +20,8 @@ final class EncodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
-    Path model;
+    @Mixin
+    BundleOption bundle;
 
     @Option(names = "--image", required = true, paramLabel = "IMG", description = "JPEG or PNG image.")
     Path image;
@@ -32,7 +32,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         byte[] bytes = CliFiles.read(image, "image");
-        try (ImageEncoder encoder = new ImageEncoder(ModelBundle.open(model), new ImageDecoder(), 0)) {
+        try (ImageEncoder encoder = new ImageEncoder(bundle.open(), new ImageDecoder(), 0)) {
             ImageEncoder.Encoded encoded = encoder.encode(encoder.decode(bytes));
             SafetensorsWriter.writeTensors(out, encoded.tensors(), Map.of("image", image.getFileName().toString(),
                     "width", Integer.toString(encoded.width()), "height", Integer.toString(encoded.height())));

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,8 +28,8 @@ final class ExtractCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
-    Path model;
+    @Mixin
+    BundleOption bundle;
 
     @Option(names = "--features", required = true, paramLabel = "FEATURES.safetensors", description = "Output of 'osprey encode'.")
     Path features;
@@ -42,10 +43,10 @@ final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelBundle bundle = ModelBundle.open(model);
+        ModelBundle opened = bundle.open();
         List<BinaryMask> regions = MaskFiles.readAll(masks);
         RegionTokens tokens;
-        try (SafetensorsFile weights = SafetensorsFile.open(bundle.extractorWeights());
+        try (SafetensorsFile weights = SafetensorsFile.open(opened.extractorWeights());
                 SafetensorsFile featureFile = SafetensorsFile.open(features)) {
             tokens = new MaskExtractor(MaskExtractorWeights.load(weights)).extract(FeatureMaps.read(featureFile), regions);
         }

@@ -1,6 +1,5 @@
 package dev.osprey.model.cli;
 
-import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.generate.GenerationRequest;
 import dev.osprey.model.generate.SamplingSettings;
 import dev.osprey.model.mask.MaskFiles;
@@ -18,6 +17,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -82,8 +82,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "BUNDLE", description = "Model bundle directory.")
-    Path model;
+    @Mixin
+    BundleOption bundle;
 
     @Option(names = "--image", required = true, paramLabel = "IMG", description = "JPEG or PNG image.")
     Path image;
@@ -114,7 +114,7 @@ final class GenerateCommand implements Callable<Integer> {
         Question asked = question.task != null ? new Question.Task(question.task.prompt) : new Question.Prompt(question.prompt);
         GenerationRequest request = GenerationRequest.of(sampling(), maxNewTokens);
         List<Answer> answers;
-        try (OspreyPipeline pipeline = new OspreyPipeline(ModelBundle.open(model), threads)) {
+        try (OspreyPipeline pipeline = new OspreyPipeline(bundle.open(), threads)) {
             answers = pipeline.answer(image, MaskFiles.readAll(masks), asked, request);
         }
         PrintWriter out = spec.commandLine().getOut();
