@@ -2,7 +2,6 @@ package dev.osprey.model.checkpoint;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
-import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Shape;
 import dev.osprey.model.tensor.Tensor;
 import java.io.IOException;

@@ -6,7 +6,6 @@ import dev.osprey.model.bench.MachineBounds;
 import dev.osprey.model.bench.PreprocessBenchmark;
 import dev.osprey.model.bench.StageBenchmarks;
 import dev.osprey.model.bundle.ModelBundle;
-import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -4,7 +4,6 @@ import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 
 /**
  * A named tensor whose data is little-endian row-major bytes, possibly a window of a memory-mapped
