@@ -28,8 +28,9 @@ public final class CocoPolygons {
 
     /**
      * The union of polygons {@code [x0, y0, x1, y1, ...]} on a {@code height x width} image;
-     * fails with {@code BAD_INPUT} naming the polygon when one has fewer than three points, an odd
-     * number of coordinates, or a coordinate that is not finite or lies far outside the image.
+     * fails with {@code BAD_INPUT} when the size is not {@linkplain BinaryMask#requireValidSize valid},
+     * or naming the polygon when one has fewer than three points, an odd number of coordinates, or
+     * a coordinate that is not finite or lies far outside the image.
      */
     public static BinaryMask rasterize(List<double[]> polygons, int height, int width) {
         if (polygons.isEmpty()) {
@@ -54,6 +55,7 @@ public final class CocoPolygons {
 
     /** {@link #polygonCounts(double[], int, int)} naming the polygon {@code what} in errors. */
     static int[] polygonCounts(double[] xy, int height, int width, String what) {
+        BinaryMask.requireValidSize(height, width);
         if (xy.length < 6 || xy.length % 2 != 0) {
             throw OspreyException.badInput(what + " has " + xy.length + " coordinates (needs an even number ≥ 6)");
         }
