@@ -120,6 +120,17 @@ class MaskFilesTest {
     }
 
     @Test
+    void polygonCoordinatesAreLimitedSoThatTheOutlineArithmeticCannotOverflow() {
+        // Found by MaskInputFuzzTest: on a 1x50,000,000 mask, ten widths out is 5e8, which scaled by 5
+        // overflowed int: ArrayIndexOutOfBoundsException or NegativeArraySizeException in the outline walk.
+        assertBadInput(() -> CocoPolygons.rasterize(List.of(new double[] {0, 0, 4.99e8, 0, 4.99e8, 1}), 1, 50_000_000),
+                "polygon 0 has coordinate 4.99E8 at index 2, outside ±200000000 for a 50000000x1 image");
+        assertBadInput(() -> CocoPolygons.rasterize(List.of(new double[] {4.9e8, 0, -4.9e8, 0.5, 0, 0.9}), 1, 50_000_000),
+                "polygon 0 has coordinate 4.9E8 at index 0, outside ±200000000 for a 50000000x1 image");
+        assertThat(CocoPolygons.rasterize(List.of(new double[] {-2e8, 0, -2e8, 1, -2e8 + 1, 0}), 1, 50_000_000).area()).isZero();
+    }
+
+    @Test
     void masksOfDifferentSizesAreRejectedTogether() {
         Path a = write("a.json", "{\"size\":[2,3],\"counts\":[6]}");
         Path b = write("b.json", "{\"size\":[3,2],\"counts\":[6]}");
