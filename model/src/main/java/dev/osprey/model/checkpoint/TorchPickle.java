@@ -94,10 +94,10 @@ final class TorchPickle {
                     case 0x94 -> memo.put((long) memo.size(), stack.peek());
                     case 'h' -> stack.push(memoGet(in.get() & 0xFF));
                     case 'j' -> stack.push(memoGet(Integer.toUnsignedLong(in.getInt())));
-                    case 'X', 'T' -> stack.push(string(in.getInt()));
+                    case 'X', 'T' -> stack.push(string(Integer.toUnsignedLong(in.getInt())));
                     case 0x8c, 'U' -> stack.push(string(in.get() & 0xFF));
-                    case 0x8d -> stack.push(string(Math.toIntExact(in.getLong())));
-                    case 'B' -> stack.push(bytes(in.getInt()));
+                    case 0x8d -> stack.push(string(in.getLong()));
+                    case 'B' -> stack.push(bytes(Integer.toUnsignedLong(in.getInt())));
                     case 'C' -> stack.push(bytes(in.get() & 0xFF));
                     case 'c' -> stack.push(new Global(line(), line()));
                     case 0x93 -> {
@@ -229,14 +229,17 @@ final class TorchPickle {
         return value;
     }
 
-    private String string(int length) {
-        byte[] bytes = new byte[length];
-        in.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+    private String string(long length) {
+        return new String(bytes(length), StandardCharsets.UTF_8);
     }
 
-    private byte[] bytes(int length) {
-        byte[] bytes = new byte[length];
+    /** The next {@code length} bytes; the length is checked against what is left before anything is allocated. */
+    private byte[] bytes(long length) {
+        if (length < 0 || length > in.remaining()) {
+            throw OspreyException.badCheckpoint(source + ": corrupt pickle (a string or bytes of " + Long.toUnsignedString(length)
+                    + " bytes at byte " + in.position() + ", " + in.remaining() + " left)");
+        }
+        byte[] bytes = new byte[(int) length];
         in.get(bytes);
         return bytes;
     }

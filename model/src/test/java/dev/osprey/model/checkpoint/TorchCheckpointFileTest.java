@@ -1,0 +1,41 @@
+package dev.osprey.model.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Corrupt PyTorch archives, each a case the checkpoint fuzz tests found, fail with BAD_CHECKPOINT. */
+class TorchCheckpointFileTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aStringLengthBeyondThePickleIsRefusedBeforeAllocating() {
+        // BINUNICODE claiming 2^31 - 1 bytes made the interpreter allocate them (OutOfMemoryError).
+        byte[] pickle = {(byte) 0x80, 2, 'X', (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F, 'a', '.'};
+        assertBadCheckpoint(pickle).hasMessageEndingWith(": corrupt pickle (a string or bytes of 2147483647 bytes at byte 7, 2 left)");
+    }
+
+    private AbstractThrowableAssert<?, ? extends Throwable> assertBadCheckpoint(byte[] pickle) {
+        Path file = tmp.resolve("bad.bin");
+        try {
+            Files.write(file, StoredZip.of(Map.of("bad/data.pkl", pickle)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return assertThatThrownBy(() -> TorchCheckpointFile.open(file))
+                .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_CHECKPOINT))
+                .hasMessageStartingWith(file.toString());
+    }
+}
