@@ -123,14 +123,14 @@ final class TorchPickle {
                     case 'b' -> stack.pop(); // BUILD: object state (e.g. a state dict's _metadata) is not needed
                     case 's' -> {
                         Object value = stack.pop();
-                        Object key = stack.pop();
+                        Object key = key(stack.pop());
                         map(stack.peek()).put(key, value);
                     }
                     case 'u' -> {
                         List<Object> items = popToMark();
                         Map<Object, Object> target = map(stack.peek());
                         for (int i = 0; i + 1 < items.size(); i += 2) {
-                            target.put(items.get(i), items.get(i + 1));
+                            target.put(key(items.get(i)), items.get(i + 1));
                         }
                     }
                     case 'a' -> {
@@ -176,7 +176,8 @@ final class TorchPickle {
     private Object persistentLoad(Object pid) {
         List<?> id = (List<?>) pid;
         if (id.size() < 5 || !"storage".equals(id.get(0)) || !(id.get(1) instanceof Global type)) {
-            throw OspreyException.badCheckpoint(source + ": unsupported persistent id " + pid);
+            // described, not printed: a crafted id can nest deeply enough to overflow the stack in toString
+            throw OspreyException.badCheckpoint(source + ": unsupported persistent id (" + describe(pid) + ")");
         }
         DType dtype = STORAGE_TYPES.get(type.name());
         if (dtype == null || !type.module().equals("torch")) {
@@ -203,12 +204,23 @@ final class TorchPickle {
         return java.util.Arrays.asList(items);
     }
 
-    private static Map<Object, Object> dictOf(List<Object> items) {
+    private Map<Object, Object> dictOf(List<Object> items) {
         Map<Object, Object> map = new LinkedHashMap<>();
         for (int i = 0; i + 1 < items.size(); i += 2) {
-            map.put(items.get(i), items.get(i + 1));
+            map.put(key(items.get(i)), items.get(i + 1));
         }
         return map;
+    }
+
+    /**
+     * A dict key. Lists and dicts are unhashable, as in Python; tuples (lists here) are refused too,
+     * since a state dict never has them and hashing a deeply nested one overflows the stack.
+     */
+    private Object key(Object key) {
+        if (key instanceof List || key instanceof Map) {
+            throw OspreyException.badCheckpoint(source + ": corrupt pickle (" + describe(key) + " as a dict key)");
+        }
+        return key;
     }
 
     @SuppressWarnings("unchecked")

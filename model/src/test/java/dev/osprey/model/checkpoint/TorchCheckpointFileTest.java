@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,6 +27,20 @@ class TorchCheckpointFileTest {
         // BINUNICODE claiming 2^31 - 1 bytes made the interpreter allocate them (OutOfMemoryError).
         byte[] pickle = {(byte) 0x80, 2, 'X', (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F, 'a', '.'};
         assertBadCheckpoint(pickle).hasMessageEndingWith(": corrupt pickle (a string or bytes of 2147483647 bytes at byte 7, 2 left)");
+    }
+
+    @Test
+    void containersAreNeverHashedOrPrintedSoNestingCannotOverflowTheStack() {
+        // A list that contains itself used as a dict key, and lists nested 50,000 deep used as a
+        // persistent id, overflowed the stack in hashCode and toString (StackOverflowError).
+        byte[] selfKey = {(byte) 0x80, 2, ']', 'q', 0, 'h', 0, 'a', '}', 'h', 0, 'K', 1, 's', '.'};
+        assertBadCheckpoint(selfKey).hasMessageEndingWith(": corrupt pickle (a tuple/list as a dict key)");
+        ByteArrayOutputStream deep = new ByteArrayOutputStream();
+        deep.writeBytes(new byte[] {(byte) 0x80, 2});
+        deep.writeBytes("]".repeat(50_000).getBytes(StandardCharsets.US_ASCII));
+        deep.writeBytes("a".repeat(49_999).getBytes(StandardCharsets.US_ASCII));
+        deep.writeBytes("Q.".getBytes(StandardCharsets.US_ASCII));
+        assertBadCheckpoint(deep.toByteArray()).hasMessageEndingWith(": unsupported persistent id (a tuple/list)");
     }
 
     private AbstractThrowableAssert<?, ? extends Throwable> assertBadCheckpoint(byte[] pickle) {
