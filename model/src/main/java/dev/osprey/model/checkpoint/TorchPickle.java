@@ -191,9 +191,10 @@ final class TorchPickle {
         List<Object> items = new ArrayList<>();
         Object item;
         while ((item = stack.pop()) != MARK) {
-            items.addFirst(item);
+            items.add(item);
         }
-        return items;
+        // reversed once at the end: inserting each item at the front made a long tuple quadratic
+        return items.reversed();
     }
 
     private List<Object> tuple(int n) {

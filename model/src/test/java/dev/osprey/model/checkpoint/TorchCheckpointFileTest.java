@@ -2,6 +2,7 @@ package dev.osprey.model.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,18 @@ class TorchCheckpointFileTest {
         deep.writeBytes("a".repeat(49_999).getBytes(StandardCharsets.US_ASCII));
         deep.writeBytes("Q.".getBytes(StandardCharsets.US_ASCII));
         assertBadCheckpoint(deep.toByteArray()).hasMessageEndingWith(": unsupported persistent id (a tuple/list)");
+    }
+
+    @Test
+    void aTupleOfAMillionItemsIsReadInLinearTime() {
+        // Each item was inserted at the front of a list: 400,000 items took 10 s, a million would take minutes.
+        ByteArrayOutputStream tuple = new ByteArrayOutputStream();
+        tuple.writeBytes(new byte[] {(byte) 0x80, 2, '('});
+        tuple.writeBytes("K\1".repeat(1_000_000).getBytes(StandardCharsets.US_ASCII));
+        tuple.writeBytes("t.".getBytes(StandardCharsets.US_ASCII));
+        // a bound against a hang, far above the linear time (well under a second)
+        assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertBadCheckpoint(tuple.toByteArray()).hasMessageEndingWith(" does not hold a state dict (found a tuple/list)"));
     }
 
     private AbstractThrowableAssert<?, ? extends Throwable> assertBadCheckpoint(byte[] pickle) {
