@@ -57,10 +57,26 @@ class TorchCheckpointFileTest {
                 () -> assertBadCheckpoint(tuple.toByteArray()).hasMessageEndingWith(" does not hold a state dict (found a tuple/list)"));
     }
 
+    @Test
+    void aNegativeOrOverflowingShapeOrOffsetIsRefusedWhenOpening() {
+        // A negative offset or shape passed the storage check (the bytes needed came out small) and
+        // reached FileChannel.map in get() (IllegalArgumentException "Negative size"); an overflowing one
+        // gave "long overflow".
+        long[][] shapes = {{-2, -3}, {2, 3}, {1L << 62, 4}};
+        long[][] strides = {{-3, 1}, {3, 1}, {4, 1}};
+        long[] offsets = {0, -8, 0};
+        String[] messages = {"invalid shape [-2, -3] or storage offset 0", "invalid shape [2, 3] or storage offset -8",
+            "invalid shape [4611686018427387904, 4] or storage offset 0"};
+        for (int i = 0; i < shapes.length; i++) {
+            byte[] pickle = PickleBuilder.protocol2().stateDict("w", "FloatStorage", "0", 6, offsets[i], shapes[i], strides[i]).bytes();
+            assertBadCheckpoint(pickle).hasMessageContaining(": tensor 'w' has an " + messages[i] + " (negative, or beyond any file)");
+        }
+    }
+
     private AbstractThrowableAssert<?, ? extends Throwable> assertBadCheckpoint(byte[] pickle) {
         Path file = tmp.resolve("bad.bin");
         try {
-            Files.write(file, StoredZip.of(Map.of("bad/data.pkl", pickle)));
+            Files.write(file, StoredZip.of(Map.of("bad/data.pkl", pickle, "bad/data/0", new byte[24])));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
