@@ -97,9 +97,14 @@ public final class SafetensorsFile implements TensorStore {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = shapeNode.get(i).asLong();
         }
+        long bytes = Shape.byteSize(shape, dtype.bytes());
+        if (bytes < 0) {
+            throw OspreyException.badCheckpoint(path + ": tensor '" + name + "' has an invalid shape " + Shape.toString(shape)
+                    + " (a negative dimension, or more bytes than a long holds)");
+        }
         long begin = node.path("data_offsets").path(0).asLong(-1);
         long end = node.path("data_offsets").path(1).asLong(-1);
-        if (begin < 0 || end < begin || end > dataSize || end - begin != Shape.numel(shape) * dtype.bytes()) {
+        if (begin < 0 || end < begin || end > dataSize || end - begin != bytes) {
             throw OspreyException.badCheckpoint(path + ": tensor '" + name + "' " + dtype + Shape.toString(shape)
                     + " has invalid data_offsets [" + begin + ", " + end + "] (data section is " + dataSize + " bytes)");
         }

@@ -9,6 +9,9 @@ import dev.osprey.model.error.Reason;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,6 +61,24 @@ class SafetensorsFileTest {
         assertThatThrownBy(() -> SafetensorsFile.open(file))
                 .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_CHECKPOINT))
                 .hasMessageContaining("broken.safetensors").hasMessageContaining("not a safetensors file");
+    }
+
+    @Test
+    void aNegativeOrOverflowingShapeIsRefused() throws IOException {
+        // Found by CheckpointFileFuzzTest: [-2, -3] has 6 elements, so it matched 24 bytes of data and was
+        // read as a tensor with negative dimensions; [2^62] F32 is 2^64 bytes, which overflowed to the 0 of [0, 0].
+        String[] shapes = {"[-2,-3]", "[4611686018427387904]"};
+        String[] offsets = {"[0,24]", "[0,0]"};
+        String[] messages = {"[-2, -3]", "[4611686018427387904]"};
+        for (int i = 0; i < shapes.length; i++) {
+            byte[] header = ("{\"a\":{\"dtype\":\"F32\",\"shape\":" + shapes[i] + ",\"data_offsets\":" + offsets[i] + "}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            Path file = tmp.resolve("shape" + i + ".safetensors");
+            Files.write(file, ByteBuffer.allocate(8 + header.length + 24).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header).array());
+            assertThatThrownBy(() -> SafetensorsFile.open(file).get("a"))
+                    .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_CHECKPOINT))
+                    .hasMessage(file + ": tensor 'a' has an invalid shape " + messages[i] + " (a negative dimension, or more bytes than a long holds)");
+        }
     }
 
     @Test
