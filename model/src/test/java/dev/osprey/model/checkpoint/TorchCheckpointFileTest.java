@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
@@ -73,13 +77,39 @@ class TorchCheckpointFileTest {
         }
     }
 
+    @Test
+    void zipRecordsPointingOutsideTheCentralDirectoryAreNamedCorrupt() throws IOException {
+        // An entry count one too high read past the directory ("cannot read FILE: null"), a name length
+        // of 65535 past its end ("cannot read FILE: Range [46, 46 + 65535) out of bounds for length ...").
+        Path good = tmp.resolve("good.bin");
+        TorchCheckpointWriter.write(good, List.of(PendingTensor.of(Tensor.ofFloats("w", new long[] {2}, new float[] {1, 2}))));
+        byte[] zip = Files.readAllBytes(good);
+        ByteBuffer in = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        int eocd = zip.length - 22;
+        int directory = in.getInt(eocd + 16);
+
+        byte[] moreEntries = zip.clone();
+        ByteBuffer.wrap(moreEntries).order(ByteOrder.LITTLE_ENDIAN).putShort(eocd + 10, (short) 5);
+        assertBadCheckpoint(write("more.bin", moreEntries)).hasMessageEndingWith(": corrupt zip central directory (entry 4 of 5 not found)");
+        byte[] longName = zip.clone();
+        ByteBuffer.wrap(longName).order(ByteOrder.LITTLE_ENDIAN).putShort(directory + 28, (short) 0xFFFF);
+        assertBadCheckpoint(write("name.bin", longName)).hasMessageEndingWith(": corrupt zip central directory (entry 0 runs past its end)");
+    }
+
+    /** Opening an archive of {@code pickle} and a 24-byte storage {@code data/0} fails with BAD_CHECKPOINT. */
     private AbstractThrowableAssert<?, ? extends Throwable> assertBadCheckpoint(byte[] pickle) {
-        Path file = tmp.resolve("bad.bin");
+        return assertBadCheckpoint(write("bad.bin", StoredZip.of(Map.of("bad/data.pkl", pickle, "bad/data/0", new byte[24]))));
+    }
+
+    private Path write(String name, byte[] bytes) {
         try {
-            Files.write(file, StoredZip.of(Map.of("bad/data.pkl", pickle, "bad/data/0", new byte[24])));
+            return Files.write(tmp.resolve(name), bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertBadCheckpoint(Path file) {
         return assertThatThrownBy(() -> TorchCheckpointFile.open(file))
                 .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_CHECKPOINT))
                 .hasMessageStartingWith(file.toString());
