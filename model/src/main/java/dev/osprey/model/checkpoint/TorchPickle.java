@@ -89,9 +89,9 @@ final class TorchPickle {
                     case 0x85 -> stack.push(tuple(1));
                     case 0x86 -> stack.push(tuple(2));
                     case 0x87 -> stack.push(tuple(3));
-                    case 'q' -> memo.put((long) (in.get() & 0xFF), stack.peek());
-                    case 'r' -> memo.put(Integer.toUnsignedLong(in.getInt()), stack.peek());
-                    case 0x94 -> memo.put((long) memo.size(), stack.peek());
+                    case 'q' -> memo.put((long) (in.get() & 0xFF), stack.element());
+                    case 'r' -> memo.put(Integer.toUnsignedLong(in.getInt()), stack.element());
+                    case 0x94 -> memo.put((long) memo.size(), stack.element());
                     case 'h' -> stack.push(memoGet(in.get() & 0xFF));
                     case 'j' -> stack.push(memoGet(Integer.toUnsignedLong(in.getInt())));
                     case 'X', 'T' -> stack.push(string(Integer.toUnsignedLong(in.getInt())));
@@ -124,29 +124,30 @@ final class TorchPickle {
                     case 's' -> {
                         Object value = stack.pop();
                         Object key = key(stack.pop());
-                        map(stack.peek()).put(key, value);
+                        map(stack.element()).put(key, value);
                     }
                     case 'u' -> {
                         List<Object> items = popToMark();
-                        Map<Object, Object> target = map(stack.peek());
+                        Map<Object, Object> target = map(stack.element());
                         for (int i = 0; i + 1 < items.size(); i += 2) {
                             target.put(key(items.get(i)), items.get(i + 1));
                         }
                     }
                     case 'a' -> {
                         Object value = stack.pop();
-                        list(stack.peek()).add(value);
+                        list(stack.element()).add(value);
                     }
                     case 'e' -> {
                         List<Object> items = popToMark();
-                        list(stack.peek()).addAll(items);
+                        list(stack.element()).addAll(items);
                     }
                     case 'Q' -> stack.push(persistentLoad(stack.pop()));
                     default -> throw OspreyException.badCheckpoint(source + ": unsupported pickle opcode 0x"
                             + Integer.toHexString(op) + " at byte " + (in.position() - 1));
                 }
             }
-        } catch (java.nio.BufferUnderflowException | ClassCastException | java.util.NoSuchElementException e) {
+        } catch (java.nio.BufferUnderflowException | ClassCastException | java.util.NoSuchElementException | IndexOutOfBoundsException e) {
+            // The opcodes do not fit together: too few bytes, items, or arguments, or an item of the wrong kind.
             throw OspreyException.badCheckpoint(source + ": corrupt pickle (" + e.getClass().getSimpleName() + " at byte " + in.position() + ")");
         }
     }

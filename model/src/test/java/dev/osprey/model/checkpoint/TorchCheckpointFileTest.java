@@ -50,6 +50,16 @@ class TorchCheckpointFileTest {
     }
 
     @Test
+    void opcodesMissingTheirItemsOrArgumentsAreNamedCorruptPickles() {
+        // APPEND with nothing left to append to, and _rebuild_tensor_v2 called without arguments, surfaced
+        // as "cannot read FILE: Cannot invoke ... because ... is null" and "Index 0 out of bounds for length 0".
+        byte[] append = {(byte) 0x80, 2, 'K', 1, 'a', '.'};
+        assertBadCheckpoint(append).hasMessageEndingWith(": corrupt pickle (NoSuchElementException at byte 5)");
+        byte[] noArguments = PickleBuilder.protocol2().global("torch._utils", "_rebuild_tensor_v2").op(')').op('R').op('.').bytes();
+        assertBadCheckpoint(noArguments).hasMessageEndingWith(": corrupt pickle (ArrayIndexOutOfBoundsException at byte 37)");
+    }
+
+    @Test
     void aTupleOfAMillionItemsIsReadInLinearTime() {
         // Each item was inserted at the front of a list: 400,000 items took 10 s, a million would take minutes.
         ByteArrayOutputStream tuple = new ByteArrayOutputStream();
