@@ -15,7 +15,8 @@ import java.util.Locale;
  *
  * <p>Rejected with a message: CMYK/YCCK (four components), precisions other than 8 bits, lossless,
  * hierarchical and arithmetic-coded files (the JDK's libjpeg cannot decode them), and data that ends
- * early (Pillow refuses a truncated file too; libjpeg alone would pad it with grey).
+ * early (Pillow refuses a truncated file too; libjpeg alone would pad it with grey): inside a scan, or
+ * anywhere before EOI when there are several scans. A single-scan file may lack its EOI, as in Pillow.
  */
 final class JpegDecoder {
 
@@ -44,7 +45,10 @@ final class JpegDecoder {
         checkSupported(jpeg);
         ImageIoRaster decoded = ImageIoRaster.read(bytes, "jpeg", true);
         for (String warning : decoded.warnings()) {
-            if (warning.toLowerCase(Locale.ROOT).contains("premature end")) {
+            String lower = warning.toLowerCase(Locale.ROOT);
+            // The JDK warns "Missing EOI marker" whenever the data runs out; only a multi-scan file
+            // is then incomplete for Pillow (a single scan may end where its last line does).
+            if (lower.contains("premature end") || (lower.contains("missing eoi") && jpeg.hasMultipleScans())) {
                 throw OspreyException.badInput("JPEG image is truncated: " + warning);
             }
         }

@@ -19,9 +19,10 @@ import java.util.Arrays;
  * @param jfif         whether an APP0 JFIF marker was seen
  * @param adobeTransform the APP14 Adobe transform flag, or -1 without that marker
  * @param exif         the first APP1 Exif block after its {@code Exif\0\0} prefix (a TIFF structure), or null
+ * @param firstScanComponents how many components the first scan (SOS) codes
  */
 record JpegFile(int width, int height, int precision, int frameType, int[] componentIds, int[] sampling,
-        boolean jfif, int adobeTransform, byte[] exif) {
+        boolean jfif, int adobeTransform, byte[] exif, int firstScanComponents) {
 
     private static final byte[] EXIF_PREFIX = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] JFIF_PREFIX = "JFIF\0".getBytes(StandardCharsets.ISO_8859_1);
@@ -60,7 +61,16 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         return (sampling[c] >> 4) == maxH && 2 * (sampling[c] & 0x0F) == maxV;
     }
 
-    /** Reads the markers of a file that {@link #matches}, up to the first SOS. */
+    /**
+     * Whether the image data comes in more than one scan (progressive, or sequential with a scan per
+     * component): libjpeg then buffers the whole image and needs every scan, up to EOI, before it
+     * outputs a line, so Pillow refuses such a file that ends early even between scans.
+     */
+    boolean hasMultipleScans() {
+        return frameType == 2 || firstScanComponents < componentIds.length;
+    }
+
+    /** Reads the markers of a file that {@link #matches}, up to the first SOS and its header. */
     static JpegFile parse(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.position(2);
@@ -70,9 +80,15 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         boolean jfif = false;
         int adobeTransform = -1;
         byte[] exif = null;
+        int scanComponents;
         while (true) {
             int marker = nextMarker(in);
             if (marker == 0xDA) {
+                // The scan header is read too: ImageIO decodes a file cut inside it to a grey image without complaint.
+                if (in.remaining() < 3 || (in.getShort(in.position()) & 0xFFFF) - 2 > in.remaining() - 2) {
+                    throw truncated();
+                }
+                scanComponents = in.get(in.position() + 2) & 0xFF;
                 break;
             }
             if (marker == 0xD9) {
@@ -110,7 +126,7 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         if (frame == null) {
             throw OspreyException.badInput("JPEG has no frame header (SOF marker) before its image data");
         }
-        return new JpegFile(frame[1], frame[0], frame[2], frame[4], ids, sampling, jfif, adobeTransform, exif);
+        return new JpegFile(frame[1], frame[0], frame[2], frame[4], ids, sampling, jfif, adobeTransform, exif, scanComponents);
     }
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */

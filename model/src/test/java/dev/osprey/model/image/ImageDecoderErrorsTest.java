@@ -74,6 +74,23 @@ class ImageDecoderErrorsTest {
     }
 
     @Test
+    void aJpegCutInsideItsScanHeaderOrBetweenScansIsNamedTruncated() {
+        // Found by ImageInputFuzzTest: ImageIO only warns "Missing EOI marker" for these and pads with grey,
+        // so a file cut inside its first scan header, or a progressive one cut after its first scan, decoded.
+        byte[] baseline = Fixtures.resource("jpeg_420.jpg");
+        int scan = indexOf(baseline, (byte) 0xFF, (byte) 0xDA);
+        assertBadInput(decoder, Arrays.copyOf(baseline, scan + 13)).hasMessage("JPEG is truncated: it ends inside its headers");
+        byte[] progressive = Fixtures.resource("jpeg_progressive.jpg");
+        int afterFirstScan = indexOf(progressive, (byte) 0xFF, (byte) 0xDA) + 2;
+        int secondScan = afterFirstScan + indexOf(Arrays.copyOfRange(progressive, afterFirstScan, progressive.length), (byte) 0xFF, (byte) 0xDA);
+        assertBadInput(decoder, Arrays.copyOf(progressive, secondScan)).hasMessage("JPEG image is truncated: Truncated File - Missing EOI marker");
+        assertBadInput(decoder, Arrays.copyOf(progressive, progressive.length - 2))
+                .hasMessage("JPEG image is truncated: Truncated File - Missing EOI marker");
+        // A complete single scan that lacks only its EOI: Pillow decodes it, and so do we.
+        assertThat(decoder.decode(Arrays.copyOf(baseline, baseline.length - 2)).rgb()).containsExactly(decoder.decode(baseline).rgb());
+    }
+
+    @Test
     void unsupportedJpegKindsAreRefusedWithWhatToDo() {
         assertBadInput(decoder, Fixtures.resource("jpeg_cmyk.jpg"))
                 .hasMessage("CMYK JPEG images are not supported: convert the image to RGB (or save it as PNG)");
