@@ -64,6 +64,10 @@ class ImageDecoderErrorsTest {
         int idat = indexOf(png, (byte) 'I', (byte) 'D', (byte) 'A', (byte) 'T');
         Arrays.fill(badData, idat + 6, idat + 30, (byte) 0x55);  // keep the zlib header, ruin the deflate stream
         assertBadInput(decoder, badData).hasMessageStartingWith("cannot decode the PNG image");
+        // Found by ImageInputFuzzTest: a type of any bytes was printed as text ("chunk ID\0T fails its CRC check").
+        byte[] badType = png.clone();
+        badType[idat + 2] = 0;
+        assertBadInput(decoder, badType).hasMessage("broken PNG file: the chunk at byte " + (idat - 4) + " has no valid type (0x49440054)");
     }
 
     @Test
