@@ -32,6 +32,17 @@ public final class Shape {
         return bytes;
     }
 
+    /** The strides, in elements, of a dense row-major tensor of this shape ([2, 3, 4] gives [12, 4, 1]). */
+    public static long[] contiguousStrides(long... shape) {
+        long[] stride = new long[shape.length];
+        long s = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            stride[i] = s;
+            s *= shape[i];
+        }
+        return stride;
+    }
+
     /** "[2, 3, 4]". */
     public static String toString(long... shape) {
         return Arrays.toString(shape);
