@@ -20,9 +20,10 @@ import java.util.Arrays;
  * @param adobeTransform the APP14 Adobe transform flag, or -1 without that marker
  * @param exif         the first APP1 Exif block after its {@code Exif\0\0} prefix (a TIFF structure), or null
  * @param firstScanComponents how many components the first scan (SOS) codes
+ * @param scans        how many scans (SOS markers) the file has
  */
 record JpegFile(int width, int height, int precision, int frameType, int[] componentIds, int[] sampling,
-        boolean jfif, int adobeTransform, byte[] exif, int firstScanComponents) {
+        boolean jfif, int adobeTransform, byte[] exif, int firstScanComponents, int scans) {
 
     private static final byte[] EXIF_PREFIX = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] JFIF_PREFIX = "JFIF\0".getBytes(StandardCharsets.ISO_8859_1);
@@ -70,7 +71,7 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         return frameType == 2 || firstScanComponents < componentIds.length;
     }
 
-    /** Reads the markers of a file that {@link #matches}, up to the first SOS and its header. */
+    /** Reads the markers of a file that {@link #matches} up to the first SOS and its header, then counts the scans. */
     static JpegFile parse(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.position(2);
@@ -89,6 +90,7 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
                     throw truncated();
                 }
                 scanComponents = in.get(in.position() + 2) & 0xFF;
+                in.position(in.position() + (in.getShort(in.position()) & 0xFFFF));
                 break;
             }
             if (marker == 0xD9) {
@@ -126,7 +128,37 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         if (frame == null) {
             throw OspreyException.badInput("JPEG has no frame header (SOF marker) before its image data");
         }
-        return new JpegFile(frame[1], frame[0], frame[2], frame[4], ids, sampling, jfif, adobeTransform, exif, scanComponents);
+        return new JpegFile(frame[1], frame[0], frame[2], frame[4], ids, sampling, jfif, adobeTransform, exif, scanComponents,
+                1 + laterScans(in));
+    }
+
+    /**
+     * The SOS markers after the first, up to EOI or the end of the data: entropy-coded data is
+     * skipped to the next marker (a 0xFF there is followed by 0x00 or is a restart marker), other
+     * segments by their length.
+     */
+    private static int laterScans(ByteBuffer in) {
+        int scans = 0;
+        while (in.remaining() >= 2) {
+            if ((in.get() & 0xFF) != 0xFF) {
+                continue;
+            }
+            int code = in.get(in.position()) & 0xFF;
+            if (code == 0x00 || code == 0xFF || (code >= 0xD0 && code <= 0xD7) || code == 0x01) {
+                continue;
+            }
+            in.get();
+            if (code == 0xD9 || in.remaining() < 2 || (in.getShort(in.position()) & 0xFFFF) < 2
+                    || (in.getShort(in.position()) & 0xFFFF) > in.remaining()) {
+                break;
+            }
+            if (code == 0xDA) {
+                scans++;
+            }
+            // a scan's own header is skipped too; its entropy-coded data follows
+            in.position(in.position() + (in.getShort(in.position()) & 0xFFFF));
+        }
+        return scans;
     }
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */

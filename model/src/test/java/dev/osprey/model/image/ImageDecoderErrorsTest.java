@@ -95,6 +95,20 @@ class ImageDecoderErrorsTest {
     }
 
     @Test
+    void aJpegWithMoreScansThanItsSizeWarrantsIsRefusedBeforeDecoding() {
+        // libjpeg passes over the whole image for every scan, and an empty DC refinement scan is 14 bytes:
+        // 1000 of them kept a 1-megapixel image decoding for 5 s, 3000 on 4 megapixels for 61 s.
+        byte[] progressive = Fixtures.resource("jpeg_progressive.jpg");  // 37x29, 10 scans
+        assertBadInput(decoder, withEmptyScans(progressive, 991))
+                .hasMessage("JPEG has 1001 scans, at most 1000 are allowed for a 37x29 image (a progressive JPEG usually has 10): save it again");
+        // At a pixel limit of 2000, a 1073-pixel image may have 20 * 2000 / 1073 = 37 scans.
+        ImageDecoder small = new ImageDecoder(2000);
+        assertThat(small.decode(withEmptyScans(progressive, 27)).width()).isEqualTo(37);
+        assertBadInput(small, withEmptyScans(progressive, 28))
+                .hasMessage("JPEG has 38 scans, at most 37 are allowed for a 37x29 image (a progressive JPEG usually has 10): save it again");
+    }
+
+    @Test
     void unsupportedJpegKindsAreRefusedWithWhatToDo() {
         assertBadInput(decoder, Fixtures.resource("jpeg_cmyk.jpg"))
                 .hasMessage("CMYK JPEG images are not supported: convert the image to RGB (or save it as PNG)");
@@ -125,6 +139,17 @@ class ImageDecoderErrorsTest {
         out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
         out.writeBytes(typed);
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /** The JPEG with {@code count} DC refinement scans of all three components and no data inserted before its EOI. */
+    private static byte[] withEmptyScans(byte[] jpeg, int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, jpeg.length - 2);
+        for (int i = 0; i < count; i++) {
+            out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xDA, 0, 12, 3, 1, 0, 2, 0, 3, 0, 0, 0, 0x10});
+        }
+        out.write(jpeg, jpeg.length - 2, 2);
+        return out.toByteArray();
     }
 
     private static int indexOf(byte[] bytes, byte... pattern) {
