@@ -95,6 +95,21 @@ class ImageDecoderErrorsTest {
     }
 
     @Test
+    void aJpegCutInsideItsScanAfterAnotherWarningIsStillNamedTruncated() {
+        // libjpeg reports only its first warning: after "1 extraneous bytes before marker 0xc4" for a stray
+        // byte in the headers, a cut inside the scan went unreported and decoded padded with grey.
+        byte[] baseline = Fixtures.resource("jpeg_420.jpg");
+        int dht = indexOf(baseline, (byte) 0xFF, (byte) 0xC4);
+        byte[] strayByte = new byte[baseline.length + 1];
+        System.arraycopy(baseline, 0, strayByte, 0, dht);
+        strayByte[dht] = 0x42;
+        System.arraycopy(baseline, dht, strayByte, dht + 1, baseline.length - dht);
+        assertThat(decoder.decode(strayByte).width()).isEqualTo(37);
+        assertBadInput(decoder, Arrays.copyOf(strayByte, strayByte.length - 300))
+                .hasMessage("JPEG image is truncated: Truncated File - Missing EOI marker");
+    }
+
+    @Test
     void aJpegWithMoreScansThanItsSizeWarrantsIsRefusedBeforeDecoding() {
         // libjpeg passes over the whole image for every scan, and an empty DC refinement scan is 14 bytes:
         // 1000 of them kept a 1-megapixel image decoding for 5 s, 3000 on 4 megapixels for 61 s.
