@@ -70,12 +70,20 @@ public final class SafetensorsFile implements TensorStore {
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             readFully(channel, header, 8);
             JsonNode root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
+            if (root == null || !root.isObject()) {
+                throw OspreyException.badCheckpoint(path + " is not a safetensors file (its header is not a JSON object)");
+            }
             Map<String, Entry> entries = new LinkedHashMap<>();
             Map<String, String> metadata = new LinkedHashMap<>();
             long dataSize = size - 8 - headerLength;
             for (Map.Entry<String, JsonNode> field : root.properties()) {
                 if (field.getKey().equals("__metadata__")) {
-                    field.getValue().properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asString()));
+                    for (Map.Entry<String, JsonNode> m : field.getValue().properties()) {
+                        if (!m.getValue().isString()) {
+                            throw OspreyException.badCheckpoint(path + ": __metadata__ entry '" + m.getKey() + "' is not a string");
+                        }
+                        metadata.put(m.getKey(), m.getValue().asString());
+                    }
                     continue;
                 }
                 entries.put(field.getKey(), parseEntry(path, field.getKey(), field.getValue(), dataSize));
@@ -91,19 +99,51 @@ public final class SafetensorsFile implements TensorStore {
     }
 
     private static Entry parseEntry(Path path, String name, JsonNode node, long dataSize) {
-        DType dtype = DType.fromSafetensors(node.path("dtype").asString());
         JsonNode shapeNode = node.path("shape");
+        JsonNode offsets = node.path("data_offsets");
+        // Checked, not coerced: Jackson would read "shape": ["2"] as [2] and fail on [[2]] with its own words.
+        if (!node.path("dtype").isString() || !isLongs(shapeNode) || !isLongs(offsets) || offsets.size() != 2) {
+            throw OspreyException.badCheckpoint(path + ": tensor '" + name + "' needs \"dtype\" (a string), \"shape\" (a list of"
+                    + " integers) and \"data_offsets\" ([begin, end]), got " + abbreviate(node.toString()));
+        }
+        DType dtype;
+        try {
+            dtype = DType.fromSafetensors(node.get("dtype").asString());
+        } catch (OspreyException e) {
+            throw OspreyException.badCheckpoint(path + ": tensor '" + name + "': " + e.getMessage());
+        }
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = shapeNode.get(i).asLong();
         }
-        long begin = node.path("data_offsets").path(0).asLong(-1);
-        long end = node.path("data_offsets").path(1).asLong(-1);
-        if (begin < 0 || end < begin || end > dataSize || end - begin != Shape.numel(shape) * dtype.bytes()) {
+        long bytes = Shape.byteSize(shape, dtype.bytes());
+        if (bytes < 0) {
+            throw OspreyException.badCheckpoint(path + ": tensor '" + name + "' has an invalid shape " + Shape.toString(shape)
+                    + " (a negative dimension, or more bytes than a long holds)");
+        }
+        long begin = offsets.get(0).asLong();
+        long end = offsets.get(1).asLong();
+        if (begin < 0 || end < begin || end > dataSize || end - begin != bytes) {
             throw OspreyException.badCheckpoint(path + ": tensor '" + name + "' " + dtype + Shape.toString(shape)
                     + " has invalid data_offsets [" + begin + ", " + end + "] (data section is " + dataSize + " bytes)");
         }
         return new Entry(dtype, shape, begin, end);
+    }
+
+    private static boolean isLongs(JsonNode list) {
+        if (!list.isArray()) {
+            return false;
+        }
+        for (JsonNode value : list) {
+            if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String abbreviate(String json) {
+        return json.length() > 100 ? json.substring(0, 100) + "..." : json;
     }
 
     public Path path() {

@@ -70,9 +70,20 @@ public final class TorchCheckpointFile implements TensorStore {
         }
     }
 
-    /** Tensors must be dense row-major views that fit in their storage entry. */
+    /** Tensors must be dense row-major views of a valid size that fit in their storage entry. */
     private void validate(String name, TorchPickle.TensorRef ref) {
         long[] shape = ref.shape();
+        int elementBytes = ref.storage().dtype().bytes();
+        long bytes = Shape.byteSize(shape, elementBytes);
+        // checked before any arithmetic on them: a negative offset or size reached FileChannel.map
+        if (bytes < 0 || ref.offset() < 0 || ref.offset() > (Long.MAX_VALUE - bytes) / elementBytes) {
+            throw OspreyException.badCheckpoint(path + ": tensor '" + name + "' has an invalid shape " + Shape.toString(shape)
+                    + " or storage offset " + ref.offset() + " (negative, or beyond any file)");
+        }
+        if (ref.stride().length != shape.length) {
+            throw OspreyException.badCheckpoint(path + ": tensor '" + name + "' has " + ref.stride().length + " strides for "
+                    + shape.length + " dimensions");
+        }
         long expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1 && ref.stride()[i] != expected) {
@@ -82,7 +93,7 @@ public final class TorchCheckpointFile implements TensorStore {
             expected *= shape[i];
         }
         ZipIndex.Span span = entries.get(archive + "data/" + ref.storage().key());
-        long needed = (ref.offset() + Shape.numel(shape)) * ref.storage().dtype().bytes();
+        long needed = ref.offset() * elementBytes + bytes;
         if (span == null || span.length() < needed) {
             throw OspreyException.badCheckpoint(path + ": storage of tensor '" + name + "' is "
                     + (span == null ? "missing" : "too short (" + span.length() + " bytes, needs " + needed + ")"));

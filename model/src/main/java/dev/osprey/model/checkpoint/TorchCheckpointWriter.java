@@ -96,23 +96,13 @@ public final class TorchCheckpointWriter {
             p.op('Q'); // BINPERSID
             p.integer(0);
             p.tuple(tensor.shape());
-            p.tuple(strides(tensor.shape()));
+            p.tuple(Shape.contiguousStrides(tensor.shape()));
             p.op(0x89); // False: requires_grad
             p.global("collections", "OrderedDict").op(')').op('R');
             p.op('t').op('R');
         }
         p.op('u').op('.');
         return p.bytes();
-    }
-
-    private static long[] strides(long[] shape) {
-        long[] stride = new long[shape.length];
-        long s = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            stride[i] = s;
-            s *= shape[i];
-        }
-        return stride;
     }
 
     /** Emits pickle opcodes. */

@@ -89,15 +89,15 @@ final class TorchPickle {
                     case 0x85 -> stack.push(tuple(1));
                     case 0x86 -> stack.push(tuple(2));
                     case 0x87 -> stack.push(tuple(3));
-                    case 'q' -> memo.put((long) (in.get() & 0xFF), stack.peek());
-                    case 'r' -> memo.put(Integer.toUnsignedLong(in.getInt()), stack.peek());
-                    case 0x94 -> memo.put((long) memo.size(), stack.peek());
+                    case 'q' -> memo.put((long) (in.get() & 0xFF), stack.element());
+                    case 'r' -> memo.put(Integer.toUnsignedLong(in.getInt()), stack.element());
+                    case 0x94 -> memo.put((long) memo.size(), stack.element());
                     case 'h' -> stack.push(memoGet(in.get() & 0xFF));
                     case 'j' -> stack.push(memoGet(Integer.toUnsignedLong(in.getInt())));
-                    case 'X', 'T' -> stack.push(string(in.getInt()));
+                    case 'X', 'T' -> stack.push(string(Integer.toUnsignedLong(in.getInt())));
                     case 0x8c, 'U' -> stack.push(string(in.get() & 0xFF));
-                    case 0x8d -> stack.push(string(Math.toIntExact(in.getLong())));
-                    case 'B' -> stack.push(bytes(in.getInt()));
+                    case 0x8d -> stack.push(string(in.getLong()));
+                    case 'B' -> stack.push(bytes(Integer.toUnsignedLong(in.getInt())));
                     case 'C' -> stack.push(bytes(in.get() & 0xFF));
                     case 'c' -> stack.push(new Global(line(), line()));
                     case 0x93 -> {
@@ -123,30 +123,31 @@ final class TorchPickle {
                     case 'b' -> stack.pop(); // BUILD: object state (e.g. a state dict's _metadata) is not needed
                     case 's' -> {
                         Object value = stack.pop();
-                        Object key = stack.pop();
-                        map(stack.peek()).put(key, value);
+                        Object key = key(stack.pop());
+                        map(stack.element()).put(key, value);
                     }
                     case 'u' -> {
                         List<Object> items = popToMark();
-                        Map<Object, Object> target = map(stack.peek());
+                        Map<Object, Object> target = map(stack.element());
                         for (int i = 0; i + 1 < items.size(); i += 2) {
-                            target.put(items.get(i), items.get(i + 1));
+                            target.put(key(items.get(i)), items.get(i + 1));
                         }
                     }
                     case 'a' -> {
                         Object value = stack.pop();
-                        list(stack.peek()).add(value);
+                        list(stack.element()).add(value);
                     }
                     case 'e' -> {
                         List<Object> items = popToMark();
-                        list(stack.peek()).addAll(items);
+                        list(stack.element()).addAll(items);
                     }
                     case 'Q' -> stack.push(persistentLoad(stack.pop()));
                     default -> throw OspreyException.badCheckpoint(source + ": unsupported pickle opcode 0x"
                             + Integer.toHexString(op) + " at byte " + (in.position() - 1));
                 }
             }
-        } catch (java.nio.BufferUnderflowException | ClassCastException | java.util.NoSuchElementException e) {
+        } catch (java.nio.BufferUnderflowException | ClassCastException | java.util.NoSuchElementException | IndexOutOfBoundsException e) {
+            // The opcodes do not fit together: too few bytes, items, or arguments, or an item of the wrong kind.
             throw OspreyException.badCheckpoint(source + ": corrupt pickle (" + e.getClass().getSimpleName() + " at byte " + in.position() + ")");
         }
     }
@@ -176,7 +177,8 @@ final class TorchPickle {
     private Object persistentLoad(Object pid) {
         List<?> id = (List<?>) pid;
         if (id.size() < 5 || !"storage".equals(id.get(0)) || !(id.get(1) instanceof Global type)) {
-            throw OspreyException.badCheckpoint(source + ": unsupported persistent id " + pid);
+            // described, not printed: a crafted id can nest deeply enough to overflow the stack in toString
+            throw OspreyException.badCheckpoint(source + ": unsupported persistent id (" + describe(pid) + ")");
         }
         DType dtype = STORAGE_TYPES.get(type.name());
         if (dtype == null || !type.module().equals("torch")) {
@@ -190,9 +192,10 @@ final class TorchPickle {
         List<Object> items = new ArrayList<>();
         Object item;
         while ((item = stack.pop()) != MARK) {
-            items.addFirst(item);
+            items.add(item);
         }
-        return items;
+        // reversed once at the end: inserting each item at the front made a long tuple quadratic
+        return items.reversed();
     }
 
     private List<Object> tuple(int n) {
@@ -203,12 +206,23 @@ final class TorchPickle {
         return java.util.Arrays.asList(items);
     }
 
-    private static Map<Object, Object> dictOf(List<Object> items) {
+    private Map<Object, Object> dictOf(List<Object> items) {
         Map<Object, Object> map = new LinkedHashMap<>();
         for (int i = 0; i + 1 < items.size(); i += 2) {
-            map.put(items.get(i), items.get(i + 1));
+            map.put(key(items.get(i)), items.get(i + 1));
         }
         return map;
+    }
+
+    /**
+     * A dict key. Lists and dicts are unhashable, as in Python; tuples (lists here) are refused too,
+     * since a state dict never has them and hashing a deeply nested one overflows the stack.
+     */
+    private Object key(Object key) {
+        if (key instanceof List || key instanceof Map) {
+            throw OspreyException.badCheckpoint(source + ": corrupt pickle (" + describe(key) + " as a dict key)");
+        }
+        return key;
     }
 
     @SuppressWarnings("unchecked")
@@ -229,14 +243,17 @@ final class TorchPickle {
         return value;
     }
 
-    private String string(int length) {
-        byte[] bytes = new byte[length];
-        in.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+    private String string(long length) {
+        return new String(bytes(length), StandardCharsets.UTF_8);
     }
 
-    private byte[] bytes(int length) {
-        byte[] bytes = new byte[length];
+    /** The next {@code length} bytes; the length is checked against what is left before anything is allocated. */
+    private byte[] bytes(long length) {
+        if (length < 0 || length > in.remaining()) {
+            throw OspreyException.badCheckpoint(source + ": corrupt pickle (a string or bytes of " + Long.toUnsignedString(length)
+                    + " bytes at byte " + in.position() + ", " + in.remaining() + " left)");
+        }
+        byte[] bytes = new byte[(int) length];
         in.get(bytes);
         return bytes;
     }

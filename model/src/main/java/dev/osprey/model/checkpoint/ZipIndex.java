@@ -54,8 +54,9 @@ final class ZipIndex {
         if (eocdPosition >= 20) {
             ByteBuffer locator = readAt(channel, eocdPosition - 20, 20);
             if (locator.getInt(0) == ZIP64_LOCATOR_SIGNATURE) {
-                ByteBuffer zip64 = readAt(channel, locator.getLong(8), 56);
-                if (zip64.getInt(0) != ZIP64_EOCD_SIGNATURE) {
+                long zip64Offset = locator.getLong(8);
+                ByteBuffer zip64 = zip64Offset >= 0 && zip64Offset <= size - 56 ? readAt(channel, zip64Offset, 56) : null;
+                if (zip64 == null || zip64.getInt(0) != ZIP64_EOCD_SIGNATURE) {
                     throw OspreyException.badCheckpoint(path + ": corrupt ZIP64 end-of-central-directory record");
                 }
                 entries = zip64.getLong(32);
@@ -63,15 +64,17 @@ final class ZipIndex {
                 directoryOffset = zip64.getLong(48);
             }
         }
-        if (directoryOffset + directorySize > size || directorySize > Integer.MAX_VALUE) {
+        // Each field on its own: ZIP64 ones are 64-bit, so a sum could overflow.
+        if (directoryOffset < 0 || directorySize < 0 || directoryOffset > size - directorySize || directorySize > Integer.MAX_VALUE) {
             throw OspreyException.badCheckpoint(path + ": truncated zip archive (central directory beyond the end of the file)");
         }
         ByteBuffer directory = readAt(channel, directoryOffset, (int) directorySize);
         Map<String, Span> spans = new LinkedHashMap<>();
         int at = 0;
         for (long n = 0; n < entries; n++) {
-            if (directory.getInt(at) != CENTRAL_SIGNATURE) {
-                throw OspreyException.badCheckpoint(path + ": corrupt zip central directory");
+            // Every read below stays inside the directory: its fields come from the file.
+            if (at > directory.limit() - 46 || directory.getInt(at) != CENTRAL_SIGNATURE) {
+                throw OspreyException.badCheckpoint(path + ": corrupt zip central directory (entry " + n + " of " + entries + " not found)");
             }
             int method = Short.toUnsignedInt(directory.getShort(at + 10));
             long compressed = Integer.toUnsignedLong(directory.getInt(at + 20));
@@ -80,6 +83,9 @@ final class ZipIndex {
             int extraLength = Short.toUnsignedInt(directory.getShort(at + 30));
             int commentLength = Short.toUnsignedInt(directory.getShort(at + 32));
             long localOffset = Integer.toUnsignedLong(directory.getInt(at + 42));
+            if (at + 46 + nameLength + extraLength + commentLength > directory.limit()) {
+                throw OspreyException.badCheckpoint(path + ": corrupt zip central directory (entry " + n + " runs past its end)");
+            }
             byte[] nameBytes = new byte[nameLength];
             directory.get(at + 46, nameBytes);
             String name = new String(nameBytes, StandardCharsets.UTF_8);
@@ -90,6 +96,11 @@ final class ZipIndex {
                 int length = Short.toUnsignedInt(directory.getShort(e + 2));
                 if (id == 0x0001) {
                     int v = e + 4;
+                    int wanted = 8 * ((uncompressed == 0xFFFFFFFFL ? 1 : 0) + (compressed == 0xFFFFFFFFL ? 1 : 0)
+                            + (localOffset == 0xFFFFFFFFL ? 1 : 0));
+                    if (wanted > length || e + 4 + length > extra + extraLength) {
+                        throw OspreyException.badCheckpoint(path + ": corrupt ZIP64 extra field of " + name);
+                    }
                     if (uncompressed == 0xFFFFFFFFL) {
                         uncompressed = directory.getLong(v);
                         v += 8;
@@ -108,12 +119,12 @@ final class ZipIndex {
                 throw OspreyException.badCheckpoint(path + ": entry " + name + " is compressed (method " + method
                         + "); PyTorch writes checkpoints uncompressed, re-save with torch.save");
             }
-            ByteBuffer local = readAt(channel, localOffset, 30);
-            if (local.getInt(0) != LOCAL_SIGNATURE) {
+            ByteBuffer local = localOffset >= 0 && localOffset <= size - 30 ? readAt(channel, localOffset, 30) : null;
+            if (local == null || local.getInt(0) != LOCAL_SIGNATURE) {
                 throw OspreyException.badCheckpoint(path + ": corrupt local header of " + name);
             }
             long dataOffset = localOffset + 30 + Short.toUnsignedInt(local.getShort(26)) + Short.toUnsignedInt(local.getShort(28));
-            if (dataOffset + uncompressed > size) {
+            if (uncompressed < 0 || dataOffset > size - uncompressed) {
                 throw OspreyException.badCheckpoint(path + ": entry " + name + " extends beyond the end of the file (truncated download?)");
             }
             spans.put(name, new Span(dataOffset, uncompressed));

@@ -15,7 +15,9 @@ import java.util.Locale;
  *
  * <p>Rejected with a message: CMYK/YCCK (four components), precisions other than 8 bits, lossless,
  * hierarchical and arithmetic-coded files (the JDK's libjpeg cannot decode them), and data that ends
- * early (Pillow refuses a truncated file too; libjpeg alone would pad it with grey).
+ * early (Pillow refuses a truncated file too; libjpeg alone would pad it with grey): inside a scan, or
+ * anywhere before EOI when there are several scans. A single-scan file may lack its EOI, as in Pillow,
+ * unless libjpeg warned about something else first (it then stays silent about the end of the data).
  */
 final class JpegDecoder {
 
@@ -43,10 +45,24 @@ final class JpegDecoder {
     static RgbImage decode(byte[] bytes, JpegFile jpeg) {
         checkSupported(jpeg);
         ImageIoRaster decoded = ImageIoRaster.read(bytes, "jpeg", true);
+        String missingEoi = null;
+        boolean otherWarnings = false;
         for (String warning : decoded.warnings()) {
-            if (warning.toLowerCase(Locale.ROOT).contains("premature end")) {
+            String lower = warning.toLowerCase(Locale.ROOT);
+            if (lower.contains("premature end")) {
                 throw OspreyException.badInput("JPEG image is truncated: " + warning);
             }
+            if (lower.contains("missing eoi")) {
+                missingEoi = warning;
+            } else {
+                otherWarnings = true;
+            }
+        }
+        // The JDK warns "Missing EOI marker" whenever the data runs out. A single scan may end where
+        // its last line does (Pillow decodes that), but a multi-scan file needs every scan, and
+        // libjpeg reports only its first warning: after another one, "premature end" goes unsaid.
+        if (missingEoi != null && (jpeg.hasMultipleScans() || otherWarnings)) {
+            throw OspreyException.badInput("JPEG image is truncated: " + missingEoi);
         }
         int width = decoded.raster().getWidth();
         int height = decoded.raster().getHeight();

@@ -19,9 +19,11 @@ import java.util.Arrays;
  * @param jfif         whether an APP0 JFIF marker was seen
  * @param adobeTransform the APP14 Adobe transform flag, or -1 without that marker
  * @param exif         the first APP1 Exif block after its {@code Exif\0\0} prefix (a TIFF structure), or null
+ * @param firstScanComponents how many components the first scan (SOS) codes
+ * @param scans        how many scans (SOS markers) the file has
  */
 record JpegFile(int width, int height, int precision, int frameType, int[] componentIds, int[] sampling,
-        boolean jfif, int adobeTransform, byte[] exif) {
+        boolean jfif, int adobeTransform, byte[] exif, int firstScanComponents, int scans) {
 
     private static final byte[] EXIF_PREFIX = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] JFIF_PREFIX = "JFIF\0".getBytes(StandardCharsets.ISO_8859_1);
@@ -60,7 +62,16 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         return (sampling[c] >> 4) == maxH && 2 * (sampling[c] & 0x0F) == maxV;
     }
 
-    /** Reads the markers of a file that {@link #matches}, up to the first SOS. */
+    /**
+     * Whether the image data comes in more than one scan (progressive, or sequential with a scan per
+     * component): libjpeg then buffers the whole image and needs every scan, up to EOI, before it
+     * outputs a line, so Pillow refuses such a file that ends early even between scans.
+     */
+    boolean hasMultipleScans() {
+        return frameType == 2 || firstScanComponents < componentIds.length;
+    }
+
+    /** Reads the markers of a file that {@link #matches} up to the first SOS and its header, then counts the scans. */
     static JpegFile parse(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.position(2);
@@ -70,9 +81,16 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         boolean jfif = false;
         int adobeTransform = -1;
         byte[] exif = null;
+        int scanComponents;
         while (true) {
             int marker = nextMarker(in);
             if (marker == 0xDA) {
+                // The scan header is read too: ImageIO decodes a file cut inside it to a grey image without complaint.
+                if (in.remaining() < 3 || (in.getShort(in.position()) & 0xFFFF) - 2 > in.remaining() - 2) {
+                    throw truncated();
+                }
+                scanComponents = in.get(in.position() + 2) & 0xFF;
+                in.position(in.position() + (in.getShort(in.position()) & 0xFFFF));
                 break;
             }
             if (marker == 0xD9) {
@@ -110,7 +128,37 @@ record JpegFile(int width, int height, int precision, int frameType, int[] compo
         if (frame == null) {
             throw OspreyException.badInput("JPEG has no frame header (SOF marker) before its image data");
         }
-        return new JpegFile(frame[1], frame[0], frame[2], frame[4], ids, sampling, jfif, adobeTransform, exif);
+        return new JpegFile(frame[1], frame[0], frame[2], frame[4], ids, sampling, jfif, adobeTransform, exif, scanComponents,
+                1 + laterScans(in));
+    }
+
+    /**
+     * The SOS markers after the first, up to EOI or the end of the data: entropy-coded data is
+     * skipped to the next marker (a 0xFF there is followed by 0x00 or is a restart marker), other
+     * segments by their length.
+     */
+    private static int laterScans(ByteBuffer in) {
+        int scans = 0;
+        while (in.remaining() >= 2) {
+            if ((in.get() & 0xFF) != 0xFF) {
+                continue;
+            }
+            int code = in.get(in.position()) & 0xFF;
+            if (code == 0x00 || code == 0xFF || (code >= 0xD0 && code <= 0xD7) || code == 0x01) {
+                continue;
+            }
+            in.get();
+            if (code == 0xD9 || in.remaining() < 2 || (in.getShort(in.position()) & 0xFFFF) < 2
+                    || (in.getShort(in.position()) & 0xFFFF) > in.remaining()) {
+                break;
+            }
+            if (code == 0xDA) {
+                scans++;
+            }
+            // a scan's own header is skipped too; its entropy-coded data follows
+            in.position(in.position() + (in.getShort(in.position()) & 0xFFFF));
+        }
+        return scans;
     }
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */

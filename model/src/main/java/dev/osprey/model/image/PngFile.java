@@ -4,12 +4,14 @@ import dev.osprey.model.error.OspreyException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.zip.CRC32;
 
 /**
  * What the PNG chunk stream says before any pixel is decoded: the IHDR fields, the palette and the
- * Exif block. Chunk lengths are checked against the file (a truncated file is named as such) and
- * every chunk's CRC except IDAT's, as Pillow does (it rejects a bad CRC as a broken PNG file).
+ * Exif block. Chunk types must be four letters or digits, chunk lengths are checked against the file
+ * (a truncated file is named as such) and every chunk's CRC except IDAT's, as Pillow does (it
+ * rejects a bad type or CRC as a broken PNG file).
  *
  * @param width     pixels per row (IHDR)
  * @param height    rows (IHDR)
@@ -47,6 +49,11 @@ record PngFile(int width, int height, int bitDepth, int colorType, byte[] palett
             }
             long length = Integer.toUnsignedLong(in.getInt());
             String type = new String(bytes, in.position(), 4, StandardCharsets.ISO_8859_1);
+            if (!type.matches("\\w{4}")) {
+                // Pillow's test too ("broken PNG file (chunk ...)"); the bytes are shown in hex, not as text.
+                throw OspreyException.badInput("broken PNG file: the chunk at byte " + (in.position() - 4) + " has no valid type (0x"
+                        + HexFormat.of().formatHex(bytes, in.position(), in.position() + 4) + ")");
+            }
             int data = in.position() + 4;
             if (length > in.remaining() - 8) {
                 throw truncated("chunk " + type + " needs " + length + " bytes, " + (in.remaining() - 8) + " left");

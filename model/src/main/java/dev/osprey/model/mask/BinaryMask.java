@@ -1,6 +1,7 @@
 package dev.osprey.model.mask;
 
 import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.tensor.ops.BilinearResize;
 import java.util.Arrays;
 
@@ -18,13 +19,15 @@ import java.util.Arrays;
  */
 public record BinaryMask(int height, int width, byte[] pixels) {
 
+    /**
+     * The most pixels a mask may have: {@link ImageDecoder#DEFAULT_MAX_PIXELS}, 50 megapixels, since
+     * a mask has its image's size (an image decoded with a higher limit cannot have masks). Every
+     * decoder checks the size a file claims against it before allocating the mask.
+     */
+    public static final long MAX_PIXELS = ImageDecoder.DEFAULT_MAX_PIXELS;
+
     public BinaryMask {
-        if (height <= 0 || width <= 0) {
-            throw OspreyException.badInput("a mask needs a positive size, got " + width + "x" + height);
-        }
-        if ((long) height * width > Integer.MAX_VALUE) {
-            throw OspreyException.badInput("a " + width + "x" + height + " mask has more than 2^31 - 1 pixels");
-        }
+        requireValidSize(height, width);
         if (pixels.length != height * width) {
             throw new IllegalArgumentException("a " + width + "x" + height + " mask needs " + height * width + " pixels, got " + pixels.length);
         }
@@ -37,9 +40,25 @@ public record BinaryMask(int height, int width, byte[] pixels) {
         }
     }
 
-    /** A mask with no pixel inside. */
+    /** A mask with no pixel inside; the size is checked before the pixels are allocated. */
     public static BinaryMask empty(int height, int width) {
-        return new BinaryMask(height, width, new byte[Math.multiplyExact(height, width)]);
+        requireValidSize(height, width);
+        return new BinaryMask(height, width, new byte[height * width]);
+    }
+
+    /**
+     * Fails with {@code BAD_INPUT} unless {@code height x width} is a positive size of at most
+     * {@link #MAX_PIXELS} pixels; decoders call it on the size a file claims, before any work.
+     */
+    public static void requireValidSize(int height, int width) {
+        if (height <= 0 || width <= 0) {
+            throw OspreyException.badInput("a mask needs a positive size, got " + width + "x" + height);
+        }
+        long pixels = (long) height * width;
+        if (pixels > MAX_PIXELS) {
+            throw OspreyException.badInput("a " + width + "x" + height + " mask has " + pixels + " pixels, the limit is "
+                    + MAX_PIXELS + " (" + MAX_PIXELS / 1_000_000 + " megapixels, as for images)");
+        }
     }
 
     /** Whether the pixel at column {@code x}, row {@code y} is inside. */

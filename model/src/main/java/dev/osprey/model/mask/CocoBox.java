@@ -14,10 +14,12 @@ public final class CocoBox {
     }
 
     /**
-     * The mask of a box on a {@code height x width} image; fails with {@code BAD_INPUT} when the box
-     * has a negative or non-finite value or does not overlap the image.
+     * The mask of a box on a {@code height x width} image; fails with {@code BAD_INPUT} when the size
+     * is not {@linkplain BinaryMask#requireValidSize valid}, or the box has a negative or non-finite
+     * value or does not overlap the image.
      */
     public static BinaryMask rasterize(double x, double y, double boxWidth, double boxHeight, int height, int width) {
+        BinaryMask.requireValidSize(height, width);
         String box = "box [" + number(x) + ", " + number(y) + ", " + number(boxWidth) + ", " + number(boxHeight) + "]";
         if (!(Double.isFinite(x) && Double.isFinite(y) && Double.isFinite(boxWidth) && Double.isFinite(boxHeight))) {
             throw OspreyException.badInput(box + " has a value that is not a finite number");

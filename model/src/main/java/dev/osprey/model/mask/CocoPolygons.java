@@ -20,6 +20,11 @@ public final class CocoPolygons {
     private static final double SCALE = 5;
     /** Coordinates further out than this many image sizes are refused (they only cost memory). */
     private static final int FAR_OUTSIDE = 10;
+    /**
+     * And beyond this whatever the image: scaled by 5, two coordinates then differ by at most 2e9,
+     * so the outline walk's int arithmetic cannot overflow (on a 1x50,000,000 mask it did).
+     */
+    private static final double MAX_COORDINATE = 2e8;
     /** Bounds the outline walk's memory (8 bytes a point); a 4000x3000 image's border is 70,000. */
     private static final long MAX_OUTLINE_POINTS = 1 << 23;
 
@@ -28,8 +33,9 @@ public final class CocoPolygons {
 
     /**
      * The union of polygons {@code [x0, y0, x1, y1, ...]} on a {@code height x width} image;
-     * fails with {@code BAD_INPUT} naming the polygon when one has fewer than three points, an odd
-     * number of coordinates, or a coordinate that is not finite or lies far outside the image.
+     * fails with {@code BAD_INPUT} when the size is not {@linkplain BinaryMask#requireValidSize valid},
+     * or naming the polygon when one has fewer than three points, an odd number of coordinates, or
+     * a coordinate that is not finite or lies far outside the image.
      */
     public static BinaryMask rasterize(List<double[]> polygons, int height, int width) {
         if (polygons.isEmpty()) {
@@ -54,10 +60,11 @@ public final class CocoPolygons {
 
     /** {@link #polygonCounts(double[], int, int)} naming the polygon {@code what} in errors. */
     static int[] polygonCounts(double[] xy, int height, int width, String what) {
+        BinaryMask.requireValidSize(height, width);
         if (xy.length < 6 || xy.length % 2 != 0) {
             throw OspreyException.badInput(what + " has " + xy.length + " coordinates (needs an even number ≥ 6)");
         }
-        double limit = (double) FAR_OUTSIDE * Math.max(height, width);
+        double limit = Math.min((double) FAR_OUTSIDE * Math.max(height, width), MAX_COORDINATE);
         for (int j = 0; j < xy.length; j++) {
             if (!Double.isFinite(xy[j]) || Math.abs(xy[j]) > limit) {
                 throw OspreyException.badInput(what + " has coordinate " + xy[j] + " at index " + j

@@ -51,11 +51,12 @@ public final class CocoRle {
     }
 
     /**
-     * The mask that uncompressed counts describe; fails with {@code BAD_INPUT} when a count is
-     * negative (a uint32 above 2^31 - 1 arrives as a negative int) or they do not sum to
-     * {@code height * width}.
+     * The mask that uncompressed counts describe; fails with {@code BAD_INPUT} when the size is not
+     * {@linkplain BinaryMask#requireValidSize valid}, a count is negative (a uint32 above 2^31 - 1
+     * arrives as a negative int) or they do not sum to {@code height * width}.
      */
     public static BinaryMask fromCounts(int height, int width, int[] counts) {
+        BinaryMask.requireValidSize(height, width);
         long expected = (long) height * width;
         long sum = 0;
         for (int i = 0; i < counts.length; i++) {

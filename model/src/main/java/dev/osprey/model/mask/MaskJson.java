@@ -42,6 +42,7 @@ public final class MaskJson {
         }
         int height = size.get(0).asInt();
         int width = size.get(1).asInt();
+        BinaryMask.requireValidSize(height, width);
 
         JsonNode counts = root.get("counts");
         JsonNode polygons = root.has("segmentation") ? root.get("segmentation") : root.get("polygons");

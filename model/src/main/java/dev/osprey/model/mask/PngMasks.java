@@ -10,6 +10,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * PNG mask files: a pixel is inside when any colour sample is non-zero.
@@ -31,21 +34,30 @@ public final class PngMasks {
         return bytes.length >= SIGNATURE.length && Arrays.equals(bytes, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length);
     }
 
-    /** Decodes a PNG mask; fails with {@code BAD_INPUT} when the bytes are not a readable PNG. */
+    /**
+     * Decodes a PNG mask; fails with {@code BAD_INPUT} when the bytes are not a readable PNG or its
+     * header claims a size that is not {@linkplain BinaryMask#requireValidSize valid}.
+     */
     public static BinaryMask decode(byte[] png) {
         if (!isPng(png)) {
             throw OspreyException.badInput("mask is not a PNG file (no PNG signature)");
         }
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(png));
+        ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+        // In memory: ImageIO.read(InputStream) may cache the stream in a temporary file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(png))) {
+            // seek forward only, metadata ignored: what ImageIO.read does
+            reader.setInput(in, true, true);
+            // The header alone: ImageIO would allocate whatever size it claims before reading a pixel.
+            BinaryMask.requireValidSize(reader.getHeight(0), reader.getWidth(0));
+            BufferedImage image = reader.read(0);
+            return fromRaster(image.getRaster(), image.getColorModel());
+        } catch (OspreyException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new OspreyException(Reason.BAD_INPUT, "mask PNG cannot be decoded: " + e.getMessage(), e);
+        } finally {
+            reader.dispose();
         }
-        if (image == null) {
-            throw OspreyException.badInput("mask PNG cannot be decoded");
-        }
-        return fromRaster(image.getRaster(), image.getColorModel());
     }
 
     private static BinaryMask fromRaster(Raster raster, ColorModel colorModel) {

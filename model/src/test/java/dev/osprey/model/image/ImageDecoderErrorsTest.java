@@ -64,6 +64,10 @@ class ImageDecoderErrorsTest {
         int idat = indexOf(png, (byte) 'I', (byte) 'D', (byte) 'A', (byte) 'T');
         Arrays.fill(badData, idat + 6, idat + 30, (byte) 0x55);  // keep the zlib header, ruin the deflate stream
         assertBadInput(decoder, badData).hasMessageStartingWith("cannot decode the PNG image");
+        // Found by ImageInputFuzzTest: a type of any bytes was printed as text ("chunk ID\0T fails its CRC check").
+        byte[] badType = png.clone();
+        badType[idat + 2] = 0;
+        assertBadInput(decoder, badType).hasMessage("broken PNG file: the chunk at byte " + (idat - 4) + " has no valid type (0x49440054)");
     }
 
     @Test
@@ -71,6 +75,52 @@ class ImageDecoderErrorsTest {
         byte[] jpeg = Fixtures.resource("jpeg_420.jpg");
         assertBadInput(decoder, Arrays.copyOf(jpeg, jpeg.length * 2 / 3)).hasMessageStartingWith("JPEG image is truncated");
         assertBadInput(decoder, Arrays.copyOf(jpeg, 40)).hasMessage("JPEG is truncated: it ends inside its headers");
+    }
+
+    @Test
+    void aJpegCutInsideItsScanHeaderOrBetweenScansIsNamedTruncated() {
+        // Found by ImageInputFuzzTest: ImageIO only warns "Missing EOI marker" for these and pads with grey,
+        // so a file cut inside its first scan header, or a progressive one cut after its first scan, decoded.
+        byte[] baseline = Fixtures.resource("jpeg_420.jpg");
+        int scan = indexOf(baseline, (byte) 0xFF, (byte) 0xDA);
+        assertBadInput(decoder, Arrays.copyOf(baseline, scan + 13)).hasMessage("JPEG is truncated: it ends inside its headers");
+        byte[] progressive = Fixtures.resource("jpeg_progressive.jpg");
+        int afterFirstScan = indexOf(progressive, (byte) 0xFF, (byte) 0xDA) + 2;
+        int secondScan = afterFirstScan + indexOf(Arrays.copyOfRange(progressive, afterFirstScan, progressive.length), (byte) 0xFF, (byte) 0xDA);
+        assertBadInput(decoder, Arrays.copyOf(progressive, secondScan)).hasMessage("JPEG image is truncated: Truncated File - Missing EOI marker");
+        assertBadInput(decoder, Arrays.copyOf(progressive, progressive.length - 2))
+                .hasMessage("JPEG image is truncated: Truncated File - Missing EOI marker");
+        // A complete single scan that lacks only its EOI: Pillow decodes it, and so do we.
+        assertThat(decoder.decode(Arrays.copyOf(baseline, baseline.length - 2)).rgb()).containsExactly(decoder.decode(baseline).rgb());
+    }
+
+    @Test
+    void aJpegCutInsideItsScanAfterAnotherWarningIsStillNamedTruncated() {
+        // libjpeg reports only its first warning: after "1 extraneous bytes before marker 0xc4" for a stray
+        // byte in the headers, a cut inside the scan went unreported and decoded padded with grey.
+        byte[] baseline = Fixtures.resource("jpeg_420.jpg");
+        int dht = indexOf(baseline, (byte) 0xFF, (byte) 0xC4);
+        byte[] strayByte = new byte[baseline.length + 1];
+        System.arraycopy(baseline, 0, strayByte, 0, dht);
+        strayByte[dht] = 0x42;
+        System.arraycopy(baseline, dht, strayByte, dht + 1, baseline.length - dht);
+        assertThat(decoder.decode(strayByte).width()).isEqualTo(37);
+        assertBadInput(decoder, Arrays.copyOf(strayByte, strayByte.length - 300))
+                .hasMessage("JPEG image is truncated: Truncated File - Missing EOI marker");
+    }
+
+    @Test
+    void aJpegWithMoreScansThanItsSizeWarrantsIsRefusedBeforeDecoding() {
+        // libjpeg passes over the whole image for every scan, and an empty DC refinement scan is 14 bytes:
+        // 1000 of them kept a 1-megapixel image decoding for 5 s, 3000 on 4 megapixels for 61 s.
+        byte[] progressive = Fixtures.resource("jpeg_progressive.jpg");  // 37x29, 10 scans
+        assertBadInput(decoder, withEmptyScans(progressive, 991))
+                .hasMessage("JPEG has 1001 scans, at most 1000 are allowed for a 37x29 image (a progressive JPEG usually has 10): save it again");
+        // At a pixel limit of 2000, a 1073-pixel image may have 20 * 2000 / 1073 = 37 scans.
+        ImageDecoder small = new ImageDecoder(2000);
+        assertThat(small.decode(withEmptyScans(progressive, 27)).width()).isEqualTo(37);
+        assertBadInput(small, withEmptyScans(progressive, 28))
+                .hasMessage("JPEG has 38 scans, at most 37 are allowed for a 37x29 image (a progressive JPEG usually has 10): save it again");
     }
 
     @Test
@@ -104,6 +154,17 @@ class ImageDecoderErrorsTest {
         out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
         out.writeBytes(typed);
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /** The JPEG with {@code count} DC refinement scans of all three components and no data inserted before its EOI. */
+    private static byte[] withEmptyScans(byte[] jpeg, int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, jpeg.length - 2);
+        for (int i = 0; i < count; i++) {
+            out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xDA, 0, 12, 3, 1, 0, 2, 0, 3, 0, 0, 0, 0x10});
+        }
+        out.write(jpeg, jpeg.length - 2, 2);
+        return out.toByteArray();
     }
 
     private static int indexOf(byte[] bytes, byte... pattern) {

@@ -103,6 +103,34 @@ class MaskFilesTest {
     }
 
     @Test
+    void aSizeBeyondTheMaskLimitIsRefusedBeforeAnythingIsAllocated() {
+        // Found by MaskInputFuzzTest: counts that add up to a huge size made BinaryMask allocate it
+        // (OutOfMemoryError) or overflow int (ArithmeticException); a negative size reached Math.clamp.
+        assertBadInput(() -> MaskFiles.read(write("huge.json", "{\"size\":[1e9,1e9],\"counts\":[1000]}"), 1),
+                "region 1: a 1000000000x1000000000 mask has 1000000000000000000 pixels, the limit is 50000000 (50 megapixels, as for images)");
+        assertBadInput(() -> MaskFiles.read(write("wide.json", "{\"size\":[1,2147483647],\"counts\":[2147483647]}"), 1),
+                "region 1: a 2147483647x1 mask has 2147483647 pixels, the limit is 50000000 (50 megapixels, as for images)");
+        assertBadInput(() -> CocoRle.fromCounts(65536, 65536, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, 2}),
+                "a 65536x65536 mask has 4294967296 pixels, the limit is 50000000 (50 megapixels, as for images)");
+        assertBadInput(() -> CocoPolygons.rasterize(List.of(new double[] {0, 0, 5, 0, 5, 5}), -1, 7071),
+                "a mask needs a positive size, got 7071x-1");
+        assertBadInput(() -> CocoBox.rasterize(0, 0, 5, 5, 7072, 7072),
+                "a 7072x7072 mask has 50013184 pixels, the limit is 50000000 (50 megapixels, as for images)");
+        assertThat(CocoRle.fromCounts(1, 50_000_000, new int[] {50_000_000}).area()).isZero();
+    }
+
+    @Test
+    void polygonCoordinatesAreLimitedSoThatTheOutlineArithmeticCannotOverflow() {
+        // Found by MaskInputFuzzTest: on a 1x50,000,000 mask, ten widths out is 5e8, which scaled by 5
+        // overflowed int: ArrayIndexOutOfBoundsException or NegativeArraySizeException in the outline walk.
+        assertBadInput(() -> CocoPolygons.rasterize(List.of(new double[] {0, 0, 4.99e8, 0, 4.99e8, 1}), 1, 50_000_000),
+                "polygon 0 has coordinate 4.99E8 at index 2, outside ±200000000 for a 50000000x1 image");
+        assertBadInput(() -> CocoPolygons.rasterize(List.of(new double[] {4.9e8, 0, -4.9e8, 0.5, 0, 0.9}), 1, 50_000_000),
+                "polygon 0 has coordinate 4.9E8 at index 0, outside ±200000000 for a 50000000x1 image");
+        assertThat(CocoPolygons.rasterize(List.of(new double[] {-2e8, 0, -2e8, 1, -2e8 + 1, 0}), 1, 50_000_000).area()).isZero();
+    }
+
+    @Test
     void masksOfDifferentSizesAreRejectedTogether() {
         Path a = write("a.json", "{\"size\":[2,3],\"counts\":[6]}");
         Path b = write("b.json", "{\"size\":[3,2],\"counts\":[6]}");

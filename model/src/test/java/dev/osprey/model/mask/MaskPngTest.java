@@ -9,7 +9,9 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,19 @@ class MaskPngTest {
         byte[] truncated = Arrays.copyOf(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, 20);
         assertThatThrownBy(() -> PngMasks.decode(truncated)).isInstanceOf(OspreyException.class)
                 .hasMessageStartingWith("mask PNG cannot be decoded");
+    }
+
+    @Test
+    void aHeaderClaimingMoreThanTheMaskLimitIsRefusedBeforeDecoding() throws IOException {
+        // Found by MaskInputFuzzTest: ImageIO allocated the 46340x46340 image the header claims (2 GB) before failing on the data.
+        byte[] png = png(new BufferedImage(4, 3, BufferedImage.TYPE_BYTE_GRAY));
+        ByteBuffer ihdr = ByteBuffer.wrap(png, 16, 13).slice();
+        ihdr.putInt(0, 46340).putInt(4, 46340);
+        CRC32 crc = new CRC32();
+        crc.update(png, 12, 17);
+        ByteBuffer.wrap(png).putInt(29, (int) crc.getValue());
+        assertThatThrownBy(() -> PngMasks.decode(png)).isInstanceOf(OspreyException.class)
+                .hasMessage("a 46340x46340 mask has 2147395600 pixels, the limit is 50000000 (50 megapixels, as for images)");
     }
 
     private static void assertPattern(int type, int band) throws IOException {
