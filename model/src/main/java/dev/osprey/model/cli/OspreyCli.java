@@ -1,5 +1,6 @@
 package dev.osprey.model.cli;
 
+import dev.osprey.model.error.OspreyException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,7 +48,9 @@ public final class OspreyCli implements Runnable {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setParameterExceptionHandler(OspreyCli::usageError);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            // Our own errors already say what to fix; anything else is a bug, reported as such.
+            String message = e instanceof OspreyException ? e.getMessage() : "internal error: " + e;
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message);
             return 1;
         });
         return commandLine.execute(args);
