@@ -10,6 +10,7 @@ import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Tensor;
+import dev.osprey.model.text.OspreyTokenizer;
 import dev.osprey.model.vision.TritonRepository;
 import dev.osprey.model.vision.VisionConfig;
 import dev.osprey.model.vision.VisionGraphBuilder;
@@ -131,7 +132,7 @@ public final class BundleConverter {
 
     private static void copyTokenizer(HfCheckpoint checkpoint, Path dir) {
         List<Path> files = checkpoint.tokenizerFiles();
-        if (files.stream().noneMatch(f -> f.getFileName().toString().equals("tokenizer.json"))) {
+        if (files.stream().noneMatch(f -> f.getFileName().toString().equals(OspreyTokenizer.FILE_NAME))) {
             throw OspreyException.badCheckpoint(checkpoint.dir() + " has no tokenizer.json (needed to tokenise prompts)");
         }
         try {

@@ -1,7 +1,9 @@
 package dev.osprey.model.bundle;
 
+import dev.osprey.model.decode.DecoderGraphBuilder;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.vision.VisionGraphBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +74,9 @@ public record BundleManifest(String format, int formatVersion, Source source, St
     public record Files(String vision, String decoder, String extractor, String embeddings, String tokenizer, String triton) {
 
         public static Files standard() {
-            return new Files("vision.onnx", "decoder.onnx", "extractor.safetensors", "embed_tokens.safetensors", "tokenizer", "triton");
+            // The graph builders choose their own file names; the manifest records what they wrote.
+            return new Files(VisionGraphBuilder.MODEL_FILE, DecoderGraphBuilder.MODEL_FILE, "extractor.safetensors", "embed_tokens.safetensors",
+                    "tokenizer", "triton");
         }
     }
 
