@@ -80,10 +80,10 @@ class BundleConverterTest {
     @Test
     void bundledDecoderReproducesGoldenLogitsAndGreedyIds() throws IOException {
         ModelBundle bundle = ModelBundle.open(bundleDir);
-        JsonNode run = JsonMapper.builder().build().readTree(Files.readString(Golden.file("reference/s1_img0/result.json")))
-                .path("tasks").path("short").path("runs").get(0);
-        int[] inputIds = ints(JsonMapper.builder().build().readTree(Files.readString(Golden.file("reference/s1_img0/result.json")))
-                .path("tasks").path("short").path("input_ids"));
+        JsonNode shortTask = JsonMapper.builder().build().readTree(Files.readString(Golden.file("reference/s1_img0/result.json")))
+                .path("tasks").path("short");
+        JsonNode run = shortTask.path("runs").get(0);
+        int[] inputIds = ints(shortTask.path("input_ids"));
         try (SafetensorsFile embeddings = SafetensorsFile.open(bundle.embeddings()); SafetensorsFile golden = Golden.tensors("s1_img0")) {
             EmbeddingTable table = EmbeddingTable.from(embeddings);
             int hidden = bundle.manifest().llm().hidden();
