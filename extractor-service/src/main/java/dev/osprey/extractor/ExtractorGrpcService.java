@@ -1,12 +1,47 @@
 package dev.osprey.extractor;
 
+import dev.osprey.internal.v1.ExtractRequest;
+import dev.osprey.internal.v1.ExtractResponse;
 import dev.osprey.internal.v1.ExtractorGrpc;
-import org.springframework.stereotype.Service;
+import dev.osprey.service.GrpcErrors;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
-/**
- * The Extractor gRPC service. Registered so that health, reflection and clients see its contract;
- * its RPC answers UNIMPLEMENTED (the generated default) until the extractor lands (issue #6).
- */
-@Service
-class ExtractorGrpcService extends ExtractorGrpc.ExtractorImplBase {
+/** The Extractor gRPC service: a thin shell over {@link RegionExtraction} that maps errors and counts. */
+final class ExtractorGrpcService extends ExtractorGrpc.ExtractorImplBase {
+
+    private final RegionExtraction extraction;
+    private final Timer latency;
+    private final MeterRegistry registry;
+
+    ExtractorGrpcService(RegionExtraction extraction, MeterRegistry registry) {
+        this.extraction = extraction;
+        this.registry = registry;
+        this.latency = Timer.builder("osprey.extractor.extract").description("Extract calls, masks decoded and pooled")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    @Override
+    public void extract(ExtractRequest request, StreamObserver<ExtractResponse> responses) {
+        if (Context.current().isCancelled()) {
+            responses.onError(Status.CANCELLED.withDescription("the call was cancelled or its deadline passed before it started")
+                    .asRuntimeException());
+            return;
+        }
+        Timer.Sample sample = Timer.start(registry);
+        try {
+            ExtractResponse response = extraction.extract(request.getImageId(), request.getEncoderAddress(), request.getRegionsList(),
+                    request.getAllowEmpty());
+            registry.counter("osprey.extractor.regions").increment(request.getRegionsCount());
+            responses.onNext(response);
+            responses.onCompleted();
+        } catch (RuntimeException e) {
+            responses.onError(GrpcErrors.toStatus(e));
+        } finally {
+            sample.stop(latency);
+        }
+    }
 }

@@ -1,0 +1,43 @@
+package dev.osprey.extractor;
+
+import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.region.MaskExtractor;
+import dev.osprey.model.region.MaskExtractorWeights;
+import dev.osprey.service.EncoderChannels;
+import dev.osprey.service.EncoderClient;
+import dev.osprey.service.ModelProperties;
+import io.grpc.BindableService;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Builds the extractor from the bundle's mask-extractor weights, and its encoder client. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ModelProperties.class)
+class ExtractorConfiguration {
+
+    @Bean
+    MaskExtractor maskExtractor(ModelProperties model) {
+        ModelBundle bundle = model.open();
+        // The weights are copied onto the heap; the file need not stay open.
+        try (SafetensorsFile weights = SafetensorsFile.open(bundle.extractorWeights())) {
+            return new MaskExtractor(MaskExtractorWeights.load(weights));
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    EncoderChannels encoderChannels(@Value("${osprey.encoder.address}") String address) {
+        return new EncoderChannels(address);
+    }
+
+    @Bean
+    BindableService extractorGrpcService(MaskExtractor extractor, EncoderChannels channels,
+            @Value("${osprey.encoder.deadline}") Duration deadline, @Value("${osprey.extractor.max-regions}") int maxRegions,
+            MeterRegistry registry) {
+        return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, deadline), extractor, maxRegions), registry);
+    }
+}
