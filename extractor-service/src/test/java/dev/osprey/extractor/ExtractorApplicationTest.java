@@ -27,7 +27,7 @@ class ExtractorApplicationTest {
     @Test
     void servesExtractFromTheConfiguredBundle() throws IOException {
         int grpcPort = freePort();
-        try (GoldenEncoder encoder = new GoldenEncoder();
+        try (FeatureServer encoder = GoldenEncoder.start();
                 ConfigurableApplicationContext app = SpringApplication.run(ExtractorApplication.class,
                         "--server.port=0", "--spring.grpc.server.port=" + grpcPort, "--spring.grpc.server.host=127.0.0.1",
                         "--osprey.model.bundle=" + TinyBundle.dir(), "--osprey.encoder.address=" + encoder.address())) {

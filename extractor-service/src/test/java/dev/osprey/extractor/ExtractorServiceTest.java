@@ -59,7 +59,7 @@ class ExtractorServiceTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String[] CASES = Golden.CASES;
 
-    static GoldenEncoder encoder;
+    static FeatureServer encoder;
     static EncoderChannels encoderChannels;
     static Server server;
     static ManagedChannel channel;
@@ -67,7 +67,7 @@ class ExtractorServiceTest {
 
     @BeforeAll
     static void start() throws IOException {
-        encoder = new GoldenEncoder();
+        encoder = GoldenEncoder.start();
         encoderChannels = new EncoderChannels(encoder.address());
         MaskExtractor maskExtractor;
         try (SafetensorsFile weights = SafetensorsFile.open(dev.osprey.model.TinyBundle.open().extractorWeights())) {

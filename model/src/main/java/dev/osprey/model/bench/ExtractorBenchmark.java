@@ -55,7 +55,8 @@ public final class ExtractorBenchmark {
         return new Result(regions, ms[runs / 2], ms[0]);
     }
 
-    private static FeatureMaps randomFeatures(ModelBundle bundle, SplittableRandom random) {
+    /** Feature maps of the bundle's shapes with values uniform in [-1, 1). */
+    public static FeatureMaps randomFeatures(ModelBundle bundle, SplittableRandom random) {
         List<Integer> dims = bundle.manifest().extractor().levelDims();
         int side = bundle.manifest().image().size() / 4;
         List<FeatureMap> maps = new ArrayList<>();
@@ -70,7 +71,8 @@ public final class ExtractorBenchmark {
         return new FeatureMaps(maps);
     }
 
-    private static List<BinaryMask> ellipses(SplittableRandom random, int count, int height, int width) {
+    /** {@code count} random elliptical masks, each ~4 % of a {@code height x width} image. */
+    public static List<BinaryMask> ellipses(SplittableRandom random, int count, int height, int width) {
         List<BinaryMask> masks = new ArrayList<>();
         for (int q = 0; q < count; q++) {
             double cy = height * random.nextDouble(0.2, 0.8);
