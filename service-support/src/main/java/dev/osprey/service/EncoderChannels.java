@@ -1,25 +1,18 @@
 package dev.osprey.service;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One channel per encoder replica. The gateway names the replica that owns an image (image affinity,
- * see DESIGN.md); callers pass that address, or an empty one for the configured default. Channels
- * accept 64 MiB messages: one image's features are ~39 MiB at the real model's size.
+ * Channels to encoder replicas. The gateway names the replica that owns an image; callers pass that
+ * address, or an empty one for the configured default.
  */
 public final class EncoderChannels implements AutoCloseable {
 
     /** Largest message a channel accepts. */
-    public static final int MAX_MESSAGE_BYTES = 64 << 20;
+    public static final int MAX_MESSAGE_BYTES = PeerChannels.MAX_MESSAGE_BYTES;
 
     private final String defaultAddress;
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private final PeerChannels channels = new PeerChannels();
 
     /** @param defaultAddress host:port used when a request names no encoder */
     public EncoderChannels(String defaultAddress) {
@@ -36,27 +29,11 @@ public final class EncoderChannels implements AutoCloseable {
 
     /** The channel to {@code address} (empty: the default), opened on first use. */
     public ManagedChannel channel(String address) {
-        if (closed) {
-            throw new IllegalStateException("encoder channels are closed");
-        }
-        return channels.computeIfAbsent(resolve(address), target -> Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .build());
+        return channels.channel(resolve(address));
     }
 
     @Override
     public void close() {
-        closed = true;
-        channels.values().forEach(ManagedChannel::shutdown);
-        for (ManagedChannel channel : channels.values()) {
-            try {
-                if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-                    channel.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                channel.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-        }
+        channels.close();
     }
 }

@@ -1,0 +1,85 @@
+package dev.osprey.gateway;
+
+import dev.osprey.gateway.access.Access;
+import dev.osprey.gateway.access.AccessInterceptor;
+import dev.osprey.gateway.access.AccessWebFilter;
+import dev.osprey.gateway.access.ApiKeys;
+import dev.osprey.gateway.access.RateLimiter;
+import dev.osprey.gateway.flow.Backends;
+import dev.osprey.gateway.flow.RegionAsks;
+import dev.osprey.gateway.grpc.RegionGrpcService;
+import dev.osprey.gateway.rest.ApiErrorHandler;
+import dev.osprey.gateway.rest.ChatController;
+import dev.osprey.gateway.rest.ImagesController;
+import dev.osprey.gateway.rest.RequestIds;
+import dev.osprey.gateway.routing.Replicas;
+import dev.osprey.service.PeerChannels;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.GlobalServerInterceptor;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Wires the gateway's plain parts from {@link GatewayProperties}. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GatewayProperties.class)
+class GatewayConfiguration {
+
+    @Bean(destroyMethod = "close")
+    PeerChannels peerChannels() {
+        return new PeerChannels();
+    }
+
+    @Bean
+    RegionAsks regionAsks(GatewayProperties properties, PeerChannels channels) {
+        long refresh = properties.dnsRefresh().toMillis();
+        Backends backends = new Backends(channels,
+                Replicas.parse("encoder-service", properties.encoders(), refresh),
+                Replicas.parse("extractor-service", properties.extractors(), refresh),
+                Replicas.parse("llm-service", properties.llms(), refresh));
+        return new RegionAsks(backends, properties.limits().toAskLimits());
+    }
+
+    @Bean
+    BindableService regionGrpcService(RegionAsks asks) {
+        return new RegionGrpcService(asks);
+    }
+
+    @Bean
+    ChatController chatController(RegionAsks asks) {
+        return new ChatController(asks);
+    }
+
+    @Bean
+    ImagesController imagesController(RegionAsks asks, GatewayProperties properties) {
+        return new ImagesController(asks, Math.toIntExact(properties.maxImageSize().toBytes()));
+    }
+
+    @Bean
+    Access access(GatewayProperties properties) {
+        return new Access(new ApiKeys(properties.apiKeys()), new RateLimiter(properties.ratePerSecond(), properties.rateBurst()));
+    }
+
+    @Bean
+    AccessWebFilter accessWebFilter(Access access) {
+        return new AccessWebFilter(access);
+    }
+
+    @Bean
+    @GlobalServerInterceptor
+    ServerInterceptor accessInterceptor(Access access) {
+        return new AccessInterceptor(access);
+    }
+
+    @Bean
+    RequestIds requestIds() {
+        return new RequestIds();
+    }
+
+    @Bean
+    ApiErrorHandler apiErrorHandler(JsonMapper json) {
+        return new ApiErrorHandler(json);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.osprey.gateway;
+
+import dev.osprey.gateway.flow.AskLimits;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The gateway's settings ({@code osprey.gateway.*}; defaults in application.properties).
+ *
+ * @param encoders       encoder-service replicas: host:port,... or dns:///headless-service:port
+ * @param extractors     extractor-service replicas, likewise
+ * @param llms           llm-service replicas, likewise
+ * @param dnsRefresh     how often a dns:/// replica list is resolved again
+ * @param apiKeys        keys clients must present; none: the API is open
+ * @param ratePerSecond  requests per second per key (or per address without keys); 0: unlimited
+ * @param rateBurst      requests a client may make at once
+ * @param maxImageSize   the largest upload; larger bodies get 413
+ */
+@ConfigurationProperties("osprey.gateway")
+public record GatewayProperties(String encoders, String extractors, String llms, Duration dnsRefresh, List<String> apiKeys,
+        double ratePerSecond, int rateBurst, DataSize maxImageSize, Limits limits) {
+
+    /** What one question may hold and how long it may take; see {@link AskLimits}. */
+    public record Limits(int maxRegions, int maxPromptChars, int maxHistoryTurns, int maxNewTokens, boolean allowEmptyMasks,
+            Duration deadline, Duration uploadDeadline) {
+
+        AskLimits toAskLimits() {
+            return new AskLimits(maxRegions, maxPromptChars, maxHistoryTurns, maxNewTokens, allowEmptyMasks, deadline, uploadDeadline);
+        }
+    }
+
+    public GatewayProperties {
+        apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+    }
+}

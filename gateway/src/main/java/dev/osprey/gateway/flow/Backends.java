@@ -1,0 +1,63 @@
+package dev.osprey.gateway.flow;
+
+import dev.osprey.gateway.routing.Replicas;
+import dev.osprey.service.PeerChannels;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * The three backend services and the channels to their replicas. Calls about one image go to the
+ * replicas that own it ({@link Replicas#owner}); an unreachable replica surfaces as UNAVAILABLE
+ * naming the service and its address.
+ */
+public final class Backends {
+
+    /** A backend replica picked for one image. */
+    public record Replica(String service, String address, ManagedChannel channel) {
+
+        /** {@code failure} as the caller should see it: UNAVAILABLE names this replica. */
+        public Throwable explain(Throwable failure) {
+            if (failure instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                // A restarted replica is back sooner than gRPC's reconnect backoff (up to 120 s) would notice.
+                channel.resetConnectBackoff();
+                String detail = e.getStatus().getDescription();
+                if (detail != null && detail.contains(" is unavailable")) {
+                    return e; // a peer further down said which service is down
+                }
+                return Status.UNAVAILABLE.withDescription(service + " at " + address + " is unavailable"
+                        + (detail == null ? "" : ": " + detail)).withCause(e).asRuntimeException();
+            }
+            return failure;
+        }
+    }
+
+    private final PeerChannels channels;
+    private final Replicas encoders;
+    private final Replicas extractors;
+    private final Replicas llms;
+
+    public Backends(PeerChannels channels, Replicas encoders, Replicas extractors, Replicas llms) {
+        this.channels = channels;
+        this.encoders = encoders;
+        this.extractors = extractors;
+        this.llms = llms;
+    }
+
+    public Replica encoder(String imageId) {
+        return replica("encoder-service", encoders.owner(imageId));
+    }
+
+    /** Extractors hold no state, but routing them by image lets each keep the features it fetched. */
+    public Replica extractor(String imageId) {
+        return replica("extractor-service", extractors.owner(imageId));
+    }
+
+    public Replica llm(String imageId) {
+        return replica("llm-service", llms.owner(imageId));
+    }
+
+    private Replica replica(String service, String address) {
+        return new Replica(service, address, channels.channel(address));
+    }
+}

@@ -1,0 +1,214 @@
+package dev.osprey.gateway.flow;
+
+import com.google.protobuf.ByteString;
+import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.api.v1.AskRequest;
+import dev.osprey.api.v1.Finished;
+import dev.osprey.api.v1.Task;
+import dev.osprey.api.v1.Turn;
+import dev.osprey.api.v1.UploadImageResponse;
+import dev.osprey.internal.v1.EncodeRequest;
+import dev.osprey.internal.v1.EncoderGrpc;
+import dev.osprey.internal.v1.ExtractRequest;
+import dev.osprey.internal.v1.ExtractResponse;
+import dev.osprey.internal.v1.ExtractorGrpc;
+import dev.osprey.internal.v1.ForgetRequest;
+import dev.osprey.internal.v1.GenerateRequest;
+import dev.osprey.internal.v1.LlmGrpc;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's work for each public call: upload an image to the encoder that owns it; answer a
+ * question by extracting the regions' tokens (extractor) and streaming the generation (llm-service),
+ * all under one deadline. Validates what it can before any backend works; everything else the
+ * backends validate, and their INVALID_ARGUMENT messages name the field or region.
+ */
+public final class RegionAsks {
+
+    private static final Pattern IMAGE_ID = Pattern.compile("[0-9a-f]{64}");
+
+    private final Backends backends;
+    private final AskLimits limits;
+
+    public RegionAsks(Backends backends, AskLimits limits) {
+        this.backends = backends;
+        this.limits = limits;
+    }
+
+    /** Stores and encodes an image on its owner encoder; the id is the SHA-256 of the bytes. */
+    public Mono<UploadImageResponse> upload(ByteString image) {
+        return Mono.defer(() -> {
+            if (image.isEmpty()) {
+                throw invalid("image is empty");
+            }
+            String imageId = imageId(image);
+            Backends.Replica encoder = backends.encoder(imageId);
+            return GrpcReactive.<dev.osprey.internal.v1.EncodeResponse>unary(o -> EncoderGrpc.newStub(encoder.channel())
+                            .withDeadline(Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
+                            .encode(EncodeRequest.newBuilder().setImage(image).build(), o))
+                    .onErrorMap(encoder::explain)
+                    .map(encoded -> {
+                        if (!encoded.getImageId().equals(imageId)) {
+                            throw Status.INTERNAL.withDescription("encoder-service at " + encoder.address() + " named the image "
+                                    + encoded.getImageId() + ", expected its SHA-256 " + imageId).asRuntimeException();
+                        }
+                        return UploadImageResponse.newBuilder().setImageId(imageId)
+                                .setWidth(encoded.getWidth()).setHeight(encoded.getHeight()).build();
+                    });
+        });
+    }
+
+    /** Forgets an image on its owner encoder; false when it was not known. */
+    public Mono<Boolean> delete(String imageId) {
+        return Mono.defer(() -> {
+            requireImageId(imageId);
+            Backends.Replica encoder = backends.encoder(imageId);
+            return GrpcReactive.<dev.osprey.internal.v1.ForgetResponse>unary(o -> EncoderGrpc.newStub(encoder.channel())
+                            .withDeadline(Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
+                            .forget(ForgetRequest.newBuilder().setImageId(imageId).build(), o))
+                    .onErrorMap(encoder::explain)
+                    .map(dev.osprey.internal.v1.ForgetResponse::getForgotten);
+        });
+    }
+
+    /**
+     * Answers a question: the events of every answer, pieces first and a {@link Finished} last per
+     * answer, whose usage times are measured here (from arrival at the gateway, so they include the
+     * upload and the region extraction).
+     */
+    public Flux<AnswerEvent> ask(AskRequest request) {
+        return Flux.defer(() -> {
+            long arrived = System.nanoTime();
+            validate(request);
+            Deadline deadline = Deadline.after(limits.deadline().toMillis(), TimeUnit.MILLISECONDS);
+            Mono<String> imageId = request.getImage().hasImageBytes()
+                    ? upload(request.getImage().getImageBytes()).map(UploadImageResponse::getImageId)
+                    : Mono.just(requireImageId(request.getImage().getImageId()));
+            return imageId.flatMapMany(id -> answer(id, request, deadline)).map(new Timings(arrived)::apply);
+        });
+    }
+
+    private Flux<AnswerEvent> answer(String imageId, AskRequest request, Deadline deadline) {
+        Backends.Replica encoder = backends.encoder(imageId);
+        Backends.Replica extractor = backends.extractor(imageId);
+        Backends.Replica llm = backends.llm(imageId);
+        ExtractRequest extract = ExtractRequest.newBuilder().setImageId(imageId).setEncoderAddress(encoder.address())
+                .addAllRegions(request.getRegionsList()).setAllowEmpty(limits.allowEmptyMasks()).build();
+        // A free prompt about the whole image has no regions to extract.
+        Mono<ExtractResponse> extracted = request.getRegionsCount() == 0 ? Mono.just(ExtractResponse.getDefaultInstance())
+                : GrpcReactive.<ExtractResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline)
+                        .extract(extract, o)).onErrorMap(extractor::explain);
+        return extracted.flatMapMany(regions -> {
+            GenerateRequest.Builder generate = GenerateRequest.newBuilder().setImageId(imageId)
+                    .setEncoderAddress(encoder.address()).setRegionTokens(regions.getTokens())
+                    .addAllHistory(request.getHistoryList()).setSampling(request.getSampling())
+                    .setMaxNewTokens(request.getMaxNewTokens()).addAllStop(request.getStopList());
+            if (request.hasTask()) {
+                generate.setTask(request.getTask());
+            } else {
+                generate.setPrompt(request.getPrompt());
+            }
+            return GrpcReactive.<AnswerEvent>stream(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline)
+                    .generate(generate.build(), o)).onErrorMap(llm::explain);
+        });
+    }
+
+    private void validate(AskRequest request) {
+        switch (request.getImage().getSourceCase()) {
+            case IMAGE_ID, IMAGE_BYTES -> { }
+            case SOURCE_NOT_SET -> throw invalid("image: give an image_id from UploadImage, or the image bytes");
+        }
+        if (request.getRegionsCount() > limits.maxRegions()) {
+            throw invalid("regions: " + request.getRegionsCount() + " regions, the limit is " + limits.maxRegions());
+        }
+        switch (request.getQuestionCase()) {
+            case TASK -> {
+                if (request.getTask() == Task.TASK_UNSPECIFIED || request.getTask() == Task.UNRECOGNIZED) {
+                    throw invalid("task: unknown task; use short, detailed or category");
+                }
+                if (request.getRegionsCount() == 0) {
+                    throw invalid("regions: a task is asked about each region; give at least one");
+                }
+            }
+            case PROMPT -> requireLength("prompt", request.getPrompt());
+            case QUESTION_NOT_SET -> throw invalid("give a task or a prompt");
+        }
+        if (request.getHistoryCount() > limits.maxHistoryTurns()) {
+            throw invalid("history: " + request.getHistoryCount() + " turns, the limit is " + limits.maxHistoryTurns());
+        }
+        for (int i = 0; i < request.getHistoryCount(); i++) {
+            Turn turn = request.getHistory(i);
+            requireLength("history[" + i + "].content", turn.getContent());
+        }
+        if (request.getMaxNewTokens() > limits.maxNewTokens()) {
+            throw invalid("max_new_tokens: " + request.getMaxNewTokens() + ", the limit is " + limits.maxNewTokens());
+        }
+    }
+
+    private void requireLength(String field, String text) {
+        if (text.length() > limits.maxPromptChars()) {
+            throw invalid(field + ": " + text.length() + " characters, the limit is " + limits.maxPromptChars());
+        }
+    }
+
+    private static String requireImageId(String imageId) {
+        if (!IMAGE_ID.matcher(imageId).matches()) {
+            throw invalid("image_id: '" + abbreviate(imageId) + "' is not an id from an upload (64 lowercase hex digits)");
+        }
+        return imageId;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+
+    private static StatusRuntimeException invalid(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+
+    static String imageId(ByteString image) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(image.asReadOnlyByteBuffer());
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
+    }
+
+    /** Replaces each answer's usage times by those seen at the gateway. */
+    private static final class Timings {
+        private final long arrived;
+        private final Map<Integer, Long> firstPiece = new HashMap<>();
+
+        Timings(long arrived) {
+            this.arrived = arrived;
+        }
+
+        AnswerEvent apply(AnswerEvent event) {
+            long now = System.nanoTime();
+            if (event.hasPiece()) {
+                firstPiece.putIfAbsent(event.getAnswerIndex(), now);
+                return event;
+            }
+            if (!event.hasFinished()) {
+                return event;
+            }
+            long first = firstPiece.getOrDefault(event.getAnswerIndex(), now);
+            Finished finished = event.getFinished();
+            return event.toBuilder().setFinished(finished.toBuilder().setUsage(finished.getUsage().toBuilder()
+                    .setTimeToFirstTokenMs((first - arrived) / 1e6).setTotalMs((now - arrived) / 1e6))).build();
+        }
+    }
+}

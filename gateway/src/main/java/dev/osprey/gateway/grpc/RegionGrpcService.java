@@ -1,0 +1,65 @@
+package dev.osprey.gateway.grpc;
+
+import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.api.v1.AskRequest;
+import dev.osprey.api.v1.DeleteImageRequest;
+import dev.osprey.api.v1.DeleteImageResponse;
+import dev.osprey.api.v1.RegionServiceGrpc;
+import dev.osprey.api.v1.UploadImageRequest;
+import dev.osprey.api.v1.UploadImageResponse;
+import dev.osprey.gateway.flow.RegionAsks;
+import dev.osprey.service.GrpcErrors;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+
+/**
+ * The public gRPC API, {@code osprey.v1.RegionService}: each RPC subscribes to the matching
+ * {@link RegionAsks} flow. A client that cancels (or whose deadline passes) disposes the flow, which
+ * cancels the backend calls in turn.
+ */
+public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImplBase {
+
+    private final RegionAsks asks;
+
+    public RegionGrpcService(RegionAsks asks) {
+        this.asks = asks;
+    }
+
+    @Override
+    public void uploadImage(UploadImageRequest request, StreamObserver<UploadImageResponse> responses) {
+        relay(asks.upload(request.getImage()).flux(), responses);
+    }
+
+    @Override
+    public void deleteImage(DeleteImageRequest request, StreamObserver<DeleteImageResponse> responses) {
+        relay(asks.delete(request.getImageId()).map(deleted -> DeleteImageResponse.newBuilder().setDeleted(deleted).build()).flux(),
+                responses);
+    }
+
+    @Override
+    public void ask(AskRequest request, StreamObserver<AnswerEvent> responses) {
+        relay(asks.ask(request), responses);
+    }
+
+    private static <T> void relay(Flux<T> flow, StreamObserver<T> responses) {
+        ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) responses;
+        // The handler must be set before anything is sent; a cancel that comes first disposes the flow on arrival.
+        Disposable.Swap subscription = Disposables.swap();
+        call.setOnCancelHandler(subscription::dispose);
+        subscription.update(flow.subscribe(
+                value -> {
+                    if (!call.isCancelled()) {
+                        call.onNext(value);
+                    }
+                },
+                failure -> {
+                    if (!call.isCancelled()) {
+                        call.onError(GrpcErrors.toStatus(failure));
+                    }
+                },
+                call::onCompleted));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.osprey.gateway.rest;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes every failure of the REST API (controllers, filters, codecs, unknown routes) as
+ * {@link ApiError}'s JSON, never a stack trace, and logs it with the request id.
+ */
+public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
+
+    private final JsonMapper json;
+
+    public ApiErrorHandler(JsonMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
+        ApiError error = ApiError.of(failure);
+        String requestId = RequestIds.of(exchange);
+        String request = exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath();
+        if (error.status() == HttpStatus.INTERNAL_SERVER_ERROR) {
+            log.error("request {} {}: {} {}", requestId, request, error.status().value(), error.message(), failure);
+        } else if (error.status().is5xxServerError()) {
+            log.warn("request {} {}: {} {}", requestId, request, error.status().value(), error.message());
+        } else {
+            log.info("request {} {}: {} {}", requestId, request, error.status().value(), error.message());
+        }
+        if (exchange.getResponse().isCommitted()) {
+            return Mono.error(failure);
+        }
+        exchange.getResponse().setStatusCode(error.status());
+        exchange.getResponse().getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        if (error.status().value() == 429) {
+            exchange.getResponse().getHeaders().set("Retry-After", "1");
+        }
+        byte[] body = json.writeValueAsBytes(error.body(requestId));
+        return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap(body)));
+    }
+
+    @Override
+    public int getOrder() {
+        // Before Spring Boot's own error handler (-1).
+        return -2;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.osprey.gateway.rest;
+
+import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.gateway.flow.RegionAsks;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import java.util.Comparator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** {@code POST /v1/chat}: ask about regions; whole answers as JSON, or streamed as Server-Sent Events. */
+@RestController
+public class ChatController {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatController.class);
+
+    private final RegionAsks asks;
+
+    public ChatController(RegionAsks asks) {
+        this.asks = asks;
+    }
+
+    @Operation(summary = "Ask about regions of an uploaded image",
+            description = "A task over Q regions gives Q answers (one per region, decoded together); a prompt gives one. With "
+                    + "\"stream\": true or Accept: text/event-stream the answer streams as SSE: an event 'piece' {index, text, token_ids} "
+                    + "per text piece and an event 'done' {index, text, output_ids, finish_reason, usage} per answer; a failure "
+                    + "after the stream started is an event 'error' {error: {code, message, request_id}}.")
+    @ApiResponse(responseCode = "200", description = "The answer",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChatResponses.ChatResponse.class)))
+    @ApiResponse(responseCode = "400", description = "A bad field, region, prompt or image (the message names it)",
+            content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
+    @ApiResponse(responseCode = "404", description = "Unknown image_id: upload the image again",
+            content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
+    @ApiResponse(responseCode = "429", description = "Over the rate limit, or the model's queue is full",
+            content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
+    @ApiResponse(responseCode = "503", description = "A backend service is unavailable",
+            content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
+    @ApiResponse(responseCode = "504", description = "The request took longer than its deadline",
+            content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
+    @PostMapping(path = "/v1/chat", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
+    public Mono<ResponseEntity<?>> chat(@RequestBody ChatBody body,
+            @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept, ServerWebExchange exchange) {
+        Flux<AnswerEvent> events = Flux.defer(() -> asks.ask(ChatRequests.toAsk(body)));
+        boolean stream = Boolean.TRUE.equals(body.stream()) || (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE));
+        if (!stream) {
+            return events.filter(AnswerEvent::hasFinished).map(ChatResponses::answer)
+                    .sort(Comparator.comparingInt(ChatResponses.AnswerJson::index)).collectList()
+                    .map(answers -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(ChatResponses.ChatResponse.of(answers)));
+        }
+        return FirstSignal.await(events).map(started -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                .body(started.map(ChatController::event).onErrorResume(failure -> {
+                    // The status line has gone out already: the failure becomes the stream's last event.
+                    ApiError error = ApiError.of(failure);
+                    log.warn("request {} failed while streaming: {} {}", RequestIds.of(exchange), error.status().value(), error.message());
+                    return Flux.just(ServerSentEvent.builder().event("error").data((Object) error.body(RequestIds.of(exchange))).build());
+                })));
+    }
+
+    private static ServerSentEvent<Object> event(AnswerEvent event) {
+        return event.hasPiece()
+                ? ServerSentEvent.builder().event("piece").data((Object) ChatResponses.piece(event)).build()
+                : ServerSentEvent.builder().event("done").data((Object) ChatResponses.answer(event)).build();
+    }
+}

@@ -1,0 +1,180 @@
+package dev.osprey.gateway.rest;
+
+import com.google.protobuf.ByteString;
+import dev.osprey.api.v1.AskRequest;
+import dev.osprey.api.v1.Box;
+import dev.osprey.api.v1.CocoRle;
+import dev.osprey.api.v1.ImageRef;
+import dev.osprey.api.v1.Polygon;
+import dev.osprey.api.v1.Polygons;
+import dev.osprey.api.v1.Region;
+import dev.osprey.api.v1.Role;
+import dev.osprey.api.v1.RunLengths;
+import dev.osprey.api.v1.Sampling;
+import dev.osprey.api.v1.Task;
+import dev.osprey.api.v1.Turn;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import tools.jackson.databind.JsonNode;
+
+/** {@code POST /v1/chat} JSON → the public {@link AskRequest}; every error names the JSON field. */
+final class ChatRequests {
+
+    private ChatRequests() {
+    }
+
+    static AskRequest toAsk(ChatBody body) {
+        if (body.imageId() == null || body.imageId().isBlank()) {
+            throw invalid("image_id is missing: upload the image with POST /v1/images first");
+        }
+        AskRequest.Builder ask = AskRequest.newBuilder().setImage(ImageRef.newBuilder().setImageId(body.imageId()));
+        List<ChatBody.RegionBody> regions = body.regions() == null ? List.of() : body.regions();
+        for (int i = 0; i < regions.size(); i++) {
+            ask.addRegions(region("regions[" + i + "]", regions.get(i)));
+        }
+        if ((body.task() == null) == (body.prompt() == null)) {
+            throw invalid("give exactly one of task (short, detailed, category) and prompt");
+        }
+        if (body.task() != null) {
+            ask.setTask(task(body.task()));
+        } else {
+            ask.setPrompt(body.prompt());
+        }
+        List<ChatBody.TurnBody> history = body.history() == null ? List.of() : body.history();
+        for (int i = 0; i < history.size(); i++) {
+            ask.addHistory(turn("history[" + i + "]", history.get(i)));
+        }
+        if (body.maxNewTokens() != null) {
+            if (body.maxNewTokens() < 1) {
+                throw invalid("max_new_tokens must be at least 1, got " + body.maxNewTokens());
+            }
+            ask.setMaxNewTokens(body.maxNewTokens());
+        }
+        ask.setSampling(sampling(body));
+        if (body.stop() != null) {
+            ask.addAllStop(body.stop());
+        }
+        return ask.build();
+    }
+
+    private static Task task(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "short" -> Task.TASK_SHORT_DESCRIPTION;
+            case "detailed" -> Task.TASK_DETAILED_DESCRIPTION;
+            case "category" -> Task.TASK_CATEGORY;
+            default -> throw invalid("task: unknown task '" + name + "'; use short, detailed or category");
+        };
+    }
+
+    private static Sampling sampling(ChatBody body) {
+        Sampling.Builder sampling = Sampling.newBuilder();
+        if (body.temperature() != null) {
+            if (!(body.temperature() >= 0)) {
+                throw invalid("temperature must be >= 0 (0 means greedy), got " + body.temperature());
+            }
+            if (body.temperature() == 0) {
+                return sampling.setGreedy(true).build();
+            }
+            sampling.setTemperature(body.temperature().floatValue());
+        }
+        if (body.topK() != null) {
+            if (body.topK() < 1) {
+                throw invalid("top_k must be at least 1, got " + body.topK());
+            }
+            sampling.setTopK(body.topK());
+        }
+        if (body.topP() != null) {
+            if (!(body.topP() > 0 && body.topP() <= 1)) {
+                throw invalid("top_p must be in (0, 1], got " + body.topP());
+            }
+            sampling.setTopP(body.topP().floatValue());
+        }
+        if (body.seed() != null) {
+            sampling.setSeed(body.seed());
+        }
+        return sampling.build();
+    }
+
+    private static Turn turn(String field, ChatBody.TurnBody turn) {
+        if (turn == null || turn.role() == null || turn.content() == null) {
+            throw invalid(field + ": expected {\"role\": \"user\"|\"assistant\", \"content\": \"...\"}");
+        }
+        Role role = switch (turn.role()) {
+            case "user" -> Role.ROLE_USER;
+            case "assistant" -> Role.ROLE_ASSISTANT;
+            default -> throw invalid(field + ".role: '" + turn.role() + "' is neither user nor assistant");
+        };
+        return Turn.newBuilder().setRole(role).setContent(turn.content()).build();
+    }
+
+    private static Region region(String field, ChatBody.RegionBody region) {
+        if (region == null) {
+            throw invalid(field + " is null");
+        }
+        int given = (region.rle() != null ? 1 : 0) + (region.polygons() != null ? 1 : 0) + (region.png() != null ? 1 : 0)
+                + (region.box() != null ? 1 : 0);
+        if (given != 1) {
+            throw invalid(field + ": give exactly one of rle, polygons, png, box (got " + given + ")");
+        }
+        if (region.rle() != null) {
+            return Region.newBuilder().setRle(rle(field + ".rle", region.rle())).build();
+        }
+        if (region.polygons() != null) {
+            Polygons.Builder polygons = Polygons.newBuilder();
+            for (int p = 0; p < region.polygons().size(); p++) {
+                List<Double> coordinates = region.polygons().get(p);
+                if (coordinates == null || coordinates.contains(null)) {
+                    throw invalid(field + ".polygons[" + p + "]: expected a list of numbers [x0, y0, x1, y1, ...]");
+                }
+                polygons.addPolygons(Polygon.newBuilder().addAllCoordinates(coordinates));
+            }
+            return Region.newBuilder().setPolygons(polygons).build();
+        }
+        if (region.png() != null) {
+            try {
+                // A data URL (as a browser's canvas gives) is accepted as well as bare base64.
+                String base64 = region.png().startsWith("data:") ? region.png().substring(region.png().indexOf(',') + 1) : region.png();
+                return Region.newBuilder().setPng(ByteString.copyFrom(Base64.getDecoder().decode(base64.strip()))).build();
+            } catch (IllegalArgumentException e) {
+                throw invalid(field + ".png is not base64: " + e.getMessage());
+            }
+        }
+        List<Double> box = region.box();
+        if (box.size() != 4 || box.contains(null)) {
+            throw invalid(field + ".box: expected [x, y, width, height], got " + box);
+        }
+        return Region.newBuilder().setBox(Box.newBuilder().setX(box.get(0)).setY(box.get(1)).setWidth(box.get(2)).setHeight(box.get(3)))
+                .build();
+    }
+
+    private static CocoRle rle(String field, ChatBody.RleBody rle) {
+        List<Integer> size = rle.size();
+        if (size == null || size.size() != 2 || size.contains(null)) {
+            throw invalid(field + ".size: expected [height, width]");
+        }
+        CocoRle.Builder message = CocoRle.newBuilder().setHeight(size.get(0)).setWidth(size.get(1));
+        JsonNode counts = rle.counts();
+        if (counts != null && counts.isString()) {
+            return message.setCompressed(counts.asString()).build();
+        }
+        if (counts != null && counts.isArray()) {
+            RunLengths.Builder runs = RunLengths.newBuilder();
+            for (int i = 0; i < counts.size(); i++) {
+                JsonNode run = counts.get(i);
+                if (!run.isIntegralNumber() || !run.canConvertToLong() || run.asLong() < 0 || run.asLong() > 0xffffffffL) {
+                    throw invalid(field + ".counts[" + i + "]: expected a run length (a non-negative integer), got " + run);
+                }
+                runs.addCounts((int) run.asLong());
+            }
+            return message.setUncompressed(runs).build();
+        }
+        throw invalid(field + ".counts: expected a compressed string or a list of run lengths");
+    }
+
+    static StatusRuntimeException invalid(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.osprey.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The REST API's contract where no backend is needed to check it: field errors, body limits, keys,
+ * the error body and request id, the OpenAPI document, and 503 naming a backend that is down.
+ */
+class GatewayApiTest {
+
+    static ConfigurableApplicationContext app;
+    static int port;
+    static int deadEncoder;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws IOException {
+        port = freePort();
+        deadEncoder = freePort();
+        app = SpringApplication.run(GatewayApplication.class, "--server.port=" + port, "--spring.grpc.server.port=0",
+                "--osprey.gateway.encoders=127.0.0.1:" + deadEncoder, "--osprey.gateway.api-keys=secret",
+                "--osprey.gateway.max-image-size=1KB", "--osprey.gateway.rate-per-second=1000");
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    @Test
+    void withoutAValidKeyTheApiAnswers401() throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/chat")).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Content-Type", "application/json"));
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.body()).contains("\"code\":\"unauthenticated\"").contains("an API key is required");
+    }
+
+    @Test
+    void badJsonNamesTheField() throws Exception {
+        assertError(chat("{\"image_id\": \"x\", \"task\": \"short\", \"temprature\": 1}"), 400, "temprature");
+        assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"task\": \"poem\", \"regions\": [{\"box\": [1, 2, 3, 4]}]}"), 400,
+                "task: unknown task 'poem'; use short, detailed or category");
+        assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"task\": \"short\", \"regions\": [{\"box\": [1, 2, 3]}]}"), 400,
+                "regions[0].box: expected [x, y, width, height]");
+        assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"task\": \"short\", \"prompt\": \"hi\"}"), 400,
+                "give exactly one of task");
+        assertError(chat("{\"image_id\": \"not-an-id\", \"prompt\": \"hi\"}"), 400, "image_id: 'not-an-id' is not an id");
+        assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"task\": \"short\", \"regions\": "
+                + "[{\"rle\": {\"size\": [2, 2], \"counts\": [4]}}], \"temperature\": -1}"), 400, "temperature must be >= 0");
+        assertError(chat("not json"), 400, "request body");
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413AndABackendThatIsDownIs503ByName() throws Exception {
+        assertError(send(HttpRequest.newBuilder(uri("/v1/images")).header("Authorization", "Bearer secret").header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[200_000]))), 413, "the image is 200000 bytes, the limit is 1024");
+        HttpResponse<String> down = send(HttpRequest.newBuilder(uri("/v1/images")).header("Authorization", "Bearer secret")
+                .header("Content-Type", "image/png").header("X-Request-Id", "req-42").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100])));
+        assertError(down, 503, "encoder-service at 127.0.0.1:" + deadEncoder + " is unavailable");
+        assertThat(down.headers().firstValue("X-Request-Id")).contains("req-42");
+        assertThat(down.body()).contains("\"request_id\":\"req-42\"");
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesTheApi() throws Exception {
+        HttpResponse<String> docs = send(HttpRequest.newBuilder(uri("/v3/api-docs")));
+        assertThat(docs.statusCode()).isEqualTo(200);
+        assertThat(docs.body()).contains("/v1/chat").contains("/v1/images").contains("max_new_tokens").contains("finish_reason");
+        assertThat(send(HttpRequest.newBuilder(uri("/docs"))).statusCode()).isIn(200, 302);
+    }
+
+    private static HttpResponse<String> chat(String json) throws Exception {
+        return send(HttpRequest.newBuilder(uri("/v1/chat")).header("Authorization", "Bearer secret").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String message) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(response.body()).startsWith("{\"error\":{\"code\":").contains(message).doesNotContain("Exception");
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

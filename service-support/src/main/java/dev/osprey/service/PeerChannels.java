@@ -1,0 +1,49 @@
+package dev.osprey.service;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC channel per peer replica (host:port), opened on first use and kept: requests about one
+ * image go to the replica that owns it (see DESIGN.md, image affinity), so callers address replicas
+ * one by one instead of through a load balancer. Channels accept 64 MiB messages: one image's
+ * features are ~39 MiB at the real model's size.
+ */
+public final class PeerChannels implements AutoCloseable {
+
+    /** Largest message a channel accepts. */
+    public static final int MAX_MESSAGE_BYTES = 64 << 20;
+
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** The channel to {@code address} (host:port). */
+    public ManagedChannel channel(String address) {
+        if (closed) {
+            throw new IllegalStateException("peer channels are closed");
+        }
+        return channels.computeIfAbsent(address, target -> Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .build());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdown);
+        for (ManagedChannel channel : channels.values()) {
+            try {
+                if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                    channel.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                channel.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
