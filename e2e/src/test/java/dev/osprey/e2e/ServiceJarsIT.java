@@ -2,7 +2,6 @@ package dev.osprey.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.osprey.api.v1.AskRequest;
 import dev.osprey.api.v1.RegionServiceGrpc;
@@ -12,14 +11,12 @@ import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
-import dev.osprey.model.TinyBundle;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
@@ -31,13 +28,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,51 +56,18 @@ class ServiceJarsIT {
     /** Services whose model RPCs are implemented; the others still answer UNIMPLEMENTED. */
     private static final List<String> LANDED = List.of("extractor-service", "gateway");
 
-    private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
-    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private LocalStack stack;
 
     @BeforeAll
-    void startAll() throws Exception {
-        // All four start at once: they boot in parallel, as in the local stack.
-        String bundle = "--osprey.model.bundle=" + TinyBundle.dir();
-        for (String name : SERVICES.keySet()) {
-            ServiceProcess process = name.equals("gateway") ? ServiceProcess.start(name) : ServiceProcess.start(name, bundle);
-            processes.put(name, process);
-            channels.put(name, NettyChannelBuilder.forAddress("127.0.0.1", process.grpcPort).usePlaintext().build());
-        }
-        for (String name : SERVICES.keySet()) {
-            awaitServing(name);
-        }
-    }
-
-    /** Waits until the service's gRPC health says SERVING; fails at once, with its log, if it exits. */
-    private void awaitServing(String name) {
-        ServiceProcess process = processes.get(name);
-        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channels.get(name));
-        await(name + " serving")
-                .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .failFast(() -> assertThat(process.isAlive())
-                        .as(() -> name + " exited; its log ends:\n" + process.logTail()).isTrue())
-                .ignoreException(StatusRuntimeException.class)
-                .until(() -> health.withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING);
-    }
-
-    @AfterAll
-    void stopAll() throws Exception {
-        for (ManagedChannel channel : channels.values()) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        for (ServiceProcess process : processes.values()) {
-            process.close();
-        }
+    void startStack() throws Exception {
+        stack = LocalStack.get();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
     void jarStartsAndAnswersGrpcHealthCheck(String name) {
-        HealthCheckResponse overall = HealthGrpc.newBlockingStub(channels.get(name)).withDeadlineAfter(5, TimeUnit.SECONDS)
+        HealthCheckResponse overall = HealthGrpc.newBlockingStub(stack.channel(name)).withDeadlineAfter(5, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance());
         assertThat(overall.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
@@ -113,14 +75,14 @@ class ServiceJarsIT {
     @ParameterizedTest
     @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
     void reflectionListsTheServiceContract(String name) {
-        assertThat(listServices(channels.get(name)))
+        assertThat(listServices(stack.channel(name)))
                 .contains(SERVICES.get(name), "grpc.health.v1.Health");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
     void actuatorReportsHealthReadinessAndPrometheusMetrics(String name) throws Exception {
-        int port = processes.get(name).httpPort;
+        int port = stack.process(name).httpPort;
 
         assertThat(get(port, "/actuator/health")).contains("\"status\":\"UP\"");
         assertThat(get(port, "/actuator/health/readiness")).contains("\"status\":\"UP\"");
@@ -131,7 +93,7 @@ class ServiceJarsIT {
     @ParameterizedTest
     @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
     void modelRpcsRefuseAnEmptyRequest(String name) {
-        ManagedChannel channel = channels.get(name);
+        ManagedChannel channel = stack.channel(name);
         Consumer<ManagedChannel> call = switch (name) {
             case "encoder-service" -> c -> EncoderGrpc.newBlockingStub(c).encode(EncodeRequest.getDefaultInstance());
             case "extractor-service" -> c -> ExtractorGrpc.newBlockingStub(c).extract(ExtractRequest.getDefaultInstance());

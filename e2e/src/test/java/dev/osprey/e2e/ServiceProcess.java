@@ -1,7 +1,6 @@
 package dev.osprey.e2e;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One Osprey service running from its packaged jar as a separate JVM on loopback ports chosen up
- * front, its output in a log file. Closing it stops the process (gracefully, then forcibly).
+ * front, its output appended to a log file. It can be killed and started again on the same ports, as
+ * the local stack restarts a service that died.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -18,28 +18,27 @@ final class ServiceProcess implements AutoCloseable {
     final int httpPort;
     final int grpcPort;
     final Path log;
-    private final Process process;
+    private final List<String> args;
+    private Process process;
 
-    private ServiceProcess(String name, int httpPort, int grpcPort, Path log, Process process) {
+    ServiceProcess(String name, int httpPort, int grpcPort, List<String> args) throws IOException {
         this.name = name;
         this.httpPort = httpPort;
         this.grpcPort = grpcPort;
-        this.log = log;
-        this.process = process;
+        this.args = List.copyOf(args);
+        Path logs = Path.of(System.getProperty("osprey.logs", "target/service-logs"));
+        Files.createDirectories(logs);
+        this.log = logs.resolve(name + ".log");
+        Files.deleteIfExists(log);
     }
 
-    /** Starts {@code <root>/<name>/target/<name>.jar} with free ports and the given extra arguments. */
-    static ServiceProcess start(String name, String... extraArgs) throws IOException {
+    /** Starts {@code <root>/<name>/target/<name>.jar}. */
+    synchronized void start() throws IOException {
         Path root = Path.of(System.getProperty("osprey.root", ".."));
         Path jar = root.resolve(name).resolve("target").resolve(name + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("missing " + jar + ": package the services first (mvn verify builds them)");
         }
-        Path logs = Path.of(System.getProperty("osprey.logs", "target/service-logs"));
-        Files.createDirectories(logs);
-        Path log = logs.resolve(name + ".log");
-        int httpPort = freePort();
-        int grpcPort = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
@@ -48,16 +47,24 @@ final class ServiceProcess implements AutoCloseable {
                 "--server.address=127.0.0.1",
                 "--spring.grpc.server.port=" + grpcPort,
                 "--spring.grpc.server.host=127.0.0.1"));
-        command.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(command)
+        command.addAll(args);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        return new ServiceProcess(name, httpPort, grpcPort, log, process);
     }
 
-    boolean isAlive() {
-        return process.isAlive();
+    synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Kills the JVM at once (SIGKILL), as a crash would. */
+    synchronized void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    String grpcAddress() {
+        return "127.0.0.1:" + grpcPort;
     }
 
     /** The last lines of the service's log, for failure messages. */
@@ -71,16 +78,13 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public synchronized void close() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,0 +1,112 @@
+package dev.osprey.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.osprey.model.TinyBundle;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The four services as separate processes on free loopback ports, wired as {@code bin/osprey-stack}
+ * wires them, on the tiny bundle: started once per test JVM (they take a while to boot on two cores)
+ * and stopped when it exits.
+ */
+final class LocalStack {
+
+    static final List<String> SERVICES = List.of("encoder-service", "extractor-service", "llm-service", "gateway");
+
+    private static LocalStack running;
+
+    final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+    final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+
+    /** The stack, started on first use; every service is SERVING when this returns. */
+    static synchronized LocalStack get() throws Exception {
+        if (running == null) {
+            LocalStack stack = new LocalStack();
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
+            stack.start();
+            running = stack;
+        }
+        return running;
+    }
+
+    private void start() throws Exception {
+        Map<String, int[]> ports = new LinkedHashMap<>();
+        for (String name : SERVICES) {
+            ports.put(name, new int[] {freePort(), freePort()});
+        }
+        String encoder = "127.0.0.1:" + ports.get("encoder-service")[1];
+        String bundle = "--osprey.model.bundle=" + TinyBundle.dir();
+        Map<String, List<String>> args = Map.of(
+                "encoder-service", List.of(bundle),
+                "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder),
+                "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder),
+                "gateway", List.of("--osprey.gateway.encoders=" + encoder,
+                        "--osprey.gateway.extractors=127.0.0.1:" + ports.get("extractor-service")[1],
+                        "--osprey.gateway.llms=127.0.0.1:" + ports.get("llm-service")[1]));
+        // All four start at once: they boot in parallel, as in the local stack.
+        for (String name : SERVICES) {
+            ServiceProcess process = new ServiceProcess(name, ports.get(name)[0], ports.get(name)[1], args.get(name));
+            process.start();
+            processes.put(name, process);
+            channels.put(name, NettyChannelBuilder.forAddress("127.0.0.1", process.grpcPort).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build());
+        }
+        for (String name : SERVICES) {
+            awaitServing(name);
+        }
+    }
+
+    ServiceProcess process(String name) {
+        return processes.get(name);
+    }
+
+    ManagedChannel channel(String name) {
+        return channels.get(name);
+    }
+
+    /** Waits until the service's gRPC health says SERVING; fails at once, with its log, if it exits. */
+    void awaitServing(String name) {
+        ServiceProcess process = processes.get(name);
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channels.get(name));
+        await(name + " serving")
+                .atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                .failFast(() -> assertThat(process.isAlive())
+                        .as(() -> name + " exited; its log ends:\n" + process.logTail()).isTrue())
+                .ignoreException(StatusRuntimeException.class)
+                .until(() -> health.withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    private void stop() {
+        for (ManagedChannel channel : channels.values()) {
+            channel.shutdownNow();
+        }
+        for (ServiceProcess process : processes.values()) {
+            try {
+                process.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
