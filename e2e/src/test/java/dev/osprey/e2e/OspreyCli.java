@@ -1,0 +1,43 @@
+package dev.osprey.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.osprey.model.TinyBundle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The packaged {@code osprey} CLI ({@code model/target/osprey.jar}) run as its own process: the answers the services must equal. */
+final class OspreyCli {
+
+    private OspreyCli() {
+    }
+
+    /** {@code osprey generate --greedy --json} on the tiny bundle; returns its JSON output. */
+    static JsonNode generate(Path image, List<Path> masks, List<String> question, int maxNewTokens) throws IOException, InterruptedException {
+        Path root = Path.of(System.getProperty("osprey.root", ".."));
+        Path jar = root.resolve("model/target/osprey.jar");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+                "generate", "--model", TinyBundle.dir().toString(), "--image", image.toString(),
+                "--greedy", "--json", "--max-new-tokens", String.valueOf(maxNewTokens)));
+        for (Path mask : masks) {
+            command.add("--mask");
+            command.add(mask.toString());
+        }
+        command.addAll(question);
+        Path out = Files.createTempFile("osprey-generate", ".json");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("osprey generate finished").isTrue();
+        String json = Files.readString(out, StandardCharsets.UTF_8);
+        Files.delete(out);
+        assertThat(process.exitValue()).as("osprey generate exit status; output: %s", json).isZero();
+        return JsonMapper.builder().build().readTree(json);
+    }
+}
