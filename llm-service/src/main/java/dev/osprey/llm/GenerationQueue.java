@@ -18,6 +18,17 @@ import org.slf4j.LoggerFactory;
  */
 final class GenerationQueue implements AutoCloseable {
 
+    /** A generation to run on a worker. */
+    @FunctionalInterface
+    interface Generation {
+
+        /**
+         * Generates, and returns what to do once the worker's slot is free again: ending the call only
+         * then means a client that has heard the end of its call finds the slot free.
+         */
+        Runnable generate();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(GenerationQueue.class);
 
     private final int workers;
@@ -45,7 +56,7 @@ final class GenerationQueue implements AutoCloseable {
     }
 
     /** Admits {@code generation} to run on a worker; false, and nothing runs, when the queue is full or closed. */
-    boolean offer(Runnable generation) {
+    boolean offer(Generation generation) {
         int now;
         do {
             now = admitted.get();
@@ -57,12 +68,14 @@ final class GenerationQueue implements AutoCloseable {
         try {
             executor.execute(() -> {
                 running.incrementAndGet();
+                Runnable afterwards;
                 try {
-                    generation.run();
+                    afterwards = generation.generate();
                 } finally {
                     running.decrementAndGet();
                     admitted.decrementAndGet();
                 }
+                afterwards.run();
             });
             return true;
         } catch (RejectedExecutionException closed) {

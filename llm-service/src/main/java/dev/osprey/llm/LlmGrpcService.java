@@ -46,26 +46,31 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
             stream.fail(e);
             return;
         }
-        if (!queue.offer(Context.current().wrap(() -> run(job, stream)))) {
+        Context context = Context.current();
+        if (!queue.offer(() -> generate(context, job, stream))) {
             stream.fail(Status.RESOURCE_EXHAUSTED.withDescription("llm-service is busy: " + queue.workers() + " generating and "
                     + queue.capacity() + " waiting; retry later or on another replica").asRuntimeException());
         }
     }
 
-    private void run(GenerateJob job, AnswerStream stream) {
+    // Runs on a worker in the call's Context (its deadline then bounds the encoder call); returns how
+    // to end the call once the slot is free.
+    private Runnable generate(Context context, GenerateJob job, AnswerStream stream) {
         if (stream.cancelled()) {
-            return;
+            return () -> { };
         }
         stream.expect(job.sequences());
         metrics.activeSequences(job.sequences());
+        Context previous = context.attach();
         try {
             List<Answer> answers = chat.answer(job.imageId(),
                     () -> encoder.imageTokens(job.encoderAddress(), job.imageId(), chat.imageTokens(), chat.hidden()),
                     job.regions(), job.prompts(), job.request().withListener(stream).withCancellation(stream::cancelled));
-            stream.finish(answers);
+            return () -> stream.finish(answers);
         } catch (RuntimeException e) {
-            stream.fail(e);
+            return () -> stream.fail(e);
         } finally {
+            context.detach(previous);
             metrics.activeSequences(-job.sequences());
         }
     }
