@@ -5,8 +5,11 @@ import dev.osprey.model.generate.TokenListener;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.service.GrpcErrors;
 import io.grpc.Context;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The response stream of one Generate call: a piece event per generated id as the generator emits
@@ -15,6 +18,8 @@ import java.util.List;
  * call; written from one worker thread at a time.
  */
 final class AnswerStream implements TokenListener {
+
+    private static final Logger log = LoggerFactory.getLogger(AnswerStream.class);
 
     private final ServerCallStreamObserver<AnswerEvent> call;
     private final Context context;
@@ -73,8 +78,11 @@ final class AnswerStream implements TokenListener {
 
     /** Ends the call with the status for {@code failure}, unless the client has gone already. */
     void fail(Throwable failure) {
+        // GrpcErrors logs server errors with their stack; what the client got wrong is only worth a debug line.
+        StatusRuntimeException status = GrpcErrors.toStatus(failure);
+        log.debug("Generate failed: {}", status.getStatus());
         if (!cancelled()) {
-            call.onError(GrpcErrors.toStatus(failure));
+            call.onError(status);
         }
     }
 }
