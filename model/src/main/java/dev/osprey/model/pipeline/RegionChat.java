@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -190,11 +191,11 @@ public final class RegionChat implements AutoCloseable {
         int batch = prompts.ids().size();
         int n = prompts.length();
         List<Generation> generations;
+        Function<KvCache, Generator.Prefilled> prefill = prefixes == null
+                ? c -> new Generator.Prefilled(decoder.prefill(c, batch(prompts, imageTokens.get(), regions), n), 0)
+                : c -> prefillReusingPrefix(c, imageId, imageTokens, regions, prompts);
         try (KvCache cache = decoder.newCache(batch, n + request.maxNewTokens())) {
-            generations = prefixes == null
-                    ? generator.generate(cache, n, c -> new Generator.Prefilled(decoder.prefill(c, batch(prompts, imageTokens.get(), regions), n), 0),
-                            request)
-                    : generator.generate(cache, n, c -> prefillReusingPrefix(c, imageId, imageTokens, regions, prompts), request);
+            generations = generator.generate(cache, n, prefill, request);
         }
         List<Answer> answers = new ArrayList<>(generations.size());
         for (int b = 0; b < generations.size(); b++) {
