@@ -3,7 +3,7 @@ package dev.osprey.llm;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** llm-service: builds the interleaved sequence and streams generated answers. */
+/** llm-service: region and image tokens + a question → streamed answers ({@code osprey.internal.v1.Llm}). */
 @SpringBootApplication
 public class LlmApplication {
 

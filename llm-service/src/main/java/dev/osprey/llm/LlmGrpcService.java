@@ -1,12 +1,83 @@
 package dev.osprey.llm;
 
+import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
-import org.springframework.stereotype.Service;
+import dev.osprey.model.pipeline.Answer;
+import dev.osprey.model.pipeline.RegionChat;
+import dev.osprey.service.EncoderClient;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
 
 /**
- * The Llm gRPC service. Registered so that health, reflection and clients see its contract;
- * its RPC answers UNIMPLEMENTED (the generated default) until generation lands (issue #6).
+ * The Llm gRPC service. Generate checks the request on the receiving thread (INVALID_ARGUMENT naming
+ * the field), admits it to the bounded {@link GenerationQueue} (RESOURCE_EXHAUSTED when full) and
+ * generates on a worker in the call's gRPC {@link Context}: the call's deadline then bounds the
+ * encoder call too, and a cancelled or expired call stops generating within one decoder step. The
+ * image tokens are fetched from the request's encoder only when the prefix cache misses.
  */
-@Service
-class LlmGrpcService extends LlmGrpc.LlmImplBase {
+final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable {
+
+    private final RegionChat chat;
+    private final EncoderClient encoder;
+    private final GenerationQueue queue;
+    private final GenerationMetrics metrics;
+    private final GenerateRequests requests;
+
+    /** @param defaultMaxNewTokens the token limit of a request that sets none */
+    LlmGrpcService(RegionChat chat, EncoderClient encoder, GenerationQueue queue, GenerationMetrics metrics, int defaultMaxNewTokens) {
+        this.chat = chat;
+        this.encoder = encoder;
+        this.queue = queue;
+        this.metrics = metrics;
+        this.requests = new GenerateRequests(chat, defaultMaxNewTokens);
+    }
+
+    @Override
+    public void generate(GenerateRequest request, StreamObserver<AnswerEvent> responses) {
+        AnswerStream stream = new AnswerStream((ServerCallStreamObserver<AnswerEvent>) responses, metrics);
+        GenerateJob job;
+        try {
+            job = requests.read(request);
+        } catch (RuntimeException e) {
+            stream.fail(e);
+            return;
+        }
+        Context context = Context.current();
+        if (!queue.offer(() -> generate(context, job, stream))) {
+            stream.fail(Status.RESOURCE_EXHAUSTED.withDescription("llm-service is busy: " + queue.workers() + " generating and "
+                    + queue.capacity() + " waiting; retry later or on another replica").asRuntimeException());
+        }
+    }
+
+    // Runs on a worker in the call's Context (its deadline then bounds the encoder call); returns how
+    // to end the call once the slot is free.
+    private Runnable generate(Context context, GenerateJob job, AnswerStream stream) {
+        if (stream.cancelled()) {
+            return () -> { };
+        }
+        stream.expect(job.sequences());
+        metrics.activeSequences(job.sequences());
+        Context previous = context.attach();
+        try {
+            List<Answer> answers = chat.answer(job.imageId(),
+                    () -> encoder.imageTokens(job.encoderAddress(), job.imageId(), chat.imageTokens(), chat.hidden()),
+                    job.regions(), job.prompts(), job.request().withListener(stream).withCancellation(stream::cancelled));
+            return () -> stream.finish(answers);
+        } catch (RuntimeException e) {
+            return () -> stream.fail(e);
+        } finally {
+            context.detach(previous);
+            metrics.activeSequences(-job.sequences());
+        }
+    }
+
+    /** Waits for the generations still running (the gRPC server has drained or cancelled their calls by now). */
+    @Override
+    public void close() {
+        queue.close();
+    }
 }

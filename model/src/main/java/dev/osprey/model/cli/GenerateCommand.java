@@ -10,7 +10,6 @@ import dev.osprey.model.text.TaskPrompt;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -128,16 +127,13 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    // Flags left out take the reference's defaults; no seed means a fresh one.
+    // Flags left out take the reference's defaults.
     private SamplingSettings sampling() {
         if (decoding != null && decoding.greedy) {
             return SamplingSettings.greedy();
         }
         Sampling given = decoding != null && decoding.sampling != null ? decoding.sampling : new Sampling();
-        return new SamplingSettings(given.temperature != null ? given.temperature : SamplingSettings.DEFAULT_TEMPERATURE,
-                given.topK != null ? given.topK : SamplingSettings.DEFAULT_TOP_K,
-                given.topP != null ? given.topP : SamplingSettings.DEFAULT_TOP_P,
-                given.seed != null ? given.seed : new SplittableRandom().nextLong());
+        return SamplingSettings.orDefaults(given.temperature, given.topK, given.topP, given.seed);
     }
 
     private static ObjectNode toJson(List<Answer> answers) {

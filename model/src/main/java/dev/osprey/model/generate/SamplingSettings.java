@@ -1,6 +1,7 @@
 package dev.osprey.model.generate;
 
 import dev.osprey.model.error.OspreyException;
+import java.util.SplittableRandom;
 
 /**
  * How the next token is chosen, in the order transformers applies them: logits divided by the
@@ -41,6 +42,17 @@ public record SamplingSettings(double temperature, int topK, double topP, long s
     /** The reference's sampling (temperature 0.2, top_k 50, top_p 1.0) with {@code seed}. */
     public static SamplingSettings reference(long seed) {
         return new SamplingSettings(DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P, seed);
+    }
+
+    /**
+     * The given settings, the reference's defaults for those left out (null), and a fresh random
+     * seed if none is given.
+     */
+    public static SamplingSettings orDefaults(Double temperature, Integer topK, Double topP, Long seed) {
+        return new SamplingSettings(temperature != null ? temperature : DEFAULT_TEMPERATURE,
+                topK != null ? topK : DEFAULT_TOP_K,
+                topP != null ? topP : DEFAULT_TOP_P,
+                seed != null ? seed : new SplittableRandom().nextLong());
     }
 
     /** Whether every choice is the argmax: temperature 0, or only one token kept. */

@@ -4,7 +4,7 @@ import dev.osprey.model.generate.FinishReason;
 import dev.osprey.model.generate.Usage;
 
 /**
- * One answer of {@link OspreyPipeline#answer}. The arrays belong to this record; do not modify them.
+ * One answer of {@link RegionChat#answer} (and so of {@link OspreyPipeline#answer}). The arrays belong to this record; do not modify them.
  *
  * @param region       the 1-based mask a task answer is about; 0 for a free prompt
  * @param inputIds     the prompt ids as the reference forms them (-200 at the image, a

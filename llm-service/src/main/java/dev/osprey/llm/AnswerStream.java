@@ -1,0 +1,88 @@
+package dev.osprey.llm;
+
+import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.model.generate.TokenListener;
+import dev.osprey.model.pipeline.Answer;
+import dev.osprey.service.GrpcErrors;
+import io.grpc.Context;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The response stream of one Generate call: a piece event per generated id as the generator emits
+ * it, then a Finished event per answer. Knows whether the call is over for the client (cancelled, or
+ * its deadline passed), which is what stops generation. Created on the gRPC thread that received the
+ * call; written from one worker thread at a time.
+ */
+final class AnswerStream implements TokenListener {
+
+    private static final Logger log = LoggerFactory.getLogger(AnswerStream.class);
+
+    private final ServerCallStreamObserver<AnswerEvent> call;
+    private final Context context;
+    private final GenerationMetrics metrics;
+    private final long received = System.nanoTime();
+    private long[] lastTokenAt = new long[0];
+    private boolean[] streaming = new boolean[0];
+    private boolean anyToken;
+
+    AnswerStream(ServerCallStreamObserver<AnswerEvent> call, GenerationMetrics metrics) {
+        this.call = call;
+        this.context = Context.current();
+        this.metrics = metrics;
+        // With a handler set, writes to a cancelled call are dropped instead of throwing on the worker.
+        call.setOnCancelHandler(() -> { });
+    }
+
+    /** Whether the client has gone: cancelled, deadline passed, or the server shut down hard. */
+    boolean cancelled() {
+        return context.isCancelled() || call.isCancelled();
+    }
+
+    /** Sequences that will stream, so that each one's inter-token gaps are measured apart. */
+    void expect(int sequences) {
+        lastTokenAt = new long[sequences];
+        streaming = new boolean[sequences];
+    }
+
+    @Override
+    public void onToken(int sequence, String piece, int tokenId) {
+        long now = System.nanoTime();
+        if (tokenId != NO_TOKEN) {
+            if (!anyToken) {
+                anyToken = true;
+                metrics.firstToken(now - received);
+            }
+            if (streaming[sequence]) {
+                metrics.interToken(now - lastTokenAt[sequence]);
+            }
+            streaming[sequence] = true;
+            lastTokenAt[sequence] = now;
+        }
+        call.onNext(AnswerEvents.piece(sequence, piece, tokenId));
+    }
+
+    /** Sends each answer's Finished event and completes the call. */
+    void finish(List<Answer> answers) {
+        for (int i = 0; i < answers.size(); i++) {
+            metrics.answered(answers.get(i).usage());
+            call.onNext(AnswerEvents.finished(i, answers.get(i)));
+        }
+        if (!cancelled()) {
+            call.onCompleted();
+        }
+    }
+
+    /** Ends the call with the status for {@code failure}, unless the client has gone already. */
+    void fail(Throwable failure) {
+        // GrpcErrors logs server errors with their stack; what the client got wrong is only worth a debug line.
+        StatusRuntimeException status = GrpcErrors.toStatus(failure);
+        log.debug("Generate failed: {}", status.getStatus());
+        if (!cancelled()) {
+            call.onError(status);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.osprey.llm;
+
+import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.decode.PrefixCache;
+import dev.osprey.model.pipeline.RegionChat;
+import dev.osprey.service.EncoderChannels;
+import dev.osprey.service.EncoderClient;
+import dev.osprey.service.ModelProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Builds the plain classes from the properties. The model loads while the context starts, so the
+ * service is ready (health, gRPC) only once it can answer; a wrong bundle stops startup with a
+ * message saying what to fix.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({ModelProperties.class, LlmProperties.class, EncoderProperties.class})
+class LlmConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(LlmConfiguration.class);
+
+    @Bean
+    RegionChat regionChat(ModelProperties model, LlmProperties llm) {
+        long start = System.nanoTime();
+        ModelBundle bundle = model.open();
+        RegionChat chat = new RegionChat(bundle, model.threads(), new PrefixCache(llm.prefixCacheSize().toBytes()));
+        log.info("language model of {} ({}, hidden {}) loaded in {} ms; prefix cache {}", bundle.dir(), bundle.manifest().precision(),
+                chat.hidden(), (System.nanoTime() - start) / 1_000_000, llm.prefixCacheSize());
+        return chat;
+    }
+
+    @Bean
+    EncoderChannels encoderChannels(EncoderProperties encoder) {
+        return new EncoderChannels(encoder.address());
+    }
+
+    @Bean
+    GenerationQueue generationQueue(LlmProperties llm) {
+        return new GenerationQueue(llm.workers(), llm.queueCapacity(), llm.drainTimeout());
+    }
+
+    @Bean
+    LlmMetrics llmMetrics(MeterRegistry registry, RegionChat chat, GenerationQueue queue) {
+        return new LlmMetrics(registry, chat, queue);
+    }
+
+    @Bean
+    LlmGrpcService llmGrpcService(RegionChat chat, EncoderChannels channels, EncoderProperties encoder, GenerationQueue queue,
+            LlmMetrics metrics, LlmProperties llm) {
+        return new LlmGrpcService(chat, new EncoderClient(channels, encoder.deadline()), queue, metrics, llm.defaultMaxNewTokens());
+    }
+}

@@ -1,0 +1,84 @@
+package dev.osprey.llm;
+
+import dev.osprey.model.decode.PrefixCache;
+import dev.osprey.model.generate.Usage;
+import dev.osprey.model.pipeline.RegionChat;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The llm-service's meters: generation timings and token counts as the calls report them, and
+ * gauges and counters read from the plain classes (queue, prefix cache, decoder). Token rates are
+ * the rates of {@code osprey.generate.tokens}.
+ */
+final class LlmMetrics implements GenerationMetrics {
+
+    private final AtomicInteger activeSequences = new AtomicInteger();
+    private final Timer firstToken;
+    private final Timer interToken;
+    private final Counter prefillTokens;
+    private final Counter cachedTokens;
+    private final Counter decodeTokens;
+
+    LlmMetrics(MeterRegistry registry, RegionChat chat, GenerationQueue queue) {
+        firstToken = Timer.builder("osprey.generate.ttft").description("From a Generate call's arrival to its first token")
+                .publishPercentileHistogram().register(registry);
+        interToken = Timer.builder("osprey.generate.inter_token").description("Between consecutive tokens of one sequence")
+                .publishPercentileHistogram().register(registry);
+        prefillTokens = tokens(registry, "prefill", "Prompt positions computed by a prefill");
+        cachedTokens = tokens(registry, "cached", "Prompt positions taken from the prefix cache");
+        decodeTokens = tokens(registry, "decode", "Generated tokens");
+        Gauge.builder("osprey.generate.sequences.active", activeSequences, AtomicInteger::get)
+                .description("Sequences generating now (a task's regions count one each)").register(registry);
+        Gauge.builder("osprey.generate.requests.active", queue, GenerationQueue::running)
+                .description("Generate calls running on a worker").register(registry);
+        Gauge.builder("osprey.queue.depth", queue, GenerationQueue::waiting).tag("queue", "generate")
+                .description("Admitted Generate calls waiting for a worker").register(registry);
+        FunctionCounter.builder("osprey.generate.rejected", queue, GenerationQueue::rejected)
+                .description("Generate calls refused with RESOURCE_EXHAUSTED").register(registry);
+        FunctionCounter.builder("osprey.decoder.runs", chat, RegionChat::decoderRuns)
+                .description("Decoder graph runs (one per step for a whole batch)").register(registry);
+        PrefixCache prefixes = chat.prefixCache();
+        if (prefixes != null) {
+            FunctionCounter.builder("osprey.cache.requests", prefixes, PrefixCache::hits).tags("cache", "prefix", "result", "hit")
+                    .register(registry);
+            FunctionCounter.builder("osprey.cache.requests", prefixes, PrefixCache::misses).tags("cache", "prefix", "result", "miss")
+                    .register(registry);
+            FunctionCounter.builder("osprey.cache.evictions", prefixes, PrefixCache::evictions).tag("cache", "prefix").register(registry);
+            Gauge.builder("osprey.cache.bytes", prefixes, PrefixCache::bytes).tag("cache", "prefix").baseUnit("bytes").register(registry);
+            Gauge.builder("osprey.cache.entries", prefixes, PrefixCache::size).tag("cache", "prefix").register(registry);
+        }
+    }
+
+    private static Counter tokens(MeterRegistry registry, String phase, String description) {
+        return Counter.builder("osprey.generate.tokens").tag("phase", phase).description(description).baseUnit("tokens")
+                .register(registry);
+    }
+
+    @Override
+    public void activeSequences(int delta) {
+        activeSequences.addAndGet(delta);
+    }
+
+    @Override
+    public void firstToken(long nanos) {
+        firstToken.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void interToken(long nanos) {
+        interToken.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void answered(Usage usage) {
+        prefillTokens.increment(usage.promptTokens() - usage.cachedPromptTokens());
+        cachedTokens.increment(usage.cachedPromptTokens());
+        decodeTokens.increment(usage.completionTokens());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.osprey.llm;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * How the llm-service generates ({@code osprey.llm.*}).
+ *
+ * @param workers             Generate calls that run at once, each on its own KV cache (default 2)
+ * @param queueCapacity       admitted calls that may wait for a worker; beyond them a call gets
+ *                            RESOURCE_EXHAUSTED at once (default 16)
+ * @param defaultMaxNewTokens the token limit of a request that sets none (default 256, as the public API documents)
+ * @param prefixCacheSize     bound on the cached image prefixes' keys and values; one prefix is ~1 GiB at
+ *                            Osprey-7B's size (float32, 1,060 positions), so the heap must hold this much
+ *                            more (default 2GB)
+ * @param drainTimeout        how long shutdown waits for generations still running after the gRPC
+ *                            server's grace period (default 60s)
+ */
+@ConfigurationProperties("osprey.llm")
+record LlmProperties(
+        @DefaultValue("2") int workers,
+        @DefaultValue("16") int queueCapacity,
+        @DefaultValue("256") int defaultMaxNewTokens,
+        @DefaultValue("2GB") DataSize prefixCacheSize,
+        @DefaultValue("60s") Duration drainTimeout) {
+
+    LlmProperties {
+        if (workers < 1 || queueCapacity < 0 || defaultMaxNewTokens < 1) {
+            throw new IllegalArgumentException("osprey.llm.workers and default-max-new-tokens must be >= 1 and queue-capacity >= 0,"
+                    + " got " + workers + ", " + defaultMaxNewTokens + " and " + queueCapacity);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.osprey.llm;
+
+import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.model.TinyBundle;
+import dev.osprey.model.decode.PrefixCache;
+import dev.osprey.model.pipeline.RegionChat;
+import dev.osprey.service.EncoderChannels;
+import dev.osprey.service.EncoderClient;
+import io.grpc.Context;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Llm service without Spring, served in-process, over the golden tiny bundle (one intra-op
+ * thread) and a {@link GoldenEncoder} on a loopback port. Records the decoder's run count at the
+ * moment the server sees a call end early (cancelled, deadline passed), to prove generation stops.
+ */
+final class LlmServer implements AutoCloseable {
+
+    final GoldenEncoder encoder;
+    final RegionChat chat;
+    final GenerationQueue queue;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final AtomicLong runsWhenCallEnded = new AtomicLong(-1);
+    private final Server encoderServer;
+    private final EncoderChannels channels;
+    private final LlmGrpcService service;
+    private final Server server;
+    private final ManagedChannel channel;
+
+    LlmServer(int workers, int queueCapacity, GoldenImage... images) {
+        try {
+            encoder = new GoldenEncoder(images);
+            encoderServer = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(encoder).build().start();
+            chat = new RegionChat(TinyBundle.open(), 1, new PrefixCache(256L << 20));
+            channels = new EncoderChannels("127.0.0.1:" + encoderServer.getPort());
+            queue = new GenerationQueue(workers, queueCapacity, Duration.ofSeconds(30));
+            service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofSeconds(30)), queue,
+                    new LlmMetrics(registry, chat, queue), 256);
+            String name = InProcessServerBuilder.generateName();
+            server = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(service, new CallEndProbe())).build().start();
+            channel = InProcessChannelBuilder.forName(name).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    LlmGrpc.LlmBlockingStub stub() {
+        return LlmGrpc.newBlockingStub(channel);
+    }
+
+    /** The encoder's address, as a request's encoder_address names it. */
+    String encoderAddress() {
+        return "127.0.0.1:" + encoderServer.getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        server.shutdownNow();
+        service.close();
+        chat.close();
+        channels.close();
+        encoderServer.shutdownNow();
+    }
+
+    /** Notes the decoder runs when a call's context is cancelled (client cancel or deadline). */
+    private final class CallEndProbe implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            Context.current().addListener(ended -> runsWhenCallEnded.set(chat.decoderRuns()), Runnable::run);
+            return next.startCall(call, headers);
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package dev.osprey.model.pipeline;
+
+import dev.osprey.model.bundle.BundleManifest;
+import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.decode.DecoderSession;
+import dev.osprey.model.decode.EmbeddingTable;
+import dev.osprey.model.decode.InterleavedSequence;
+import dev.osprey.model.decode.KvCache;
+import dev.osprey.model.decode.PrefixCache;
+import dev.osprey.model.decode.PrefixKv;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
+import dev.osprey.model.generate.Generation;
+import dev.osprey.model.generate.GenerationRequest;
+import dev.osprey.model.generate.Generator;
+import dev.osprey.model.region.RegionTokens;
+import dev.osprey.model.text.OspreyTokenizer;
+import dev.osprey.model.text.PromptEncoder;
+import dev.osprey.model.text.PromptIds;
+import dev.osprey.model.text.SpecialIds;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The language half of Osprey: a question about regions of an image → answers, given the image's
+ * tokens and the region tokens. Encodes the prompts (a task's one per region, equal in length),
+ * checks the context budget, assembles the interleaved sequences and generates a task's prompts as
+ * one batch.
+ *
+ * <p>With a {@link PrefixCache}, the KV of each image's prefix [BOS, system text, "USER:", image
+ * tokens] is computed once and later questions about the image prefill only their own tokens; the
+ * image tokens are then never asked for, so a service fetches them from the encoder only on a miss.
+ * Thread-safe for concurrent {@link #answer} calls (each gets its own KV cache); close it when done.
+ *
+ * <pre>{@code
+ * try (RegionChat chat = new RegionChat(ModelBundle.open(dir), 0, new PrefixCache(1L << 30))) {
+ *     RegionChat.Prompts prompts = chat.prompts(new Question.Task(TaskPrompt.SHORT), regions.regions());
+ *     chat.requireContext(prompts, 64);
+ *     List<Answer> answers = chat.answer(imageId, () -> encoder.imageTokens(imageId), regions, prompts,
+ *             GenerationRequest.of(SamplingSettings.greedy(), 64));
+ * }
+ * }</pre>
+ */
+public final class RegionChat implements AutoCloseable {
+
+    /**
+     * A question encoded for a number of regions: one prompt per region for a task, one for a free prompt.
+     *
+     * @param perRegion whether each prompt is about the region of its index (a task)
+     * @param ids       the prompts, equal in length
+     * @param regions   how many regions the prompts refer to
+     * @param length    positions of each prompt with the image tokens in place of the sentinel
+     */
+    public record Prompts(boolean perRegion, List<PromptIds> ids, int regions, int length) {
+
+        public Prompts {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    private final int imageTokens;
+    private final int maxContext;
+    private final OspreyTokenizer tokenizer;
+    private final PromptEncoder prompts;
+    private final SafetensorsFile embeddingFile;
+    private final EmbeddingTable embeddings;
+    private final DecoderSession decoder;
+    private final Generator generator;
+    private final PrefixCache prefixes;
+    private final String bundleKey;
+
+    /**
+     * Opens the tokenizer, the embedding table and the decoder of {@code bundle}.
+     *
+     * @param threads  intra-op threads of the decoder's ONNX Runtime session; 0 = one per core
+     * @param prefixes the prefix cache (may be shared by chats of different bundles); null for none,
+     *                 then every question prefills its whole prompt
+     */
+    public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes) {
+        this.imageTokens = bundle.manifest().image().tokens();
+        this.maxContext = bundle.manifest().llm().maxContext();
+        this.prefixes = prefixes;
+        // The path alone could name a bundle converted again in place; the manifest digest tells them apart.
+        this.bundleKey = bundle.dir().toAbsolutePath().normalize() + "#" + manifestDigest(bundle);
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            tokenizer = Resources.track(opened, OspreyTokenizer.load(bundle.tokenizerDir()));
+            prompts = new PromptEncoder(tokenizer);
+            embeddingFile = Resources.track(opened, SafetensorsFile.open(bundle.embeddings()));
+            embeddings = EmbeddingTable.from(embeddingFile);
+            decoder = Resources.track(opened, DecoderSession.open(bundle.decoderModel(), bundle.decoderConfig(), threads));
+            generator = new Generator(decoder, embeddings, tokenizer);
+        } catch (RuntimeException e) {
+            Resources.closeAll(opened.reversed(), e);
+            throw e;
+        }
+    }
+
+    /** The tokenizer of the bundle (e.g. to decode ids). */
+    public OspreyTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The prefix cache; null if this chat has none. */
+    public PrefixCache prefixCache() {
+        return prefixes;
+    }
+
+    /** How many times the decoder graph has run (one run per step for a whole batch). */
+    public long decoderRuns() {
+        return decoder.runs();
+    }
+
+    /** Image tokens per image: the rows the image-token supplier of {@link #answer} must give. */
+    public int imageTokens() {
+        return imageTokens;
+    }
+
+    /** The LLM's hidden size: the width of image and region tokens. */
+    public int hidden() {
+        return embeddings.hidden();
+    }
+
+    /**
+     * Encodes {@code question} for {@code regionCount} regions (referred to as {@code <regionN>} in
+     * a free prompt and its history).
+     *
+     * @throws OspreyException BAD_INPUT for a task without regions, or a free prompt whose references
+     *                         do not match the regions (naming the reference)
+     */
+    public Prompts prompts(Question question, int regionCount) {
+        List<PromptIds> encoded = switch (question) {
+            case Question.Task task -> {
+                if (regionCount == 0) {
+                    throw OspreyException.badInput("the task '" + task.task().name().toLowerCase(Locale.ROOT)
+                            + "' is asked about each region: give at least one mask");
+                }
+                List<PromptIds> perRegion = new ArrayList<>(regionCount);
+                for (int q = 0; q < regionCount; q++) {
+                    perRegion.add(prompts.task(task.task(), q));
+                }
+                yield perRegion;
+            }
+            case Question.Prompt prompt -> List.of(prompts.free(prompt.history(), prompt.text(), regionCount));
+        };
+        int length = encoded.getFirst().ids().length - 1 + imageTokens;
+        for (PromptIds ids : encoded) {
+            if (ids.ids().length - 1 + imageTokens != length) {
+                throw new IllegalStateException("the prompts of one batch differ in length");
+            }
+        }
+        return new Prompts(question instanceof Question.Task, encoded, regionCount, length);
+    }
+
+    /**
+     * Checks the context budget: prompt + image tokens + {@code maxNewTokens} must fit the bundle's limit.
+     *
+     * @throws OspreyException BAD_INPUT naming the overflow
+     */
+    public void requireContext(Prompts prompts, int maxNewTokens) {
+        long needed = (long) prompts.length() + maxNewTokens;
+        if (needed > maxContext) {
+            throw OspreyException.badInput("the prompt (" + (prompts.length() - imageTokens) + " tokens) + " + imageTokens
+                    + " image tokens + max_new_tokens " + maxNewTokens + " = " + needed + " exceeds the context limit of " + maxContext
+                    + " by " + (needed - maxContext) + "; lower max_new_tokens or shorten the prompt");
+        }
+    }
+
+    /**
+     * Answers the encoded question about the image {@code imageId}.
+     *
+     * @param imageId     identifies the image (its {@link ImageId}); keys the prefix cache
+     * @param imageTokens gives the image's [imageTokens, hidden] tokens, row-major; called at most once,
+     *                    and only when the prefix cache has not got the image's prefix (or there is no cache)
+     * @param regions     the region tokens the prompts refer to, in {@code <regionN>} order
+     * @return a task's answers, one per region in region order; a free prompt's single answer
+     * @throws OspreyException BAD_INPUT if the regions do not match the prompts or the model, the
+     *                         image tokens have the wrong size, or the prompt does not fit the context
+     */
+    public List<Answer> answer(String imageId, Supplier<float[]> imageTokens, RegionTokens regions, Prompts prompts,
+            GenerationRequest request) {
+        requireRegions(regions, prompts);
+        requireContext(prompts, request.maxNewTokens());
+        int batch = prompts.ids().size();
+        int n = prompts.length();
+        List<Generation> generations;
+        Function<KvCache, Generator.Prefilled> prefill = prefixes == null
+                ? c -> new Generator.Prefilled(decoder.prefill(c, batch(prompts, imageTokens.get(), regions), n), 0)
+                : c -> prefillReusingPrefix(c, imageId, imageTokens, regions, prompts);
+        try (KvCache cache = decoder.newCache(batch, n + request.maxNewTokens())) {
+            generations = generator.generate(cache, n, prefill, request);
+        }
+        List<Answer> answers = new ArrayList<>(generations.size());
+        for (int b = 0; b < generations.size(); b++) {
+            Generation g = generations.get(b);
+            answers.add(new Answer(prompts.perRegion() ? b + 1 : 0, prompts.ids().get(b).ids(), g.outputIds(), g.text(),
+                    g.finishReason(), g.usage()));
+        }
+        return answers;
+    }
+
+    private void requireRegions(RegionTokens regions, Prompts prompts) {
+        if (regions.regions() != prompts.regions()) {
+            throw OspreyException.badInput("the prompts refer to " + prompts.regions() + " region(s) but " + regions.regions()
+                    + " region token pair(s) were given");
+        }
+        if (regions.regions() > 0 && regions.width() != hidden()) {
+            throw OspreyException.badInput("region tokens are " + regions.width() + " wide, the model's hidden size is " + hidden());
+        }
+    }
+
+    /**
+     * Fills the cache with the prompts, taking the KV of their shared prefix (up to the end of the image
+     * tokens) from the prefix cache. On a miss the image tokens are fetched, the whole batch is prefilled
+     * in one run and the prefix is copied out of row 0 (causal attention: those positions do not depend
+     * on what follows); on a hit only each prompt's own suffix is prefilled.
+     */
+    private Generator.Prefilled prefillReusingPrefix(KvCache cache, String imageId, Supplier<float[]> imageTokens,
+            RegionTokens regions, Prompts prompts) {
+        int[] first = prompts.ids().getFirst().ids();
+        int sentinel = sentinelIndex(first);
+        int[] textBeforeImage = Arrays.copyOf(first, sentinel);
+        for (PromptIds ids : prompts.ids()) {
+            if (!Arrays.equals(textBeforeImage, 0, sentinel, ids.ids(), 0, sentinel)) {
+                throw new IllegalStateException("the prompts of one batch differ before the image");
+            }
+        }
+        int prefixLength = sentinel + this.imageTokens;
+        float[][] computed = new float[1][];
+        // The text before the image is part of the key: a template or history that puts other text
+        // there must not reuse this prefix.
+        PrefixKv prefix = prefixes.get(new PrefixCache.Key(bundleKey, imageId + ":" + Sha256.hex(textBeforeImage)), key -> {
+            computed[0] = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length());
+            return cache.snapshot(0, prefixLength);
+        });
+        if (computed[0] != null) {
+            return new Generator.Prefilled(computed[0], 0);
+        }
+        List<float[]> suffixes = prompts.ids().stream().map(ids -> suffix(ids, sentinel, regions)).toList();
+        return new Generator.Prefilled(decoder.prefillAfter(cache, prefix, suffixes), prefixLength);
+    }
+
+    // [batch, n, hidden]: every prompt assembled with the image tokens and its regions' tokens.
+    private float[] batch(Prompts prompts, float[] image, RegionTokens regions) {
+        int hidden = hidden();
+        if (image == null || image.length != (long) imageTokens * hidden) {
+            throw OspreyException.badInput("expected " + imageTokens + " x " + hidden + " image token values, got "
+                    + (image == null ? "none" : image.length));
+        }
+        int rowValues = Math.multiplyExact(prompts.length(), hidden);
+        float[] batch = new float[Math.multiplyExact(prompts.ids().size(), rowValues)];
+        for (int b = 0; b < prompts.ids().size(); b++) {
+            PromptIds ids = prompts.ids().get(b);
+            System.arraycopy(assemble(ids.ids(), ids.slotRegions(), image, regions).embeds(), 0, batch, b * rowValues, rowValues);
+        }
+        return batch;
+    }
+
+    // The prompt after the image, assembled behind a one-row stand-in for the image that is then
+    // dropped: the region tokens land in their slots without the image tokens, which the cached prefix holds.
+    private float[] suffix(PromptIds ids, int sentinel, RegionTokens regions) {
+        int hidden = hidden();
+        int[] afterImage = new int[ids.ids().length - sentinel];
+        afterImage[0] = SpecialIds.IMAGE_SENTINEL;
+        System.arraycopy(ids.ids(), sentinel + 1, afterImage, 1, afterImage.length - 1);
+        float[] embeds = assemble(afterImage, ids.slotRegions(), new float[hidden], regions).embeds();
+        return Arrays.copyOfRange(embeds, hidden, embeds.length);
+    }
+
+    private InterleavedSequence assemble(int[] ids, int[] slots, float[] image, RegionTokens regions) {
+        int hidden = hidden();
+        float[] mask = new float[slots.length * hidden];
+        float[] pos = new float[slots.length * hidden];
+        for (int k = 0; k < slots.length; k++) {
+            System.arraycopy(regions.maskTokens(), slots[k] * hidden, mask, k * hidden, hidden);
+            System.arraycopy(regions.posTokens(), slots[k] * hidden, pos, k * hidden, hidden);
+        }
+        return InterleavedSequence.assemble(ids, embeddings, image, mask, pos);
+    }
+
+    private static int sentinelIndex(int[] ids) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == SpecialIds.IMAGE_SENTINEL) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("a prompt without the image sentinel");
+    }
+
+    private static String manifestDigest(ModelBundle bundle) {
+        try {
+            return Sha256.hex(Files.readAllBytes(bundle.dir().resolve(BundleManifest.FILE_NAME)));
+        } catch (IOException e) {
+            throw new OspreyException(Reason.BAD_BUNDLE, "cannot read " + BundleManifest.FILE_NAME + " of " + bundle.dir() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        Resources.close("the language model", List.of(decoder, embeddingFile, tokenizer));
+    }
+}
