@@ -54,7 +54,7 @@ class ServiceJarsIT {
             "gateway", "osprey.v1.RegionService");
 
     /** Services whose model RPCs are implemented; the others still answer UNIMPLEMENTED. */
-    private static final List<String> LANDED = List.of("extractor-service", "gateway");
+    private static final List<String> LANDED = List.of("extractor-service", "llm-service", "gateway");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private LocalStack stack;

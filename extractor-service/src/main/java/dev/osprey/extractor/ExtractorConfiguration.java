@@ -6,10 +6,10 @@ import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.EncoderProperties;
 import dev.osprey.service.ModelProperties;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Builds the extractor from the bundle's mask-extractor weights, and its encoder client. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(ModelProperties.class)
+@EnableConfigurationProperties({ModelProperties.class, EncoderProperties.class})
 class ExtractorConfiguration {
 
     @Bean
@@ -30,14 +30,14 @@ class ExtractorConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EncoderChannels encoderChannels(@Value("${osprey.encoder.address}") String address) {
-        return new EncoderChannels(address);
+    EncoderChannels encoderChannels(EncoderProperties encoder) {
+        return new EncoderChannels(encoder.address());
     }
 
     @Bean
-    BindableService extractorGrpcService(MaskExtractor extractor, EncoderChannels channels,
-            @Value("${osprey.encoder.deadline}") Duration deadline, @Value("${osprey.extractor.max-regions}") int maxRegions,
-            MeterRegistry registry) {
-        return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, deadline), extractor, maxRegions), registry);
+    BindableService extractorGrpcService(MaskExtractor extractor, EncoderChannels channels, EncoderProperties encoder,
+            @Value("${osprey.extractor.max-regions}") int maxRegions, MeterRegistry registry) {
+        return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, encoder.deadline()), extractor, maxRegions),
+                registry);
     }
 }

@@ -4,6 +4,7 @@ import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.decode.PrefixCache;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderChannels;
+import dev.osprey.service.EncoderProperties;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.ModelProperties;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -111,9 +111,12 @@ public final class RegionAsks {
                         .extract(extract, o)).onErrorMap(extractor::explain);
         return extracted.flatMapMany(regions -> {
             GenerateRequest.Builder generate = GenerateRequest.newBuilder().setImageId(imageId)
-                    .setEncoderAddress(encoder.address()).setRegionTokens(regions.getTokens())
+                    .setEncoderAddress(encoder.address())
                     .addAllHistory(request.getHistoryList()).setSampling(request.getSampling())
                     .setMaxNewTokens(request.getMaxNewTokens()).addAllStop(request.getStopList());
+            if (regions.hasTokens()) {
+                generate.setRegionTokens(regions.getTokens());
+            }
             if (request.hasTask()) {
                 generate.setTask(request.getTask());
             } else {
