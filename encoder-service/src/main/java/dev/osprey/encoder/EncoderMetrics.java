@@ -1,0 +1,64 @@
+package dev.osprey.encoder;
+
+import dev.osprey.encoder.features.FeatureStore;
+import dev.osprey.encoder.vision.BatchListener;
+import dev.osprey.encoder.vision.MicroBatcher;
+import dev.osprey.model.cache.LruLoadingCache;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The encoder's Micrometer meters: per model run {@code osprey.encode.duration} (tags {@code backend},
+ * {@code outcome}) and {@code osprey.encode.batch.size}; per cache ({@code cache}=features|image_bytes)
+ * {@code osprey.cache.requests} ({@code result}=hit|miss), {@code osprey.cache.evictions},
+ * {@code osprey.cache.expirations} and {@code osprey.cache.bytes}; {@code osprey.queue.depth} of images
+ * waiting for a batch.
+ */
+final class EncoderMetrics implements BatchListener {
+
+    private final MeterRegistry registry;
+    private final Timer succeeded;
+    private final Timer failed;
+    private final DistributionSummary batchSize;
+
+    EncoderMetrics(MeterRegistry registry, String backend) {
+        this.registry = registry;
+        this.succeeded = encodeTimer(registry, backend, "success");
+        this.failed = encodeTimer(registry, backend, "failure");
+        this.batchSize = DistributionSummary.builder("osprey.encode.batch.size").description("Images per vision model run")
+                .baseUnit("images").tag("backend", backend).serviceLevelObjectives(1, 2, 4, 8, 16).register(registry);
+    }
+
+    private static Timer encodeTimer(MeterRegistry registry, String backend, String outcome) {
+        return Timer.builder("osprey.encode.duration").description("Time of one vision model run (a batch of images)")
+                .tags("backend", backend, "outcome", outcome).publishPercentileHistogram().register(registry);
+    }
+
+    @Override
+    public void batchRan(int images, long nanos, boolean failure) {
+        (failure ? failed : succeeded).record(nanos, TimeUnit.NANOSECONDS);
+        batchSize.record(images);
+    }
+
+    /** Registers the meters that read the store's caches and the batcher's queue. */
+    void bind(FeatureStore store, MicroBatcher batcher) {
+        bind("features", store.featureCache());
+        bind("image_bytes", store.uploads());
+        Gauge.builder("osprey.queue.depth", batcher, MicroBatcher::queueDepth).description("Images waiting for a vision model run")
+                .tag("queue", "vision_batch").register(registry);
+    }
+
+    private void bind(String cache, LruLoadingCache<String, ?> values) {
+        FunctionCounter.builder("osprey.cache.requests", values, LruLoadingCache::hits).tags("cache", cache, "result", "hit")
+                .register(registry);
+        FunctionCounter.builder("osprey.cache.requests", values, LruLoadingCache::misses).tags("cache", cache, "result", "miss")
+                .register(registry);
+        FunctionCounter.builder("osprey.cache.evictions", values, LruLoadingCache::evictions).tag("cache", cache).register(registry);
+        FunctionCounter.builder("osprey.cache.expirations", values, LruLoadingCache::expirations).tag("cache", cache).register(registry);
+        Gauge.builder("osprey.cache.bytes", values, LruLoadingCache::bytes).baseUnit("bytes").tag("cache", cache).register(registry);
+    }
+}
