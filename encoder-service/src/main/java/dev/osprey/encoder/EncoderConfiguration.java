@@ -47,8 +47,11 @@ class EncoderConfiguration {
                 yield new TritonVisionBackend(client, triton.model(), triton.version(), bundle.manifest().image().size());
             }
         };
-        log.info("vision backend {} for bundle {} set up in {} ms{}", backend.name(), bundle.dir(), (System.nanoTime() - start) / 1_000_000,
-                backend instanceof TritonVisionBackend t ? " (Triton at " + t.client().address() + ")" : "");
+        log.info("vision backend {} for bundle {} set up in {} ms", backend.name(), bundle.dir(), (System.nanoTime() - start) / 1_000_000);
+        if (backend instanceof TritonVisionBackend triton && !triton.ready()) {
+            log.warn("Triton at {} is not ready yet (ServerReady or ModelReady of {} is false, or no answer): readiness stays down"
+                    + " until it is", triton.client().address(), encoder.triton().model());
+        }
         return backend;
     }
 
