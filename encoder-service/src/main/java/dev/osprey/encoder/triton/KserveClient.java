@@ -52,6 +52,9 @@ public final class KserveClient implements AutoCloseable {
         }
     }
 
+    /** Readiness is asked often (health checks): a server that does not answer within this is not ready. */
+    private static final Duration READY_DEADLINE = Duration.ofSeconds(5);
+
     private final String address;
     private final ManagedChannel channel;
     private final Duration deadline;
@@ -92,7 +95,7 @@ public final class KserveClient implements AutoCloseable {
     public ModelInferResponse infer(ModelInferRequest request) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return stub().modelInfer(request);
+                return stub(deadline).modelInfer(request);
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
                 if (code == Status.Code.UNAVAILABLE && attempt < retry.maxAttempts()) {
@@ -120,17 +123,17 @@ public final class KserveClient implements AutoCloseable {
 
     private boolean ready(Function<GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub, Boolean> call) {
         try {
-            return call.apply(stub());
+            return call.apply(stub(deadline.compareTo(READY_DEADLINE) < 0 ? deadline : READY_DEADLINE));
         } catch (StatusRuntimeException e) {
             return false;
         }
     }
 
-    private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub() {
+    private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub(Duration callDeadline) {
         return GRPCInferenceServiceGrpc.newBlockingStub(channel)
                 .withMaxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .withMaxOutboundMessageSize(MAX_MESSAGE_BYTES)
-                .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+                .withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static void sleep(Duration wait) {
