@@ -21,8 +21,10 @@ import dev.osprey.model.Golden;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.model.vision.VisionFeatures;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +32,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -198,6 +202,38 @@ class EncoderGrpcServiceTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).contains("64 lowercase hex digits", "s1_img0.png");
                 });
+    }
+
+    @Test
+    void aCallWhoseDeadlineHasPassedIsAnsweredWithoutDecodingOrEncoding() {
+        start(tower, ROOMY);
+        EncoderGrpcService service = new EncoderGrpcService(encoder.store);
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        StreamObserver<EncodeResponse> response = new StreamObserver<>() {
+            @Override
+            public void onNext(EncodeResponse value) {
+                throw new AssertionError("answered after the deadline");
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                error.set(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (Context.CancellableContext expired = Context.current().withDeadlineAfter(-1, TimeUnit.SECONDS, timer)) {
+            expired.run(() -> service.encode(request(GoldenImages.bytes("s1_img0")), response));
+        } finally {
+            timer.shutdownNow();
+        }
+
+        assertThat(Status.fromThrowable(error.get()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(tower.runs()).isZero();
+        assertThat(encoder.store.featureCache().misses()).isZero();
     }
 
     private static EncodeRequest request(byte[] image) {
