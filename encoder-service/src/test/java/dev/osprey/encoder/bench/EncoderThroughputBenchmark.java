@@ -28,6 +28,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,7 +49,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Encoder throughput (images/s), not a test: the name keeps it out of normal runs. It compares the
- * in-process {@link ImageEncoder} (decode, preprocess, one image per model run) with Encode calls
+ * vision model alone (batches of 1 and of the batch limit), the in-process {@link ImageEncoder} (decode, preprocess, one image per model run) with Encode calls
  * through the gRPC service on a loopback port, micro-batched, at 1, 2 and 4 concurrent clients
  * sending different images (each a distinct PNG, so nothing hits the cache).
  *
@@ -55,7 +58,9 @@ import org.junit.jupiter.api.Test;
  *     -Dsurefire.failIfNoSpecifiedTests=false [-Dosprey.bench.bundle=/work/bench/bundle-int8] \
  *     [-Dosprey.bench.images=8] [-Dosprey.bench.threads=0] [-Dosprey.bench.out=/work/bench/logs/encoder-throughput.txt]
  * </pre>
- * Without {@code osprey.bench.bundle} it measures the tiny golden bundle.
+ * Without {@code osprey.bench.bundle} it measures the tiny golden bundle. For the real model's size give the
+ * test JVM more heap than the default 1g (its features are ~39 MiB per image):
+ * {@code -Dosprey.test.jvm.args="-Xmx3g --enable-native-access=ALL-UNNAMED"}.
  */
 class EncoderThroughputBenchmark {
 
@@ -73,6 +78,8 @@ class EncoderThroughputBenchmark {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "# encoder throughput %s, bundle %s, %d cores, ORT threads %d, batch max %d, %d images per row",
                 Instant.now(), bundle.dir(), Runtime.getRuntime().availableProcessors(), threads, maxBatch, images));
+        lines.add(towerAlone(bundle, threads, 1, images));
+        lines.add(towerAlone(bundle, threads, maxBatch, images));
         lines.add(inProcess(bundle, threads, pngs.subList(0, images + 1)));
         for (int clients : CLIENTS) {
             lines.add(throughService(bundle, threads, maxBatch, clients, images, pngs));
@@ -85,16 +92,37 @@ class EncoderThroughputBenchmark {
         }
     }
 
+    /** The vision model alone on random pixel values, {@code batch} images per run, after one warm-up run. */
+    private static String towerAlone(ModelBundle bundle, int threads, int batch, int images) {
+        int size = bundle.manifest().image().size();
+        float[] pixels = new float[batch * 3 * size * size];
+        SplittableRandom random = new SplittableRandom(1);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) random.nextGaussian();
+        }
+        try (OnnxVisionTower tower = OnnxVisionTower.open(bundle.visionModel(), threads)) {
+            tower.encode(pixels);
+            int runs = Math.max(1, images / batch);
+            long gc = gcMillis();
+            long start = System.nanoTime();
+            for (int r = 0; r < runs; r++) {
+                tower.encode(pixels);
+            }
+            return row("vision model alone", 1, runs * batch, System.nanoTime() - start, batch, gcMillis() - gc);
+        }
+    }
+
     /** ImageEncoder, one image after another, after one warm-up image. */
     private static String inProcess(ModelBundle bundle, int threads, List<byte[]> pngs) {
         try (ImageEncoder encoder = new ImageEncoder(bundle, new ImageDecoder(), threads)) {
             encoder.encode(encoder.decode(pngs.getFirst()));
+            long gc = gcMillis();
             long start = System.nanoTime();
             for (byte[] png : pngs.subList(1, pngs.size())) {
                 RgbImage image = encoder.decode(png);
                 encoder.encode(image);
             }
-            return row("in-process ImageEncoder", 1, pngs.size() - 1, System.nanoTime() - start, 1);
+            return row("in-process ImageEncoder", 1, pngs.size() - 1, System.nanoTime() - start, 1, gcMillis() - gc);
         }
     }
 
@@ -121,6 +149,7 @@ class EncoderThroughputBenchmark {
                 stub.encode(request(pngs.getLast()));
                 runs.set(0);
                 batched.set(0);
+                long gc = gcMillis();
                 long start = System.nanoTime();
                 List<Future<?>> done = new ArrayList<>();
                 for (int c = 0; c < clients; c++) {
@@ -131,7 +160,8 @@ class EncoderThroughputBenchmark {
                     client.get();
                 }
                 long nanos = System.nanoTime() - start;
-                return row("gRPC Encode, micro-batched", clients, clients * perClient, nanos, (double) batched.get() / runs.get());
+                return row("gRPC Encode, micro-batched", clients, clients * perClient, nanos, (double) batched.get() / runs.get(),
+                        gcMillis() - gc);
             } finally {
                 channel.shutdownNow();
                 server.shutdownNow();
@@ -144,10 +174,15 @@ class EncoderThroughputBenchmark {
         return Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
     }
 
-    private static String row(String what, int clients, int images, long nanos, double meanBatch) {
+    private static String row(String what, int clients, int images, long nanos, double meanBatch, long gcMillis) {
         double seconds = nanos / 1e9;
-        return String.format(Locale.ROOT, "%-28s clients %d  images %3d  %7.2f s  %7.2f images/s  %8.1f ms/image  mean batch %.2f",
-                what, clients, images, seconds, images / seconds, 1e3 * seconds / images, meanBatch);
+        return String.format(Locale.ROOT, "%-28s clients %d  images %3d  %7.2f s  %7.2f images/s  %8.1f ms/image  mean batch %.2f  GC %d ms",
+                what, clients, images, seconds, images / seconds, 1e3 * seconds / images, meanBatch, gcMillis);
+    }
+
+    /** Collection time so far, all collectors: a row whose figure moved with it measured the heap, not the encoder. */
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     private static EncodeRequest request(byte[] png) {
