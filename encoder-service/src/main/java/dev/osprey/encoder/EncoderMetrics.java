@@ -4,6 +4,7 @@ import dev.osprey.encoder.features.FeatureStore;
 import dev.osprey.encoder.vision.BatchListener;
 import dev.osprey.encoder.vision.MicroBatcher;
 import dev.osprey.model.cache.LruLoadingCache;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The encoder's Micrometer meters: per model run {@code osprey.encode.duration} (tags {@code backend},
- * {@code outcome}) and {@code osprey.encode.batch.size}; per cache ({@code cache}=features|image_bytes)
+ * {@code outcome}) and {@code osprey.encode.batch.size}, and {@code osprey.encode.images} encoded (same
+ * tags; re-encodes after an eviction included); per cache ({@code cache}=features|image_bytes)
  * {@code osprey.cache.requests} ({@code result}=hit|miss), {@code osprey.cache.evictions},
  * {@code osprey.cache.expirations} and {@code osprey.cache.bytes}; {@code osprey.queue.depth} of images
  * waiting for a batch.
@@ -23,12 +25,16 @@ final class EncoderMetrics implements BatchListener {
     private final MeterRegistry registry;
     private final Timer succeeded;
     private final Timer failed;
+    private final Counter imagesSucceeded;
+    private final Counter imagesFailed;
     private final DistributionSummary batchSize;
 
     EncoderMetrics(MeterRegistry registry, String backend) {
         this.registry = registry;
         this.succeeded = encodeTimer(registry, backend, "success");
         this.failed = encodeTimer(registry, backend, "failure");
+        this.imagesSucceeded = imageCounter(registry, backend, "success");
+        this.imagesFailed = imageCounter(registry, backend, "failure");
         this.batchSize = DistributionSummary.builder("osprey.encode.batch.size").description("Images per vision model run")
                 .baseUnit("images").tag("backend", backend).serviceLevelObjectives(1, 2, 4, 8, 16).register(registry);
     }
@@ -38,9 +44,15 @@ final class EncoderMetrics implements BatchListener {
                 .tags("backend", backend, "outcome", outcome).publishPercentileHistogram().register(registry);
     }
 
+    private static Counter imageCounter(MeterRegistry registry, String backend, String outcome) {
+        return Counter.builder("osprey.encode.images").description("Images run through the vision model").baseUnit("images")
+                .tags("backend", backend, "outcome", outcome).register(registry);
+    }
+
     @Override
     public void batchRan(int images, long nanos, boolean failure) {
         (failure ? failed : succeeded).record(nanos, TimeUnit.NANOSECONDS);
+        (failure ? imagesFailed : imagesSucceeded).increment(images);
         batchSize.record(images);
     }
 

@@ -75,6 +75,7 @@ class EncoderApplicationTest {
             assertThat(meters.get("osprey.cache.requests").tags("cache", "features", "result", "miss").functionCounter().count()).isOne();
             assertThat(meters.get("osprey.cache.requests").tags("cache", "features", "result", "hit").functionCounter().count()).isOne();
             assertThat(meters.get("osprey.encode.batch.size").tag("backend", "embedded").summary().count()).isOne();
+            assertThat(meters.get("osprey.encode.images").tags("backend", "embedded", "outcome", "success").counter().count()).isOne();
             assertThat(meters.get("osprey.cache.bytes").tag("cache", "image_bytes").gauge().value()).isPositive();
         }
     }
