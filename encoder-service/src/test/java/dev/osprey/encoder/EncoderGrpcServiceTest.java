@@ -131,6 +131,40 @@ class EncoderGrpcServiceTest {
     }
 
     @Test
+    void concurrentEncodesOfDifferentImagesShareModelRunsAndStayGolden() throws Exception {
+        int imageFloats = 3 * 512 * 512;
+        // The first run waits until every other image is queued behind it, so they form one batch of three.
+        VisionBackend gated = new DelegatingBackend(tower) {
+            @Override
+            public List<VisionFeatures> encode(float[] pixelValues) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (tower.runs() == 0 && pixelValues.length / imageFloats + encoder.batcher.queueDepth() < Golden.CASES.length
+                        && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                return super.encode(pixelValues);
+            }
+        };
+        EncoderGrpc.EncoderBlockingStub stub = start(gated, ROOMY);
+        List<Future<EncodeResponse>> replies = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(Golden.CASES.length)) {
+            for (String caseName : Golden.CASES) {
+                replies.add(pool.submit(() -> stub.encode(request(GoldenImages.bytes(caseName)))));
+            }
+            for (Future<EncodeResponse> reply : replies) {
+                assertThat(reply.get(60, TimeUnit.SECONDS).getCached()).isFalse();
+            }
+        }
+
+        assertThat(tower.runs()).as("four images in at most two runs").isBetween(1L, 2L);
+        for (int i = 0; i < Golden.CASES.length; i++) {
+            String id = replies.get(i).get().getImageId();
+            GoldenImages.assertGolden(Golden.CASES[i], stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(id).build()),
+                    stub.getImageTokens(GetImageTokensRequest.newBuilder().setImageId(id).build()));
+        }
+    }
+
+    @Test
     void featuresEvictedFromTheCacheAreReencodedFromTheKeptBytes() {
         // Room for one image's features (1.2 MiB), many uploads.
         EncoderGrpc.EncoderBlockingStub stub = start(tower, new StoreLimits(2 << 20, 64L << 20, Duration.ZERO));
