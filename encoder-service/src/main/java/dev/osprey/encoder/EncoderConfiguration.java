@@ -1,6 +1,7 @@
 package dev.osprey.encoder;
 
 import dev.osprey.encoder.features.FeatureStore;
+import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.features.StoreLimits;
 import dev.osprey.encoder.triton.KserveClient;
 import dev.osprey.encoder.triton.TritonVisionBackend;
@@ -76,8 +77,9 @@ class EncoderConfiguration {
                     + " or lower osprey.encoder.feature-cache-size / image-store-size", limits.featureBytes() >> 20,
                     limits.imageBytes() >> 20, heap >> 20);
         }
-        FeatureStore store = new FeatureStore(new ImageDecoder(), new ImagePreprocessor(bundle.manifest().image()), batcher, limits,
-                System::nanoTime);
+        ImagePreparation preparation = new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(bundle.manifest().image()),
+                encoder.maxConcurrentDecodes());
+        FeatureStore store = new FeatureStore(preparation, batcher, limits, System::nanoTime);
         metrics.bind(store, batcher);
         return store;
     }

@@ -1,6 +1,7 @@
 package dev.osprey.encoder;
 
 import dev.osprey.encoder.features.FeatureStore;
+import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.vision.BatchListener;
 import dev.osprey.encoder.vision.MicroBatcher;
 import dev.osprey.model.cache.LruLoadingCache;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * tags; re-encodes after an eviction included); per cache ({@code cache}=features|image_bytes)
  * {@code osprey.cache.requests} ({@code result}=hit|miss), {@code osprey.cache.evictions},
  * {@code osprey.cache.expirations} and {@code osprey.cache.bytes}; {@code osprey.queue.depth} of images
- * waiting for a batch.
+ * waiting for a batch ({@code queue}=vision_batch) or to be decoded ({@code queue}=image_decode).
  */
 final class EncoderMetrics implements BatchListener {
 
@@ -62,6 +63,8 @@ final class EncoderMetrics implements BatchListener {
         bind("image_bytes", store.uploads());
         Gauge.builder("osprey.queue.depth", batcher, MicroBatcher::queueDepth).description("Images waiting for a vision model run")
                 .tag("queue", "vision_batch").register(registry);
+        Gauge.builder("osprey.queue.depth", store.preparation(), ImagePreparation::queueDepth)
+                .description("Images waiting to be decoded and preprocessed").tag("queue", "image_decode").register(registry);
     }
 
     private void bind(String cache, LruLoadingCache<String, ?> values) {

@@ -11,12 +11,13 @@ import org.springframework.util.unit.DataSize;
  * @param featureCacheSize  bound on cached features (~39 MiB per image at the real model's size, ~1.2 MiB for the tiny one)
  * @param imageStoreSize    bound on kept uploads, from which evicted features are re-encoded; hold many more images than the cache
  * @param imageIdleTtl      an image unused this long is forgotten (bytes and features); 0: never
+ * @param maxConcurrentDecodes images decoded and preprocessed at once (a 50-megapixel image takes 150 MB while decoding)
  * @param batch             micro-batching of concurrent encodes
  * @param triton            the Triton server, for {@code backend=triton}
  */
 @ConfigurationProperties("osprey.encoder")
-record EncoderProperties(Backend backend, DataSize featureCacheSize, DataSize imageStoreSize, Duration imageIdleTtl, Batch batch,
-        Triton triton) {
+record EncoderProperties(Backend backend, DataSize featureCacheSize, DataSize imageStoreSize, Duration imageIdleTtl,
+        int maxConcurrentDecodes, Batch batch, Triton triton) {
 
     /** Where the vision tower runs. */
     enum Backend {

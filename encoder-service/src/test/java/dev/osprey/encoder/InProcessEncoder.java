@@ -1,6 +1,7 @@
 package dev.osprey.encoder;
 
 import dev.osprey.encoder.features.FeatureStore;
+import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.features.StoreLimits;
 import dev.osprey.encoder.vision.BatchListener;
 import dev.osprey.encoder.vision.MicroBatcher;
@@ -30,7 +31,7 @@ final class InProcessEncoder implements AutoCloseable {
     InProcessEncoder(VisionBackend backend, StoreLimits limits, LongSupplier clock) {
         var image = TinyBundle.open().manifest().image();
         this.batcher = new MicroBatcher(backend, 3 * image.size() * image.size(), 4, Duration.ofMillis(5), BatchListener.NONE);
-        this.store = new FeatureStore(new ImageDecoder(), new ImagePreprocessor(image), batcher, limits, clock);
+        this.store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2), batcher, limits, clock);
         String name = InProcessServerBuilder.generateName();
         try {
             this.server = InProcessServerBuilder.forName(name).addService(new EncoderGrpcService(store)).build().start();

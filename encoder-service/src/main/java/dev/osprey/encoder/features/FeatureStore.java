@@ -4,9 +4,6 @@ import dev.osprey.encoder.vision.MicroBatcher;
 import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
-import dev.osprey.model.image.ImageDecoder;
-import dev.osprey.model.image.ImagePreprocessor;
-import dev.osprey.model.image.RgbImage;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,17 +25,14 @@ public final class FeatureStore {
     public record Encoding(EncodedImage image, boolean cached) {
     }
 
-    private final ImageDecoder decoder;
-    private final ImagePreprocessor preprocessor;
+    private final ImagePreparation preparation;
     private final MicroBatcher batcher;
     private final LruLoadingCache<String, EncodedImage> features;
     private final LruLoadingCache<String, byte[]> uploads;
 
     /** @param clock monotonic nanoseconds for the idle TTL ({@code System::nanoTime}) */
-    public FeatureStore(ImageDecoder decoder, ImagePreprocessor preprocessor, MicroBatcher batcher, StoreLimits limits,
-            LongSupplier clock) {
-        this.decoder = decoder;
-        this.preprocessor = preprocessor;
+    public FeatureStore(ImagePreparation preparation, MicroBatcher batcher, StoreLimits limits, LongSupplier clock) {
+        this.preparation = preparation;
         this.batcher = batcher;
         this.features = new LruLoadingCache<>(limits.featureBytes(), EncodedImage::bytes, limits.idleTtl(), clock);
         this.uploads = new LruLoadingCache<>(limits.imageBytes(), bytes -> bytes.length, limits.idleTtl(), clock);
@@ -94,13 +88,18 @@ public final class FeatureStore {
         return features;
     }
 
+    /** Decoding and preprocessing, for its queue. */
+    public ImagePreparation preparation() {
+        return preparation;
+    }
+
     /** The store of uploaded bytes, for its counters. */
     public LruLoadingCache<String, byte[]> uploads() {
         return uploads;
     }
 
     private EncodedImage encode(String imageId, byte[] imageBytes) {
-        RgbImage image = decoder.decode(imageBytes);
-        return new EncodedImage(imageId, image.width(), image.height(), batcher.encode(preprocessor.pixelValues(image)));
+        ImagePreparation.Prepared image = preparation.prepare(imageBytes);
+        return new EncodedImage(imageId, image.width(), image.height(), batcher.encode(image.pixelValues()));
     }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.osprey.encoder.EncoderServices;
 import dev.osprey.encoder.GoldenImages;
 import dev.osprey.encoder.features.FeatureStore;
+import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.features.StoreLimits;
 import dev.osprey.encoder.vision.BatchListener;
 import dev.osprey.encoder.vision.EmbeddedVisionBackend;
@@ -139,7 +140,7 @@ class EncoderThroughputBenchmark {
         try (EmbeddedVisionBackend backend = new EmbeddedVisionBackend(OnnxVisionTower.open(bundle.visionModel(), threads));
                 MicroBatcher batcher = new MicroBatcher(backend, 3 * image.size() * image.size(), maxBatch, Duration.ofMillis(5), count)) {
             // Small caches: every image here is new, and the features of the real model are ~39 MiB each.
-            FeatureStore store = new FeatureStore(new ImageDecoder(), new ImagePreprocessor(image), batcher,
+            FeatureStore store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2), batcher,
                     new StoreLimits(128L << 20, 64L << 20, Duration.ZERO), System::nanoTime);
             Server server = serve(store);
             ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.getPort(), InsecureChannelCredentials.create())
