@@ -61,9 +61,4 @@ public final class ImagePreparation {
     public int queueDepth() {
         return turns.getQueueLength();
     }
-
-    /** Floats of one image's pixel_values (3·S·S). */
-    public int imageFloats() {
-        return 3 * preprocessor.size() * preprocessor.size();
-    }
 }

@@ -90,11 +90,6 @@ public final class MicroBatcher implements AutoCloseable {
         return queue.size();
     }
 
-    /** The backend the batches run on. */
-    public VisionBackend backend() {
-        return backend;
-    }
-
     private void work() {
         List<Request> batch = new ArrayList<>(maxBatch);
         while (!closed) {
