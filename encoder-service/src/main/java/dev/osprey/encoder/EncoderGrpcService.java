@@ -1,12 +1,68 @@
 package dev.osprey.encoder;
 
+import dev.osprey.encoder.features.FeatureStore;
+import dev.osprey.internal.v1.EncodeRequest;
+import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
-import org.springframework.stereotype.Service;
+import dev.osprey.internal.v1.FeatureMaps;
+import dev.osprey.internal.v1.ForgetRequest;
+import dev.osprey.internal.v1.ForgetResponse;
+import dev.osprey.internal.v1.GetFeaturesRequest;
+import dev.osprey.internal.v1.GetImageTokensRequest;
+import dev.osprey.internal.v1.ImageTokens;
+import dev.osprey.service.GrpcErrors;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
 
 /**
- * The Encoder gRPC service. Registered so that health, reflection and clients see its contract;
- * its RPCs answer UNIMPLEMENTED (the generated defaults) until the encoder lands (issue #6).
+ * The Encoder gRPC service: maps messages to {@link FeatureStore} calls and back. Each call first
+ * checks that its caller is still waiting (deadline not passed, not cancelled), so no image is decoded
+ * or encoded for nobody; failures become statuses through {@link GrpcErrors}.
  */
-@Service
 class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
+
+    private final FeatureStore store;
+
+    EncoderGrpcService(FeatureStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void encode(EncodeRequest request, StreamObserver<EncodeResponse> response) {
+        respond(response, () -> FeatureMessages.encoded(store.encode(request.getImage().toByteArray())));
+    }
+
+    @Override
+    public void getFeatures(GetFeaturesRequest request, StreamObserver<FeatureMaps> response) {
+        respond(response, () -> FeatureMessages.featureMaps(store.features(request.getImageId())));
+    }
+
+    @Override
+    public void getImageTokens(GetImageTokensRequest request, StreamObserver<ImageTokens> response) {
+        respond(response, () -> FeatureMessages.imageTokens(store.features(request.getImageId())));
+    }
+
+    @Override
+    public void forget(ForgetRequest request, StreamObserver<ForgetResponse> response) {
+        respond(response, () -> ForgetResponse.newBuilder().setForgotten(store.forget(request.getImageId())).build());
+    }
+
+    private static <T> void respond(StreamObserver<T> response, Supplier<T> call) {
+        Context context = Context.current();
+        if (context.isCancelled()) {
+            response.onError(Contexts.statusFromCancelled(context).asRuntimeException());
+            return;
+        }
+        T reply;
+        try {
+            reply = call.get();
+        } catch (RuntimeException e) {
+            response.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        response.onNext(reply);
+        response.onCompleted();
+    }
 }

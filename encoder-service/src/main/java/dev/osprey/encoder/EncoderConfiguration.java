@@ -1,0 +1,96 @@
+package dev.osprey.encoder;
+
+import dev.osprey.encoder.features.FeatureStore;
+import dev.osprey.encoder.features.ImagePreparation;
+import dev.osprey.encoder.features.StoreLimits;
+import dev.osprey.encoder.triton.KserveClient;
+import dev.osprey.encoder.triton.TritonVisionBackend;
+import dev.osprey.encoder.vision.EmbeddedVisionBackend;
+import dev.osprey.encoder.vision.MicroBatcher;
+import dev.osprey.encoder.vision.VisionBackend;
+import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.image.ImageDecoder;
+import dev.osprey.model.image.ImagePreprocessor;
+import dev.osprey.model.vision.OnnxVisionTower;
+import dev.osprey.service.ModelProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Builds the encoder from properties: the bundle ({@code osprey.model.*}), the vision backend
+ * ({@code osprey.encoder.backend}), the micro-batcher, the feature store, its metrics and the gRPC
+ * service. The embedded model loads here, before the application reports ready.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({ModelProperties.class, EncoderProperties.class})
+class EncoderConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EncoderConfiguration.class);
+
+    @Bean
+    ModelBundle modelBundle(ModelProperties model) {
+        return model.open();
+    }
+
+    @Bean
+    VisionBackend visionBackend(ModelBundle bundle, ModelProperties model, EncoderProperties encoder) {
+        long start = System.nanoTime();
+        VisionBackend backend = switch (encoder.backend()) {
+            case EMBEDDED -> new EmbeddedVisionBackend(OnnxVisionTower.open(bundle.visionModel(), model.threads()));
+            case TRITON -> {
+                EncoderProperties.Triton triton = encoder.triton();
+                KserveClient client = new KserveClient(triton.address(), triton.deadline(),
+                        new KserveClient.Retry(triton.maxAttempts(), triton.initialBackoff(), triton.maxBackoff()));
+                yield new TritonVisionBackend(client, triton.model(), triton.version(), bundle.manifest().image().size());
+            }
+        };
+        log.info("vision backend {} for bundle {} set up in {} ms", backend.name(), bundle.dir(), (System.nanoTime() - start) / 1_000_000);
+        if (backend instanceof TritonVisionBackend triton && !triton.ready()) {
+            log.warn("Triton at {} is not ready yet (ServerReady or ModelReady of {} is false, or no answer): readiness stays down"
+                    + " until it is", triton.client().address(), encoder.triton().model());
+        }
+        return backend;
+    }
+
+    @Bean
+    EncoderMetrics encoderMetrics(MeterRegistry registry, VisionBackend backend) {
+        return new EncoderMetrics(registry, backend.name());
+    }
+
+    @Bean
+    MicroBatcher microBatcher(VisionBackend backend, ModelBundle bundle, EncoderProperties encoder, EncoderMetrics metrics) {
+        int size = bundle.manifest().image().size();
+        return new MicroBatcher(backend, 3 * size * size, encoder.batch().maxSize(), encoder.batch().maxWait(), metrics);
+    }
+
+    @Bean
+    FeatureStore featureStore(ModelBundle bundle, MicroBatcher batcher, EncoderProperties encoder, EncoderMetrics metrics) {
+        StoreLimits limits = new StoreLimits(encoder.featureCacheSize().toBytes(), encoder.imageStoreSize().toBytes(),
+                encoder.imageIdleTtl());
+        long heap = Runtime.getRuntime().maxMemory();
+        if (limits.featureBytes() + limits.imageBytes() > heap / 4 * 3) {
+            log.warn("the feature cache ({} MiB) and image store ({} MiB) may fill more than 3/4 of the heap ({} MiB): raise -Xmx"
+                    + " or lower osprey.encoder.feature-cache-size / image-store-size", limits.featureBytes() >> 20,
+                    limits.imageBytes() >> 20, heap >> 20);
+        }
+        ImagePreparation preparation = new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(bundle.manifest().image()),
+                encoder.maxConcurrentDecodes());
+        FeatureStore store = new FeatureStore(preparation, batcher, limits, System::nanoTime);
+        metrics.bind(store, batcher);
+        return store;
+    }
+
+    @Bean
+    EncoderGrpcService encoderGrpcService(FeatureStore store) {
+        return new EncoderGrpcService(store);
+    }
+
+    @Bean
+    VisionBackendHealthIndicator visionBackendHealthIndicator(VisionBackend backend) {
+        return new VisionBackendHealthIndicator(backend);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.osprey.encoder;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * encoder-service settings, {@code osprey.encoder.*}; defaults in {@code application.properties}.
+ *
+ * @param backend           where the vision tower runs: {@code embedded} (ONNX Runtime in this process) or {@code triton}
+ * @param featureCacheSize  bound on cached features (~39 MiB per image at the real model's size, ~1.2 MiB for the tiny one)
+ * @param imageStoreSize    bound on kept uploads, from which evicted features are re-encoded; hold many more images than the cache
+ * @param imageIdleTtl      an image unused this long is forgotten (bytes and features); 0: never
+ * @param maxConcurrentDecodes images decoded and preprocessed at once (a 50-megapixel image takes 150 MB while decoding)
+ * @param batch             micro-batching of concurrent encodes
+ * @param triton            the Triton server, for {@code backend=triton}
+ */
+@ConfigurationProperties("osprey.encoder")
+record EncoderProperties(Backend backend, DataSize featureCacheSize, DataSize imageStoreSize, Duration imageIdleTtl,
+        int maxConcurrentDecodes, Batch batch, Triton triton) {
+
+    /** Where the vision tower runs. */
+    enum Backend {
+        EMBEDDED, TRITON
+    }
+
+    /**
+     * @param maxSize the most images one model run takes (with Triton: at most the repository's max_batch_size, 8)
+     * @param maxWait how long the first image of a batch waits for others to join
+     */
+    record Batch(int maxSize, Duration maxWait) {
+    }
+
+    /**
+     * @param address        host:port of Triton's gRPC endpoint
+     * @param model          the model's name in the repository
+     * @param version        its version; empty: the server's choice
+     * @param deadline       per call
+     * @param maxAttempts    inference attempts while Triton answers UNAVAILABLE
+     * @param initialBackoff wait before the first retry, doubling up to {@code maxBackoff}
+     * @param maxBackoff     the longest wait between attempts
+     */
+    record Triton(String address, String model, String version, Duration deadline, int maxAttempts, Duration initialBackoff,
+            Duration maxBackoff) {
+    }
+}
