@@ -51,9 +51,12 @@ final class LocalStack {
         String encoder = "127.0.0.1:" + ports.get("encoder-service")[1];
         String bundle = "--osprey.model.bundle=" + TinyBundle.dir();
         Map<String, List<String>> args = Map.of(
-                "encoder-service", List.of(bundle),
+                // Caches sized for the services' small test heaps.
+                "encoder-service", List.of(bundle, "--osprey.encoder.feature-cache-size=64MB", "--osprey.encoder.image-store-size=64MB"),
                 "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder),
-                "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder),
+                // A queue deep enough for the load benchmark's 64 clients.
+                "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder, "--osprey.llm.queue-capacity=128",
+                        "--osprey.llm.prefix-cache-size=64MB"),
                 "gateway", List.of("--osprey.gateway.encoders=" + encoder,
                         "--osprey.gateway.extractors=127.0.0.1:" + ports.get("extractor-service")[1],
                         "--osprey.gateway.llms=127.0.0.1:" + ports.get("llm-service")[1]));

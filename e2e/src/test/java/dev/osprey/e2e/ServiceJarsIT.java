@@ -53,9 +53,6 @@ class ServiceJarsIT {
             "llm-service", "osprey.internal.v1.Llm",
             "gateway", "osprey.v1.RegionService");
 
-    /** Services whose model RPCs are implemented; the others still answer UNIMPLEMENTED. */
-    private static final List<String> LANDED = List.of("extractor-service", "llm-service", "gateway");
-
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private LocalStack stack;
 
@@ -102,8 +99,7 @@ class ServiceJarsIT {
         };
         assertThatThrownBy(() -> call.accept(channel))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(e.getStatus().getCode()).isEqualTo(LANDED.contains(name)
-                                ? Status.Code.INVALID_ARGUMENT : Status.Code.UNIMPLEMENTED));
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
 
     private String get(int port, String path) throws Exception {

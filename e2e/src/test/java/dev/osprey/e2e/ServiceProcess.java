@@ -54,6 +54,20 @@ final class ServiceProcess implements AutoCloseable {
                 .start();
     }
 
+    /** The resident memory of the running JVM in MiB (Linux /proc), or -1 when unknown. */
+    synchronized long residentMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -15,13 +15,11 @@ import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.model.pipeline.ImageId;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -52,7 +50,7 @@ public final class RegionAsks {
             if (image.isEmpty()) {
                 throw invalid("image is empty");
             }
-            String imageId = imageId(image);
+            String imageId = ImageId.of(image.toByteArray());
             Backends.Replica encoder = backends.encoder(imageId);
             return GrpcReactive.<dev.osprey.internal.v1.EncodeResponse>unary(o -> EncoderGrpc.newStub(encoder.channel())
                             .withDeadline(Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
@@ -178,16 +176,6 @@ public final class RegionAsks {
 
     private static StatusRuntimeException invalid(String message) {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
-    }
-
-    static String imageId(ByteString image) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(image.asReadOnlyByteBuffer());
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
     }
 
     /** Replaces each answer's usage times by those seen at the gateway. */
