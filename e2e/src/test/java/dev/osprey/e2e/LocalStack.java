@@ -57,7 +57,8 @@ final class LocalStack {
                 // A queue deep enough for the load benchmark's 64 clients.
                 "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder, "--osprey.llm.queue-capacity=128",
                         "--osprey.llm.prefix-cache-size=64MB"),
-                "gateway", List.of("--osprey.gateway.encoders=" + encoder,
+                // No rate limit: every test client comes from 127.0.0.1.
+                "gateway", List.of("--osprey.gateway.rate-per-second=0", "--osprey.gateway.encoders=" + encoder,
                         "--osprey.gateway.extractors=127.0.0.1:" + ports.get("extractor-service")[1],
                         "--osprey.gateway.llms=127.0.0.1:" + ports.get("llm-service")[1]));
         // All four start at once: they boot in parallel, as in the local stack.
