@@ -191,6 +191,27 @@ class RegionFlowIT {
         assertThat(chat(question).get("output_ids")).isEqualTo(before.get("output_ids"));
     }
 
+    @Test
+    @Order(7)
+    void aDeletedImageIsForgottenEverywhere() throws Exception {
+        double prefixMissesBefore = metric("llm-service", "osprey_cache_requests_total", "cache=\"prefix\"", "result=\"miss\"");
+        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(gateway("/v1/images/" + imageId)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(deleted.body()).isEqualTo("{\"deleted\":true}");
+        HttpResponse<String> gone = post("{\"image_id\": \"" + imageId + "\", \"task\": \"short\", \"regions\": [{\"box\": [1, 1, 9, 9]}]}");
+        assertThat(gone.statusCode()).as(gone.body()).isEqualTo(404);
+        assertThat(gone.body()).contains("upload the image again");
+        assertThat(http.send(HttpRequest.newBuilder(gateway("/v1/images/" + imageId)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        // Uploaded again, the image is encoded anew and its prefix computed anew: nothing was left behind.
+        http.send(HttpRequest.newBuilder(gateway("/v1/images")).header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofFile(image))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        chat("{\"image_id\": \"" + imageId + "\", \"task\": \"short\", \"temperature\": 0, \"max_new_tokens\": 2, "
+                + "\"regions\": [{\"box\": [1, 1, 9, 9]}]}");
+        assertThat(metric("llm-service", "osprey_cache_requests_total", "cache=\"prefix\"", "result=\"miss\"")).isEqualTo(prefixMissesBefore + 1);
+    }
+
     private JsonNode chat(String json) throws Exception {
         HttpResponse<String> response = post(json);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

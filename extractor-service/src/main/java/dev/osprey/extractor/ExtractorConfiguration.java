@@ -10,10 +10,12 @@ import dev.osprey.service.EncoderProperties;
 import dev.osprey.service.ModelProperties;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 
 /** Builds the extractor from the bundle's mask-extractor weights, and its encoder client. */
 @Configuration(proxyBeanMethods = false)
@@ -36,8 +38,9 @@ class ExtractorConfiguration {
 
     @Bean
     BindableService extractorGrpcService(MaskExtractor extractor, EncoderChannels channels, EncoderProperties encoder,
-            @Value("${osprey.extractor.max-regions}") int maxRegions, MeterRegistry registry) {
-        return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, encoder.deadline()), extractor, maxRegions),
-                registry);
+            @Value("${osprey.extractor.max-regions}") int maxRegions, @Value("${osprey.extractor.feature-cache-size}") DataSize cacheSize,
+            @Value("${osprey.extractor.feature-idle-ttl}") Duration idleTtl, MeterRegistry registry) {
+        return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, encoder.deadline()), extractor, maxRegions,
+                RegionExtraction.featureCache(cacheSize.toBytes(), idleTtl)), registry);
     }
 }

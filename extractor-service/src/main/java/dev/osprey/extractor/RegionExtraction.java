@@ -2,29 +2,54 @@ package dev.osprey.extractor;
 
 import dev.osprey.api.v1.Region;
 import dev.osprey.internal.v1.ExtractResponse;
+import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.RegionTokens;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.TensorMessages;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * One Extract call: the image's feature maps from its encoder, the masks decoded at the image's size,
- * the mask extractor over all of them at once.
+ * the mask extractor over all of them at once. The feature maps of recent images are kept (the
+ * gateway sends every question about an image to the same extractor): at the real model's size they
+ * are 24 MiB, whose transfer costs more than the extraction itself.
  */
 final class RegionExtraction {
 
     private final EncoderClient encoder;
     private final MaskExtractor extractor;
     private final int maxRegions;
+    private final LruLoadingCache<String, EncoderClient.Features> features;
 
-    /** @param maxRegions the most regions one call may carry */
-    RegionExtraction(EncoderClient encoder, MaskExtractor extractor, int maxRegions) {
+    /**
+     * @param maxRegions the most regions one call may carry
+     * @param features   recent images' feature maps by image id (ids are content digests, so a kept
+     *                   copy never goes stale)
+     */
+    RegionExtraction(EncoderClient encoder, MaskExtractor extractor, int maxRegions, LruLoadingCache<String, EncoderClient.Features> features) {
         this.encoder = encoder;
         this.extractor = extractor;
         this.maxRegions = maxRegions;
+        this.features = features;
+    }
+
+    /** A feature cache of at most {@code maxBytes} whose images are dropped after {@code idleTtl} unused. */
+    static LruLoadingCache<String, EncoderClient.Features> featureCache(long maxBytes, Duration idleTtl) {
+        return new LruLoadingCache<>(maxBytes,
+                f -> f.maps().levels().stream().mapToLong(level -> (long) level.data().length * Float.BYTES).sum(), idleTtl, System::nanoTime);
+    }
+
+    /** Forgets an image's kept feature maps; whether there were any. */
+    boolean forget(String imageId) {
+        return features.invalidate(imageId);
+    }
+
+    LruLoadingCache<String, EncoderClient.Features> features() {
+        return features;
     }
 
     /**
@@ -42,9 +67,9 @@ final class RegionExtraction {
         if (regions.size() > maxRegions) {
             throw OspreyException.badInput(regions.size() + " regions in one request, the limit is " + maxRegions);
         }
-        EncoderClient.Features features = encoder.features(encoderAddress, imageId);
-        List<BinaryMask> masks = RegionMasks.decode(regions, features.height(), features.width(), allowEmpty);
-        RegionTokens tokens = extractor.extract(features.maps(), masks);
+        EncoderClient.Features image = features.get(imageId, id -> encoder.features(encoderAddress, id));
+        List<BinaryMask> masks = RegionMasks.decode(regions, image.height(), image.width(), allowEmpty);
+        RegionTokens tokens = extractor.extract(image.maps(), masks);
         long[] shape = {tokens.regions(), tokens.width()};
         ExtractResponse.Builder response = ExtractResponse.newBuilder();
         response.getTokensBuilder()

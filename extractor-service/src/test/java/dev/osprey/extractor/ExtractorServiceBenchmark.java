@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Benchmark, not a test (surefire's default includes skip *Benchmark): regions/s of the Extract RPC
  * over loopback gRPC, features served by a stand-in encoder, next to the in-process MaskExtractor on
- * the same features and masks. Every call fetches the image's features from the encoder, as the
- * service does. Run:
+ * the same features and masks: with the image's features kept by the extractor (every question but
+ * an image's first) and fetched from the encoder on every call (no feature cache). Run:
  *
  * <pre>
  * ./mvnw -B -o -ntp -pl proto,model,service-support,extractor-service test -Dtest=ExtractorServiceBenchmark \
@@ -59,27 +59,30 @@ class ExtractorServiceBenchmark {
             maskExtractor = new MaskExtractor(MaskExtractorWeights.load(weights));
         }
         StringBuilder table = new StringBuilder("bundle: " + bundle.dir() + "\n\n"
-                + "| regions/call | clients | in-process ms/call (1 thread) | service ms/call p50 | service regions/s |\n"
-                + "|---|---|---|---|---|\n");
+                + "| features | regions/call | clients | in-process ms/call (1 thread) | service ms/call p50 | service regions/s |\n"
+                + "|---|---|---|---|---|---|\n");
         try (FeatureServer encoder = new FeatureServer(); EncoderChannels channels = new EncoderChannels(encoder.address())) {
             encoder.put("image", WIDTH, HEIGHT, ExtractorBenchmark.randomFeatures(bundle, new SplittableRandom(1)));
-            RegionExtraction extraction = new RegionExtraction(new EncoderClient(channels, Duration.ofSeconds(60)), maskExtractor, 64);
-            Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                    .addService(new ExtractorGrpcService(extraction, new SimpleMeterRegistry())).build().start();
-            ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
-            try {
-                for (int regions : new int[] {1, 16}) {
-                    double inProcess = ExtractorBenchmark.run(bundle, regions, HEIGHT, WIDTH, 50).medianMs();
-                    ExtractRequest request = request(regions);
-                    for (int clients : new int[] {1, 2, 4}) {
-                        double[] stats = load(ExtractorGrpc.newBlockingStub(channel), request, clients, seconds);
-                        table.append(String.format("| %d | %d | %.2f | %.2f | %.0f |%n", regions, clients, inProcess, stats[0],
-                                stats[1] * regions));
+            for (long cacheBytes : new long[] {1L << 30, 0}) {
+                RegionExtraction extraction = new RegionExtraction(new EncoderClient(channels, Duration.ofSeconds(60)), maskExtractor, 64,
+                        RegionExtraction.featureCache(cacheBytes, Duration.ZERO));
+                Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                        .addService(new ExtractorGrpcService(extraction, new SimpleMeterRegistry())).build().start();
+                ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
+                try {
+                    for (int regions : new int[] {1, 16}) {
+                        double inProcess = ExtractorBenchmark.run(bundle, regions, HEIGHT, WIDTH, 50).medianMs();
+                        ExtractRequest request = request(regions);
+                        for (int clients : new int[] {1, 2, 4}) {
+                            double[] stats = load(ExtractorGrpc.newBlockingStub(channel), request, clients, seconds);
+                            table.append(String.format("| %s | %d | %d | %.2f | %.2f | %.0f |%n", cacheBytes > 0 ? "kept" : "fetched",
+                                    regions, clients, inProcess, stats[0], stats[1] * regions));
+                        }
                     }
+                } finally {
+                    channel.shutdownNow();
+                    server.shutdownNow();
                 }
-            } finally {
-                channel.shutdownNow();
-                server.shutdownNow();
             }
         }
         System.out.println(table);

@@ -13,6 +13,7 @@ import dev.osprey.api.v1.RunLengths;
 import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractResponse;
 import dev.osprey.internal.v1.ExtractorGrpc;
+import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.model.Golden;
 import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.mask.BinaryMask;
@@ -73,7 +74,8 @@ class ExtractorServiceTest {
         try (SafetensorsFile weights = SafetensorsFile.open(dev.osprey.model.TinyBundle.open().extractorWeights())) {
             maskExtractor = new MaskExtractor(MaskExtractorWeights.load(weights));
         }
-        RegionExtraction extraction = new RegionExtraction(new EncoderClient(encoderChannels, Duration.ofSeconds(30)), maskExtractor, 8);
+        RegionExtraction extraction = new RegionExtraction(new EncoderClient(encoderChannels, Duration.ofSeconds(30)), maskExtractor, 8,
+                RegionExtraction.featureCache(256L << 20, Duration.ofMinutes(10)));
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .addService(new ExtractorGrpcService(extraction, new SimpleMeterRegistry())).build().start();
         channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
@@ -173,11 +175,20 @@ class ExtractorServiceTest {
     }
 
     @Test
-    void theRequestNamesTheEncoderReplicaThatOwnsTheImage() {
-        int before = encoder.featureCalls.get();
+    void featuresAreFetchedOncePerImageFromTheNamedEncoderUntilForgotten() {
         Region good = Region.newBuilder().setBox(Box.newBuilder().setWidth(20).setHeight(20)).build();
-        extractor.extract(request("s1_img1", List.of(good)).toBuilder().setEncoderAddress(encoder.address()).build());
-        assertThat(encoder.featureCalls.get()).isEqualTo(before + 1);
+        ExtractorGrpc.ExtractorBlockingStub stub = extractor;
+        stub.forget(ForgetRequest.newBuilder().setImageId("s1_img1").build());
+        int before = encoder.featureCalls.get();
+        ExtractRequest request = request("s1_img1", List.of(good)).toBuilder().setEncoderAddress(encoder.address()).build();
+        ExtractResponse first = stub.extract(request);
+        ExtractResponse second = stub.extract(request);
+        assertThat(second).isEqualTo(first);
+        assertThat(encoder.featureCalls.get()).as("GetFeatures calls").isEqualTo(before + 1);
+        assertThat(stub.forget(ForgetRequest.newBuilder().setImageId("s1_img1").build()).getForgotten()).isTrue();
+        assertThat(stub.forget(ForgetRequest.newBuilder().setImageId("s1_img1").build()).getForgotten()).isFalse();
+        stub.extract(request);
+        assertThat(encoder.featureCalls.get()).isEqualTo(before + 2);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.osprey.llm;
 
 import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.internal.v1.ForgetRequest;
+import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
 import dev.osprey.model.pipeline.Answer;
@@ -34,6 +36,13 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
         this.queue = queue;
         this.metrics = metrics;
         this.requests = new GenerateRequests(chat, defaultMaxNewTokens);
+    }
+
+    /** Drops the image's cached prefixes, so that a deleted image leaves nothing behind. */
+    @Override
+    public void forget(ForgetRequest request, StreamObserver<ForgetResponse> responses) {
+        responses.onNext(ForgetResponse.newBuilder().setForgotten(chat.forget(request.getImageId()) > 0).build());
+        responses.onCompleted();
     }
 
     @Override

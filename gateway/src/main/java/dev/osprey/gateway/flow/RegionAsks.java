@@ -13,6 +13,7 @@ import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractResponse;
 import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.ForgetRequest;
+import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
 import dev.osprey.model.pipeline.ImageId;
@@ -67,16 +68,27 @@ public final class RegionAsks {
         });
     }
 
-    /** Forgets an image on its owner encoder; false when it was not known. */
+    /**
+     * Forgets an image: its bytes and features on its encoder, the features its extractor keeps and
+     * the prefixes its llm-service caches. False when the encoder did not know it.
+     */
     public Mono<Boolean> delete(String imageId) {
         return Mono.defer(() -> {
             requireImageId(imageId);
+            ForgetRequest forget = ForgetRequest.newBuilder().setImageId(imageId).build();
+            Deadline deadline = Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS);
             Backends.Replica encoder = backends.encoder(imageId);
-            return GrpcReactive.<dev.osprey.internal.v1.ForgetResponse>unary(o -> EncoderGrpc.newStub(encoder.channel())
-                            .withDeadline(Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
-                            .forget(ForgetRequest.newBuilder().setImageId(imageId).build(), o))
-                    .onErrorMap(encoder::explain)
-                    .map(dev.osprey.internal.v1.ForgetResponse::getForgotten);
+            Backends.Replica extractor = backends.extractor(imageId);
+            Backends.Replica llm = backends.llm(imageId);
+            Mono<ForgetResponse> derived = Mono.when(
+                    GrpcReactive.<ForgetResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline).forget(forget, o))
+                            .onErrorMap(extractor::explain),
+                    GrpcReactive.<ForgetResponse>unary(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).forget(forget, o))
+                            .onErrorMap(llm::explain)).then(Mono.empty());
+            // The derived copies go first: a failure there leaves the image in place, so a retry still finds it.
+            return derived.then(GrpcReactive.<ForgetResponse>unary(o -> EncoderGrpc.newStub(encoder.channel()).withDeadline(deadline)
+                            .forget(forget, o)).onErrorMap(encoder::explain))
+                    .map(ForgetResponse::getForgotten);
         });
     }
 

@@ -1,15 +1,18 @@
 package dev.osprey.model.cache;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -137,6 +140,19 @@ public final class LruLoadingCache<K, V> {
             bytes -= removed.weight;
         }
         return computing.remove(key) != null | removed != null;
+    }
+
+    /**
+     * Drops every key that {@code doomed} accepts, as {@link #invalidate} drops one.
+     *
+     * @return how many were stored or being computed
+     */
+    public synchronized int invalidateIf(Predicate<? super K> doomed) {
+        List<K> keys = new ArrayList<>();
+        entries.keySet().stream().filter(doomed).forEach(keys::add);
+        computing.keySet().stream().filter(doomed).filter(k -> !keys.contains(k)).forEach(keys::add);
+        keys.forEach(this::invalidate);
+        return keys.size();
     }
 
     /** Drops the values idle for longer than the TTL now, rather than at the next use. */

@@ -55,6 +55,11 @@ public final class PrefixCache {
         return cache.get(key, loader);
     }
 
+    /** Drops the prefixes whose key {@code doomed} accepts; returns how many there were. */
+    public int invalidateIf(java.util.function.Predicate<Key> doomed) {
+        return cache.invalidateIf(doomed);
+    }
+
     /** The bound on {@link #bytes()}. */
     public long maxBytes() {
         return cache.maxBytes();

@@ -108,6 +108,22 @@ public final class RegionChat implements AutoCloseable {
         return tokenizer;
     }
 
+    /**
+     * Forgets the cached prefixes of an image (whatever text came before it), e.g. when the image is
+     * deleted.
+     *
+     * @return how many prefixes were dropped
+     */
+    public int forget(String imageId) {
+        return prefixes == null ? 0
+                : prefixes.invalidateIf(key -> key.bundle().equals(bundleKey) && key.image().startsWith(prefixOf(imageId)));
+    }
+
+    // The image part of a prefix key: the id, then the digest of the text before the image.
+    private static String prefixOf(String imageId) {
+        return imageId + ":";
+    }
+
     /** The prefix cache; null if this chat has none. */
     public PrefixCache prefixCache() {
         return prefixes;
@@ -236,7 +252,7 @@ public final class RegionChat implements AutoCloseable {
         float[][] computed = new float[1][];
         // The text before the image is part of the key: a template or history that puts other text
         // there must not reuse this prefix.
-        PrefixKv prefix = prefixes.get(new PrefixCache.Key(bundleKey, imageId + ":" + Sha256.hex(textBeforeImage)), key -> {
+        PrefixKv prefix = prefixes.get(new PrefixCache.Key(bundleKey, prefixOf(imageId) + Sha256.hex(textBeforeImage)), key -> {
             computed[0] = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length());
             return cache.snapshot(0, prefixLength);
         });

@@ -82,6 +82,18 @@ class LruLoadingCacheTest {
     }
 
     @Test
+    void invalidateIfDropsEveryMatchingValue() {
+        LruLoadingCache<String, byte[]> cache = cache(100, Duration.ZERO);
+        cache.put("img1:a", new byte[10]);
+        cache.put("img1:b", new byte[10]);
+        cache.put("img2:a", new byte[10]);
+        assertThat(cache.invalidateIf(k -> k.startsWith("img1:"))).isEqualTo(2);
+        assertThat(cache.size()).isOne();
+        assertThat(cache.bytes()).isEqualTo(10);
+        assertThat(cache.invalidateIf(k -> k.startsWith("img1:"))).isZero();
+    }
+
+    @Test
     void aValueInvalidatedWhileBeingComputedReachesItsCallerButIsNotStored() throws Exception {
         LruLoadingCache<String, byte[]> cache = cache(100, Duration.ZERO);
         CountDownLatch started = new CountDownLatch(1);

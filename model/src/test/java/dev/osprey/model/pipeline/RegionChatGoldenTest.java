@@ -68,6 +68,29 @@ class RegionChatGoldenTest {
     }
 
     @Test
+    void aForgottenImageIsFetchedAgainAndOtherImagesKeepTheirPrefixes() {
+        CaseTokens one = CaseTokens.read("s1_img2");
+        CaseTokens other = CaseTokens.read("s1_img3");
+        AtomicInteger fetches = new AtomicInteger();
+        RegionChat.Prompts prompts = chat.prompts(new Question.Task(TaskPrompt.SHORT), 1);
+        Runnable askBoth = () -> {
+            for (CaseTokens image : List.of(one, other)) {
+                chat.answer(image == one ? "one" : "other", () -> {
+                    fetches.incrementAndGet();
+                    return image.imageEmbeds();
+                }, image.regions(), chat.prompts(new Question.Task(TaskPrompt.SHORT), image.regions().regions()), greedy());
+            }
+        };
+        askBoth.run();
+        assertThat(fetches).hasValue(2);
+        assertThat(chat.forget("one")).isOne();
+        assertThat(chat.forget("one")).isZero();
+        askBoth.run();
+        assertThat(fetches).as("only the forgotten image is fetched again").hasValue(3);
+        assertThat(prompts.regions()).isOne();
+    }
+
+    @Test
     void withoutAPrefixCacheTheImageTokensAreFetchedForEveryQuestion() {
         CaseTokens golden = CaseTokens.read("s1_img2");
         AtomicInteger fetches = new AtomicInteger();
