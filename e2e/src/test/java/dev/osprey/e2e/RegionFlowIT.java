@@ -176,6 +176,38 @@ class RegionFlowIT {
 
     @Test
     @Order(6)
+    void aMultipartUploadGivesTheSameIdAndBadQuestionsNameTheirProblem() throws Exception {
+        String boundary = "osprey-boundary";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"s1_img0.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        HttpResponse<String> multipart = http.send(HttpRequest.newBuilder(gateway("/v1/images"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head), HttpRequest.BodyPublishers.ofFile(image),
+                        HttpRequest.BodyPublishers.ofByteArray(tail))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(multipart.statusCode()).as(multipart.body()).isEqualTo(200);
+        assertThat(JSON.readTree(multipart.body()).get("image_id").asString()).isEqualTo(imageId);
+
+        String box = "{\"box\": [10, 10, 50, 50]}";
+        assertBadRequest("{\"image_id\": \"" + imageId + "\", \"prompt\": \"Is <region2> near <region1>?\", \"regions\": [" + box + "]}",
+                "region");
+        assertBadRequest("{\"image_id\": \"" + imageId + "\", \"task\": \"short\", \"regions\": [{\"rle\": {\"size\": [480, 640], "
+                + "\"counts\": [307200]}}]}", "region 1: mask is empty");
+        assertBadRequest("{\"image_id\": \"" + imageId + "\", \"task\": \"short\", \"regions\": [{\"rle\": {\"size\": [48, 64], "
+                + "\"counts\": [3072]}}]}", "region 1: mask is 64x48, the image is 640x480");
+        HttpResponse<String> notAnImage = http.send(HttpRequest.newBuilder(gateway("/v1/images")).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofString("not an image")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notAnImage.statusCode()).as(notAnImage.body()).isEqualTo(400);
+    }
+
+    private void assertBadRequest(String json, String message) throws Exception {
+        HttpResponse<String> response = post(json);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").get("message").asString()).contains(message);
+    }
+
+    @Test
+    @Order(7)
     void aKilledExtractorIs503ByNameUntilItIsBack() throws Exception {
         String question = "{\"image_id\": \"" + imageId + "\", \"task\": \"short\", \"temperature\": 0, \"max_new_tokens\": 4, "
                 + "\"regions\": [{\"box\": [10, 10, 50, 50]}]}";
@@ -192,7 +224,7 @@ class RegionFlowIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aDeletedImageIsForgottenEverywhere() throws Exception {
         double prefixMissesBefore = metric("llm-service", "osprey_cache_requests_total", "cache=\"prefix\"", "result=\"miss\"");
         HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(gateway("/v1/images/" + imageId)).DELETE().build(),

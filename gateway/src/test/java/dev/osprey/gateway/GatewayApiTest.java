@@ -32,7 +32,8 @@ class GatewayApiTest {
         deadEncoder = freePort();
         app = SpringApplication.run(GatewayApplication.class, "--server.port=" + port, "--spring.grpc.server.port=0",
                 "--osprey.gateway.encoders=127.0.0.1:" + deadEncoder, "--osprey.gateway.api-keys=secret",
-                "--osprey.gateway.max-image-size=1KB", "--osprey.gateway.rate-per-second=1000");
+                "--osprey.gateway.max-image-size=1KB", "--osprey.gateway.rate-per-second=1000", "--osprey.gateway.limits.max-regions=2",
+                "--osprey.gateway.limits.max-prompt-chars=20");
     }
 
     @AfterAll
@@ -61,6 +62,10 @@ class GatewayApiTest {
         assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"task\": \"short\", \"regions\": "
                 + "[{\"rle\": {\"size\": [2, 2], \"counts\": [4]}}], \"temperature\": -1}"), 400, "temperature must be >= 0");
         assertError(chat("not json"), 400, "request body");
+        assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"task\": \"short\", \"regions\": [{\"box\": [1, 2, 3, 4]}, "
+                + "{\"box\": [1, 2, 3, 4]}, {\"box\": [1, 2, 3, 4]}]}"), 400, "regions: 3 regions, the limit is 2");
+        assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"prompt\": \"" + "x".repeat(21) + "\"}"), 400,
+                "prompt: 21 characters, the limit is 20");
     }
 
     @Test
