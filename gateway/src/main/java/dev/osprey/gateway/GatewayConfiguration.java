@@ -8,6 +8,7 @@ import dev.osprey.gateway.access.RateLimiter;
 import dev.osprey.gateway.flow.Backends;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.gateway.grpc.RegionGrpcService;
+import dev.osprey.gateway.grpc.RequestIdInterceptor;
 import dev.osprey.gateway.rest.ApiErrorHandler;
 import dev.osprey.gateway.rest.ChatController;
 import dev.osprey.gateway.rest.ImagesController;
@@ -71,6 +72,12 @@ class GatewayConfiguration {
     @GlobalServerInterceptor
     ServerInterceptor accessInterceptor(Access access) {
         return new AccessInterceptor(access);
+    }
+
+    @Bean
+    @GlobalServerInterceptor
+    ServerInterceptor requestIdInterceptor() {
+        return new RequestIdInterceptor();
     }
 
     @Bean

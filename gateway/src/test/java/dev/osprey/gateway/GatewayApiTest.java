@@ -1,7 +1,17 @@
 package dev.osprey.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.osprey.api.v1.AskRequest;
+import dev.osprey.api.v1.RegionServiceGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -23,14 +33,16 @@ class GatewayApiTest {
 
     static ConfigurableApplicationContext app;
     static int port;
+    static int grpcPort;
     static int deadEncoder;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws IOException {
         port = freePort();
+        grpcPort = freePort();
         deadEncoder = freePort();
-        app = SpringApplication.run(GatewayApplication.class, "--server.port=" + port, "--spring.grpc.server.port=0",
+        app = SpringApplication.run(GatewayApplication.class, "--server.port=" + port, "--spring.grpc.server.port=" + grpcPort,
                 "--osprey.gateway.encoders=127.0.0.1:" + deadEncoder, "--osprey.gateway.api-keys=secret",
                 "--osprey.gateway.max-image-size=1KB", "--osprey.gateway.rate-per-second=1000", "--osprey.gateway.limits.max-regions=2",
                 "--osprey.gateway.limits.max-prompt-chars=20");
@@ -77,6 +89,33 @@ class GatewayApiTest {
         assertError(down, 503, "encoder-service at 127.0.0.1:" + deadEncoder + " is unavailable");
         assertThat(down.headers().firstValue("X-Request-Id")).contains("req-42");
         assertThat(down.body()).contains("\"request_id\":\"req-42\"");
+    }
+
+    @Test
+    void grpcCallsNeedTheKeyToAndCarryTheirRequestId() {
+        ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + grpcPort, InsecureChannelCredentials.create())
+                .build();
+        try {
+            Metadata.Key<String> requestId = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+            Metadata headers = new Metadata();
+            headers.put(requestId, "grpc-7");
+            var stub = RegionServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            assertThatThrownBy(() -> stub.ask(AskRequest.getDefaultInstance()).hasNext())
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            headers.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), "secret");
+            var keyed = RegionServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            assertThatThrownBy(() -> keyed.ask(AskRequest.getDefaultInstance()).hasNext())
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription()).startsWith("image: give an image_id");
+                        assertThat(e.getTrailers().get(requestId)).isEqualTo("grpc-7");
+                    });
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     @Test

@@ -9,8 +9,11 @@ import dev.osprey.api.v1.UploadImageRequest;
 import dev.osprey.api.v1.UploadImageResponse;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.service.GrpcErrors;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -21,6 +24,8 @@ import reactor.core.publisher.Flux;
  * cancels the backend calls in turn.
  */
 public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImplBase {
+
+    private static final Logger log = LoggerFactory.getLogger(RegionGrpcService.class);
 
     private final RegionAsks asks;
 
@@ -46,6 +51,7 @@ public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImpl
 
     private static <T> void relay(Flux<T> flow, StreamObserver<T> responses) {
         ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) responses;
+        String requestId = RequestIdInterceptor.current();
         // The handler must be set before anything is sent; a cancel that comes first disposes the flow on arrival.
         Disposable.Swap subscription = Disposables.swap();
         call.setOnCancelHandler(subscription::dispose);
@@ -56,8 +62,10 @@ public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImpl
                     }
                 },
                 failure -> {
+                    StatusRuntimeException status = GrpcErrors.toStatus(failure);
+                    log.info("request {} failed: {} {}", requestId, status.getStatus().getCode(), status.getStatus().getDescription());
                     if (!call.isCancelled()) {
-                        call.onError(GrpcErrors.toStatus(failure));
+                        call.onError(status);
                     }
                 },
                 call::onCompleted));
