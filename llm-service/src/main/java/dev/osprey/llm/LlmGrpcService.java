@@ -76,7 +76,8 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
                     () -> encoder.imageTokens(job.encoderAddress(), job.imageId(), chat.imageTokens(), chat.hidden()),
                     job.regions(), job.prompts(), job.request().withListener(stream).withCancellation(stream::cancelled));
             return () -> stream.finish(answers);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a class that cannot load, out of memory): the call must end rather than hang.
             return () -> stream.fail(e);
         } finally {
             context.detach(previous);
