@@ -50,22 +50,32 @@ export class TurnView {
       this.node.append(node);
       return { node, text, stats };
     });
+    this.list = list;
     list.append(this.node);
-    this.node.scrollIntoView({ block: 'end' });
+    list.scrollTop = list.scrollHeight;
   }
 
   append(index, text) {
-    this.answers[index].text.textContent += text;
+    this.#following(() => {
+      this.answers[index].text.textContent += text;
+    });
   }
 
-  text(index) {
-    return this.answers[index].text.textContent;
+  // Keeps the newest text in view, unless the reader has scrolled up to read something else.
+  #following(change) {
+    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+    change();
+    if (atBottom) {
+      this.list.scrollTop = this.list.scrollHeight;
+    }
   }
 
   /** Shows an answer's figures; `finish` says how it ended (stop, length, stopped…), null while streaming. */
   stats(index, stats, finish) {
     const answer = this.answers[index];
-    answer.stats.textContent = formatStats(stats) + (finish ? ` · ${finish}` : '');
+    this.#following(() => {
+      answer.stats.textContent = formatStats(stats) + (finish ? ` · ${finish}` : '');
+    });
     if (finish) {
       answer.node.classList.remove('streaming');
       answer.node.dataset.finish = finish;
@@ -80,8 +90,7 @@ export class TurnView {
         answer.stats.textContent = 'no answer';
       }
     }
-    this.node.append(errorNode(failure));
-    this.node.scrollIntoView({ block: 'end' });
+    this.#following(() => this.node.append(errorNode(failure)));
   }
 }
 

@@ -2,6 +2,7 @@
 import { streamChat, uploadImage } from './api.js';
 import { errorNode, TurnView } from './chat-view.js';
 import { Conversation, taskRequest, TASKS } from './conversation.js';
+import { renderRegionList } from './region-list.js';
 import { Regions } from './regions.js';
 import { Stage } from './stage.js';
 import { clientStats, usageStats } from './stats.js';
@@ -98,49 +99,10 @@ function colourOf(name) {
 }
 
 function showRegions() {
-  const items = regions.list.map((region) => {
-    const item = document.createElement('li');
-    item.className = `region${region === regions.selected ? ' selected' : ''}`;
-    item.addEventListener('click', () => regions.select(region));
-    const swatch = document.createElement('span');
-    swatch.className = 'swatch';
-    swatch.style.background = region.colour;
-    const name = document.createElement('input');
-    name.className = 'region-name';
-    name.value = region.name;
-    name.setAttribute('aria-label', `name of ${region.name}`);
-    name.addEventListener('change', () => {
-      try {
-        regions.rename(region, name.value.trim());
-        notice('');
-      } catch (failure) {
-        name.value = region.name;
-        notice(failure.message, 'error');
-      }
-    });
-    const area = document.createElement('span');
-    area.className = 'area';
-    area.textContent = `${region.area.toLocaleString('en')} px`;
-    const insert = button('Ask', `Ask about <${region.name}>`, () => insertReference(region.name));
-    const remove = button('×', `Delete ${region.name}`, () => regions.remove(region));
-    remove.classList.add('delete');
-    item.append(swatch, name, area, insert, remove);
-    return item;
+  renderRegionList($('region-list'), regions, {
+    ask: insertReference,
+    renamed: (failure) => (failure ? notice(failure.message, 'error') : notice('')),
   });
-  $('region-list').replaceChildren(...items);
-}
-
-function button(label, title, action) {
-  const node = document.createElement('button');
-  node.type = 'button';
-  node.textContent = label;
-  node.title = title;
-  node.setAttribute('aria-label', title);
-  node.addEventListener('click', (e) => {
-    e.stopPropagation();
-    action();
-  });
-  return node;
 }
 
 function insertReference(name) {
