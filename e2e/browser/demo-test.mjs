@@ -2,14 +2,20 @@
 // to result.json for WebDemoIT to check: the requests the page sent, the answers it showed, its speed
 // figures, its error messages, the page logic's outputs, and a screenshot.
 //
-//   node demo-test.mjs --gateway http://127.0.0.1:8080 --golden testdata/golden --out DIR
+//   node demo-test.mjs --gateway http://127.0.0.1:8080 --golden testdata/golden \
+//       --oriented model/src/test/resources/image --out DIR
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launch } from './launch.mjs';
 import { encodeGoldenMasks, parseSseCases } from './page-logic.mjs';
 
-const { values: args } = parseArgs({ options: { gateway: { type: 'string' }, golden: { type: 'string' }, out: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { gateway: { type: 'string' }, golden: { type: 'string' }, oriented: { type: 'string' },
+  out: { type: 'string' } } });
+// Images with each EXIF orientation; png_exif8's eXIf chunk comes after the pixels, where the server
+// still reads it and Chromium does not.
+const ORIENTED = ['png_exif1.png', 'png_exif2.png', 'png_exif3.png', 'png_exif4.png', 'png_exif5.png', 'png_exif6.png',
+  'png_exif7.png', 'png_exif8.png', 'jpeg_exif6.jpg'];
 const ANSWER_TIMEOUT = 120_000;
 const result = { pageErrors: [] };
 const chatRequests = [];
@@ -98,6 +104,13 @@ try {
   await page.selectOption('#task', 'prompt');
   await page.fill('#prompt', 'Is <box> above <region1>?');
   result.byName = await ask(page);
+
+  // Shown as the server reads them, so that masks drawn on them line up.
+  result.oriented = [];
+  for (const name of ORIENTED) {
+    await upload(page, path.join(args.oriented, name));
+    result.oriented.push({ name, notice: await page.textContent('#notice'), ...await page.$eval('#photo', photoRgb) });
+  }
 } catch (failure) {
   // What the page looked like when a step failed, for the person reading the failure.
   await page.screenshot({ path: path.join(args.out, 'failure.png'), fullPage: true }).catch(() => {});
@@ -110,7 +123,28 @@ try {
 async function upload(page, image) {
   await page.setInputFiles('#file', image);
   await page.waitForSelector('#stage:not([hidden])');
-  await page.waitForFunction(() => /\d+×\d+/.test(document.querySelector('#notice').textContent));
+  await page.waitForFunction((name) => document.querySelector('#notice').textContent.startsWith(`${name}: `)
+    || document.querySelector('#notice').textContent.startsWith('this browser shows'), path.basename(image));
+}
+
+function pressStopOnFirstText(turn) {
+  return new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (document.querySelectorAll('#turns > li')[turn]?.querySelector('.answer-text').textContent) {
+        observer.disconnect();
+        document.querySelector('#stop').click();
+        resolve();
+      }
+    });
+    observer.observe(document.querySelector('#turns'), { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/** The photo canvas's size and pixels (RGB, base64). */
+function photoRgb(canvas) {
+  const rgba = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const rgb = rgba.filter((_, i) => i % 4 !== 3);
+  return { width: canvas.width, height: canvas.height, rgb: btoa(String.fromCharCode(...rgb)) };
 }
 
 /** Clicks the polygon's vertices (image pixels) where they are on screen, then closes it with Enter. */
@@ -158,13 +192,12 @@ async function ask(page, { watch = false, stopAfterFirstPiece = false } = {}) {
     });
   }
   const requests = chatRequests.length;
+  // Stop is pressed from inside the page the moment the first text shows: a click through Playwright
+  // can take longer than the tiny model needs for the whole answer.
+  const stopping = stopAfterFirstPiece ? page.evaluate(pressStopOnFirstText, turns) : null;
   await page.click('#send');
   const turn = page.locator('#turns > li').nth(turns);
-  if (stopAfterFirstPiece) {
-    await page.waitForFunction((n) => document.querySelectorAll('#turns > li')[n]?.querySelector('.answer-text').textContent !== '',
-      turns, { timeout: ANSWER_TIMEOUT });
-    await page.click('#stop');
-  }
+  await stopping;
   await turn.locator('.answer[data-finish], .error').first().waitFor({ timeout: ANSWER_TIMEOUT });
   return {
     sent: chatRequests.slice(requests),
