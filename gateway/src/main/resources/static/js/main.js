@@ -63,7 +63,11 @@ async function open(file) {
   }
 }
 
-$('file').addEventListener('change', (e) => open(e.target.files[0]));
+$('file').addEventListener('change', (e) => {
+  open(e.target.files[0]);
+  // Choosing the same file again (say, after entering an API key) must upload it again.
+  e.target.value = '';
+});
 $('drop').addEventListener('dragover', (e) => {
   e.preventDefault();
   $('drop').classList.add('over');
