@@ -1,0 +1,70 @@
+package dev.osprey.e2e;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Runs the browser test's Node side ({@code e2e/browser}): {@code install.sh} brings Debian's
+ * Chromium and the pinned playwright-core when they are missing, then {@code demo-test.mjs} drives
+ * the page. Each command's output goes to a log in the output folder, quoted when it fails.
+ */
+final class BrowserRun {
+
+    /** install.sh's exit code when this machine cannot have the browser at all. */
+    private static final int CANNOT_INSTALL = 3;
+
+    private final Path scripts;
+    private final Path out;
+
+    BrowserRun(Path scripts, Path out) throws IOException {
+        this.scripts = scripts;
+        this.out = Files.createDirectories(out);
+    }
+
+    /** Installs what is missing; aborts the calling test (skipped) when the browser cannot be installed here. */
+    void install() throws Exception {
+        Path log = out.resolve("install.log");
+        int exit = run(List.of("bash", scripts.resolve("install.sh").toString()), log, Duration.ofMinutes(10));
+        List<String> lines = Files.readAllLines(log);
+        String last = lines.isEmpty() ? "(no output)" : lines.getLast();
+        Assumptions.assumeTrue(exit != CANNOT_INSTALL, () -> "web demo browser test skipped: " + last);
+        if (exit != 0) {
+            fail("e2e/browser/install.sh failed with exit code " + exit + "; its output:\n" + tail(log));
+        }
+        System.out.println("web demo browser test: " + last);
+    }
+
+    /** Runs {@code node <script> <args...>} in the scripts folder; fails with its output unless it exits 0. */
+    void node(String script, List<String> args, Duration limit) throws Exception {
+        List<String> command = new ArrayList<>(List.of("node", script));
+        command.addAll(args);
+        Path log = out.resolve(script.replace(".mjs", ".log"));
+        int exit = run(command, log, limit);
+        if (exit != 0) {
+            fail("node " + script + " failed with exit code " + exit + "; its output:\n" + tail(log));
+        }
+    }
+
+    private int run(List<String> command, Path log, Duration limit) throws Exception {
+        Process process = new ProcessBuilder(command).directory(scripts.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            fail(String.join(" ", command) + " took longer than " + limit + "; its output:\n" + tail(log));
+        }
+        return process.exitValue();
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+}

@@ -1,0 +1,112 @@
+// The gateway's public REST API, as any client sees it: POST /v1/images and POST /v1/chat (SSE).
+// Every failure becomes an ApiError carrying the API's own {code, message, request_id}.
+import { sseEvents } from './sse.js';
+
+/** A failed call: the HTTP status (0 when none came), the API's code and message, and its request id. */
+export class ApiError extends Error {
+  constructor({ status = 0, code, message, requestId = null, midStream = false }) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
+    this.midStream = midStream;
+  }
+
+  /** From the API's error body {error: {code, message, request_id}}. */
+  static fromBody(body, status, fallbackRequestId, midStream = false) {
+    const error = body?.error;
+    return new ApiError({
+      status, code: error?.code ?? 'unknown', message: error?.message ?? JSON.stringify(body),
+      requestId: error?.request_id ?? fallbackRequestId, midStream,
+    });
+  }
+}
+
+function headers(apiKey, contentType, accept) {
+  const result = { 'Content-Type': contentType, Accept: accept };
+  if (apiKey) {
+    result['X-API-Key'] = apiKey;
+  }
+  return result;
+}
+
+async function post(path, init) {
+  try {
+    return await fetch(path, { method: 'POST', ...init });
+  } catch (failure) {
+    if (failure.name === 'AbortError') {
+      throw failure;
+    }
+    throw new ApiError({ code: 'network', message: `could not reach the gateway (${failure.message})` });
+  }
+}
+
+// An error response: the API's JSON body when there is one, else whatever text came (a proxy's page).
+async function errorOf(response) {
+  const requestId = response.headers.get('X-Request-Id');
+  const text = await response.text().catch(() => '');
+  try {
+    const body = JSON.parse(text);
+    if (body?.error) {
+      return ApiError.fromBody(body, response.status, requestId);
+    }
+  } catch {
+    // Not JSON: reported as text below.
+  }
+  return new ApiError({
+    status: response.status, code: `http_${response.status}`,
+    message: text.trim().slice(0, 500) || response.statusText || 'no details', requestId,
+  });
+}
+
+/** Uploads an image file; resolves to {image_id, width, height} (the size after EXIF orientation). */
+export async function uploadImage(file, { apiKey } = {}) {
+  const response = await post('v1/images', {
+    headers: headers(apiKey, file.type || 'application/octet-stream', 'application/json'), body: file,
+  });
+  if (!response.ok) {
+    throw await errorOf(response);
+  }
+  return response.json();
+}
+
+/**
+ * Asks a question and streams the answers: onPiece({index, text, token_ids}) per piece and
+ * onDone({index, text, output_ids, finish_reason, usage}) per answer. Resolves when all
+ * `answers` are done; rejects with an ApiError (before or during the stream) or an AbortError.
+ */
+export async function streamChat(body, { answers, signal, apiKey, onPiece, onDone }) {
+  const response = await post('v1/chat', {
+    headers: headers(apiKey, 'application/json', 'text/event-stream'),
+    body: JSON.stringify({ ...body, stream: true }), signal,
+  });
+  if (!response.ok) {
+    throw await errorOf(response);
+  }
+  const requestId = response.headers.get('X-Request-Id');
+  const type = response.headers.get('Content-Type') ?? '';
+  if (!type.startsWith('text/event-stream')) {
+    throw new ApiError({ status: response.status, code: 'unexpected_response', message: `expected an event stream, got ${type || 'no content type'}`, requestId });
+  }
+  let done = 0;
+  for await (const { event, data } of sseEvents(response.body)) {
+    let json;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      throw new ApiError({ status: response.status, code: 'bad_event', message: `unreadable '${event}' event: ${data.slice(0, 200)}`, requestId, midStream: true });
+    }
+    if (event === 'piece') {
+      onPiece(json);
+    } else if (event === 'done') {
+      done++;
+      onDone(json);
+    } else if (event === 'error') {
+      throw ApiError.fromBody(json, response.status, requestId, true);
+    }
+  }
+  if (done < answers) {
+    throw new ApiError({ status: response.status, code: 'incomplete_stream', message: `the stream ended after ${done} of ${answers} answers without an error event`, requestId, midStream: true });
+  }
+}
