@@ -62,6 +62,14 @@ class GatewayApiTest {
     }
 
     @Test
+    void theDemoPageStaysOpenWhenKeysAreRequired() throws Exception {
+        HttpResponse<String> page = send(HttpRequest.newBuilder(uri("/")));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.body()).contains("<title>");
+    }
+
+    @Test
     void badJsonNamesTheField() throws Exception {
         assertError(chat("{\"image_id\": \"x\", \"task\": \"short\", \"temprature\": 1}"), 400, "temprature");
         assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"task\": \"poem\", \"regions\": [{\"box\": [1, 2, 3, 4]}]}"), 400,
