@@ -24,7 +24,12 @@ record ComposeCli(List<String> command, boolean plugin) {
             return new ComposeCli(List.of("docker", "compose"), true);
         }
         if (run(List.of("docker-compose", "version"), Map.of()).exitCode() != 0 && isRoot()) {
-            run(List.of("apt-get", "install", "-y", "-qq", "docker-compose"), Map.of("DEBIAN_FRONTEND", "noninteractive"));
+            Map<String, String> quiet = Map.of("DEBIAN_FRONTEND", "noninteractive");
+            if (run(List.of("apt-get", "install", "-y", "-qq", "docker-compose"), quiet).exitCode() != 0) {
+                // A fresh machine has no package lists yet.
+                run(List.of("apt-get", "update", "-qq"), quiet);
+                run(List.of("apt-get", "install", "-y", "-qq", "docker-compose"), quiet);
+            }
         }
         if (run(List.of("docker-compose", "version"), Map.of()).exitCode() == 0) {
             return new ComposeCli(List.of("docker-compose"), false);

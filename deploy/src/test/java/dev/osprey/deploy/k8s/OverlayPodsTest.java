@@ -53,6 +53,26 @@ class OverlayPodsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "gpu"})
+    void anExplicitHeapAndItsDirectMemoryFitTheMemoryLimit(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        for (String service : Rendered.SERVICES) {
+            Map<String, Object> container = Rendered.container(rendered.get("Deployment", service));
+            String options = rendered.env(container, "JDK_JAVA_OPTIONS").orElse("");
+            Long heap = JvmMemory.flag(options, "-Xmx");
+            if (heap == null) {
+                continue; // sized by the image's -XX:MaxRAMPercentage from the limit
+            }
+            // Direct buffers (KV caches, ONNX Runtime tensors) may grow to MaxDirectMemorySize, by default the heap size.
+            Long direct = JvmMemory.flag(options, "-XX:MaxDirectMemorySize=");
+            long limit = JvmMemory.quantity(Tree.string(container, "resources", "limits", "memory"));
+            // Metaspace, code cache and thread stacks come on top: leave them 512 MiB at least.
+            assertThat(heap + (direct != null ? direct : heap) + (512L << 20)).as(overlay + " " + service + " " + options)
+                    .isLessThanOrEqualTo(limit);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
     void ourServicesGetLongerToStopThanTheirPauseAndDrain(String overlay) {
         long drain = Repo.seconds(Repo.serviceProperties("llm-service").getProperty("spring.grpc.server.shutdown-grace-period"));
         long phase = Repo.seconds(Repo.serviceProperties("llm-service").getProperty("spring.lifecycle.timeout-per-shutdown-phase"));
