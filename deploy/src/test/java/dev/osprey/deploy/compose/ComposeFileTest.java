@@ -1,0 +1,137 @@
+package dev.osprey.deploy.compose;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.osprey.deploy.Repo;
+import dev.osprey.deploy.Tree;
+import dev.osprey.deploy.Yaml;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** docker-compose.yml wires Triton, the four services and Prometheus consistently with the code. */
+class ComposeFileTest {
+
+    private static final List<String> SERVICES = List.of("encoder-service", "extractor-service", "llm-service", "gateway");
+    private static final List<String> MODEL_SERVICES = List.of("encoder-service", "extractor-service", "llm-service");
+    private final ComposeFile compose = ComposeFile.read(Repo.root().resolve("docker-compose.yml"));
+
+    @Test
+    void runsTritonTheFourServicesAndPrometheus() {
+        assertThat(compose.services().keySet()).containsExactlyInAnyOrder("triton", "encoder-service", "extractor-service", "llm-service",
+                "gateway", "prometheus");
+    }
+
+    @Test
+    void eachServiceRunsItsImageOnItsPortsHardenedWithAReadinessCheck() {
+        for (String service : SERVICES) {
+            assertThat(compose.string(service, "image")).isEqualTo("osprey/" + service + ":" + Repo.version());
+            int http = Repo.httpPort(service);
+            int grpc = Repo.grpcPort(service);
+            if (service.equals("gateway")) {
+                assertThat(compose.strings(service, "ports")).containsExactlyInAnyOrder(http + ":" + http, grpc + ":" + grpc);
+            } else {
+                assertThat(compose.strings(service, "expose")).containsExactlyInAnyOrder(Integer.toString(http), Integer.toString(grpc));
+                assertThat(compose.service(service)).as(service + " is reached through the gateway only").doesNotContainKey("ports");
+            }
+            assertThat(String.join(" ", compose.strings(service, "healthcheck", "test")))
+                    .contains("/dev/tcp/127.0.0.1/" + http, "GET /actuator/health/readiness");
+            assertThat(compose.service(service)).containsEntry("read_only", true);
+            assertThat(compose.strings(service, "cap_drop")).containsExactly("ALL");
+            assertThat(compose.strings(service, "security_opt")).contains("no-new-privileges:true");
+            // Native libraries are extracted to /tmp and loaded from there: it must not be noexec.
+            assertThat(compose.strings(service, "tmpfs")).singleElement().asString().startsWith("/tmp:").contains("exec").doesNotContain("noexec");
+            long drain = Repo.seconds(Repo.serviceProperties(service).getProperty("spring.grpc.server.shutdown-grace-period"));
+            assertThat(Repo.seconds(compose.string(service, "stop_grace_period"))).isGreaterThan(drain);
+        }
+    }
+
+    @Test
+    void modelServicesMountTheBundleReadOnlyAndTritonServesItsRepository() throws IOException {
+        for (String service : MODEL_SERVICES) {
+            assertThat(compose.strings(service, "volumes")).containsExactly("$OSPREY_BUNDLE:/models/bundle:ro");
+        }
+        assertThat(compose.service("gateway")).doesNotContainKey("volumes");
+        assertThat(compose.strings("triton", "volumes")).containsExactly("$OSPREY_BUNDLE/triton:/models:ro");
+        assertThat(compose.strings("triton", "command")).startsWith("tritonserver").contains("--model-repository=/models");
+        Matcher tested = Pattern.compile("\"(nvcr\\.io/nvidia/tritonserver:[^\"]+)\"").matcher(Files.readString(
+                Repo.root().resolve("encoder-service/src/test/java/dev/osprey/encoder/triton/TritonContainerTest.java")));
+        assertThat(tested.find()).isTrue();
+        assertThat(compose.string("triton", "image")).isEqualTo(tested.group(1));
+        assertThat(compose.strings("triton", "expose")).contains("8000", "8001", "8002");
+        assertThat(String.join(" ", compose.strings("triton", "healthcheck", "test"))).contains("/dev/tcp/127.0.0.1/8000", "GET /v2/health/ready");
+    }
+
+    @Test
+    void servicesCallEachOtherOnTheirGrpcPorts() {
+        assertThat(compose.string("encoder-service", "environment", "OSPREY_ENCODER_BACKEND")).isEqualTo("triton");
+        assertThat(compose.string("encoder-service", "environment", "OSPREY_ENCODER_TRITON_ADDRESS")).isEqualTo("triton:8001");
+        String encoder = "encoder-service:" + Repo.grpcPort("encoder-service");
+        for (String service : List.of("extractor-service", "llm-service")) {
+            assertThat(compose.string(service, "environment", "OSPREY_ENCODER_ADDRESS")).isEqualTo(encoder);
+        }
+        assertThat(compose.string("gateway", "environment", "OSPREY_GATEWAY_ENCODERS")).isEqualTo("dns:///" + encoder);
+        assertThat(compose.string("gateway", "environment", "OSPREY_GATEWAY_EXTRACTORS"))
+                .isEqualTo("dns:///extractor-service:" + Repo.grpcPort("extractor-service"));
+        assertThat(compose.string("gateway", "environment", "OSPREY_GATEWAY_LLMS")).isEqualTo("dns:///llm-service:" + Repo.grpcPort("llm-service"));
+        assertThat(compose.service("gateway")).containsKey("environment");
+        assertThat(Tree.map(compose.service("gateway"), "environment")).containsKey("OSPREY_GATEWAY_API_KEYS");
+    }
+
+    @Test
+    void servicesStartOnceWhatTheyCallIsHealthy() {
+        Map<String, List<String>> dependsOn = Map.of("encoder-service", List.of("triton"), "extractor-service", List.of("encoder-service"),
+                "llm-service", List.of("encoder-service"), "gateway", List.of("encoder-service", "extractor-service", "llm-service"));
+        for (var entry : dependsOn.entrySet()) {
+            Map<String, Object> dependencies = Tree.map(compose.service(entry.getKey()), "depends_on");
+            assertThat(dependencies.keySet()).as(entry.getKey()).containsExactlyInAnyOrderElementsOf(entry.getValue());
+            for (String dependency : entry.getValue()) {
+                assertThat(Tree.string(dependencies, dependency, "condition")).isEqualTo("service_healthy");
+                assertThat(compose.service(dependency)).containsKey("healthcheck");
+            }
+        }
+    }
+
+    @Test
+    void tritonReservesAGpuAndTheCpuVariantRunsTheCpuConfigWithout() {
+        Map<String, Object> device = Tree.maps(compose.service("triton"), "deploy", "resources", "reservations", "devices").get(0);
+        assertThat(device).containsEntry("driver", "nvidia").containsEntry("count", 1);
+        assertThat(Tree.list(device, "capabilities")).containsExactly("gpu");
+
+        ComposeFile cpu = ComposeFile.read(Repo.root().resolve("docker-compose.cpu.yml"));
+        assertThat(cpu.services().keySet()).containsExactly("triton");
+        assertThat(cpu.service("triton")).containsEntry("deploy", ComposeFile.Reset.RESET);
+        List<String> command = cpu.strings("triton", "command");
+        assertThat(command).contains("--model-config-name=cpu");
+        assertThat(command.stream().filter(arg -> !arg.equals("--model-config-name=cpu")).toList())
+                .isEqualTo(compose.strings("triton", "command"));
+    }
+
+    @Test
+    void prometheusScrapesEveryReplicaOfEachServiceAndTriton() {
+        assertThat(compose.strings("prometheus", "volumes")).contains("./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro");
+        assertThat(Tree.map(compose.content(), "volumes")).containsKey("prometheus-data");
+        Map<String, Object> config = Yaml.document(Repo.root().resolve("deploy/prometheus/prometheus.yml"));
+        Map<String, Object> osprey = job(config, "osprey");
+        assertThat(osprey.get("metrics_path")).isEqualTo("/actuator/prometheus");
+        Map<String, Integer> targets = new java.util.HashMap<>();
+        for (Map<String, Object> sd : Tree.maps(osprey, "dns_sd_configs")) {
+            assertThat(sd.get("type")).isEqualTo("A");
+            Tree.list(sd, "names").forEach(name -> targets.put(name.toString(), (Integer) sd.get("port")));
+        }
+        Map<String, Integer> expected = new java.util.HashMap<>();
+        SERVICES.forEach(s -> expected.put(s, Repo.httpPort(s)));
+        assertThat(targets).isEqualTo(expected);
+        Map<String, Object> triton = job(config, "triton");
+        assertThat(Tree.list(Tree.maps(triton, "static_configs").get(0), "targets")).containsExactly("triton:8002");
+    }
+
+    private static Map<String, Object> job(Map<String, Object> config, String name) {
+        return Tree.maps(config, "scrape_configs").stream().filter(j -> name.equals(j.get("job_name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no scrape job " + name));
+    }
+}
