@@ -84,8 +84,13 @@ final class LocalStack {
 
     /** Waits until the service's gRPC health says SERVING; fails at once, with its log, if it exits. */
     void awaitServing(String name) {
-        ServiceProcess process = processes.get(name);
-        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channels.get(name));
+        awaitServing(processes.get(name), channels.get(name));
+    }
+
+    /** Waits until {@code process} (reached through {@code channel}) is SERVING. */
+    static void awaitServing(ServiceProcess process, ManagedChannel channel) {
+        String name = process.name;
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
         await(name + " serving")
                 .atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
                 .failFast(() -> assertThat(process.isAlive())
@@ -108,7 +113,7 @@ final class LocalStack {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

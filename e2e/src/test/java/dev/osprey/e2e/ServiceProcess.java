@@ -22,13 +22,18 @@ final class ServiceProcess implements AutoCloseable {
     private Process process;
 
     ServiceProcess(String name, int httpPort, int grpcPort, List<String> args) throws IOException {
+        this(name, name, httpPort, grpcPort, args);
+    }
+
+    /** @param instance names the log file, for a second process of the same service */
+    ServiceProcess(String name, String instance, int httpPort, int grpcPort, List<String> args) throws IOException {
         this.name = name;
         this.httpPort = httpPort;
         this.grpcPort = grpcPort;
         this.args = List.copyOf(args);
         Path logs = Path.of(System.getProperty("osprey.logs", "target/service-logs"));
         Files.createDirectories(logs);
-        this.log = logs.resolve(name + ".log");
+        this.log = logs.resolve(instance + ".log");
         Files.deleteIfExists(log);
     }
 

@@ -1,5 +1,6 @@
 package dev.osprey.encoder;
 
+import com.google.protobuf.UnsafeByteOperations;
 import dev.osprey.encoder.features.FeatureStore;
 import dev.osprey.internal.v1.EncodeRequest;
 import dev.osprey.internal.v1.EncodeResponse;
@@ -8,7 +9,9 @@ import dev.osprey.internal.v1.FeatureMaps;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GetFeaturesRequest;
+import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
+import dev.osprey.internal.v1.ImageBytes;
 import dev.osprey.internal.v1.ImageTokens;
 import dev.osprey.service.GrpcErrors;
 import io.grpc.Context;
@@ -42,6 +45,12 @@ class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
     @Override
     public void getImageTokens(GetImageTokensRequest request, StreamObserver<ImageTokens> response) {
         respond(response, () -> FeatureMessages.imageTokens(store.features(request.getImageId())));
+    }
+
+    @Override
+    public void getImage(GetImageRequest request, StreamObserver<ImageBytes> response) {
+        respond(response, () -> ImageBytes.newBuilder().setImageId(request.getImageId())
+                .setImage(UnsafeByteOperations.unsafeWrap(store.imageBytes(request.getImageId()))).build());
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.FeatureMaps;
 import dev.osprey.internal.v1.ForgetRequest;
+import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetFeaturesRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.internal.v1.ImageTokens;
@@ -205,10 +206,13 @@ class EncoderGrpcServiceTest {
     void forgetRemovesBytesAndFeatures() {
         EncoderGrpc.EncoderBlockingStub stub = start(tower, ROOMY);
         String id = stub.encode(request(GoldenImages.bytes("s1_img2"))).getImageId();
+        assertThat(stub.getImage(GetImageRequest.newBuilder().setImageId(id).build()).getImage().toByteArray())
+                .as("the held upload, for a replica that takes the image over").isEqualTo(GoldenImages.bytes("s1_img2"));
 
         assertThat(stub.forget(ForgetRequest.newBuilder().setImageId(id).build()).getForgotten()).isTrue();
         assertThat(stub.forget(ForgetRequest.newBuilder().setImageId(id).build()).getForgotten()).isFalse();
         assertNotFound(() -> stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(id).build()));
+        assertNotFound(() -> stub.getImage(GetImageRequest.newBuilder().setImageId(id).build()));
         assertThat(encoder.store.uploads().size()).isZero();
     }
 

@@ -74,6 +74,20 @@ public final class FeatureStore {
     }
 
     /**
+     * The uploaded bytes of an image this store holds.
+     *
+     * @throws OspreyException BAD_INPUT for a malformed id; NOT_FOUND when they are not held
+     */
+    public byte[] imageBytes(String imageId) {
+        ImageIds.check(imageId);
+        byte[] imageBytes = uploads.getIfPresent(imageId);
+        if (imageBytes == null) {
+            throw new OspreyException(Reason.NOT_FOUND, "image " + imageId + " is not held by this encoder: upload the image again");
+        }
+        return imageBytes;
+    }
+
+    /**
      * Forgets an image's bytes and features.
      *
      * @return whether anything was held

@@ -5,6 +5,7 @@ import dev.osprey.service.PeerChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 
 /**
  * The three backend services and the channels to their replicas. Calls about one image go to the
@@ -46,6 +47,12 @@ public final class Backends {
 
     public Replica encoder(String imageId) {
         return replica("encoder-service", encoders.owner(imageId));
+    }
+
+    /** Every encoder replica but {@code owner}: where an image's upload may still be held after the replicas changed. */
+    public List<Replica> otherEncoders(Replica owner) {
+        return encoders.current().stream().filter(address -> !address.equals(owner.address()))
+                .map(address -> replica("encoder-service", address)).toList();
     }
 
     /** Extractors hold no state, but routing them by image lets each keep the features it fetched. */

@@ -15,6 +15,8 @@ import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GenerateRequest;
+import dev.osprey.internal.v1.GetImageRequest;
+import dev.osprey.internal.v1.ImageBytes;
 import dev.osprey.internal.v1.LlmGrpc;
 import dev.osprey.model.pipeline.ImageId;
 import io.grpc.Deadline;
@@ -69,8 +71,8 @@ public final class RegionAsks {
     }
 
     /**
-     * Forgets an image: its bytes and features on its encoder, the features its extractor keeps and
-     * the prefixes its llm-service caches. False when the encoder did not know it.
+     * Forgets an image: its bytes and features on every encoder, the features its extractor keeps and
+     * the prefixes its llm-service caches. False when no encoder knew it.
      */
     public Mono<Boolean> delete(String imageId) {
         return Mono.defer(() -> {
@@ -86,9 +88,11 @@ public final class RegionAsks {
                     GrpcReactive.<ForgetResponse>unary(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).forget(forget, o))
                             .onErrorMap(llm::explain)).then(Mono.empty());
             // The derived copies go first: a failure there leaves the image in place, so a retry still finds it.
-            return derived.then(GrpcReactive.<ForgetResponse>unary(o -> EncoderGrpc.newStub(encoder.channel()).withDeadline(deadline)
-                            .forget(forget, o)).onErrorMap(encoder::explain))
-                    .map(ForgetResponse::getForgotten);
+            // Every encoder: one that owned the image before the replicas changed may hold it too.
+            Flux<Boolean> encoders = Flux.concat(Flux.just(encoder), Flux.fromIterable(backends.otherEncoders(encoder)))
+                    .concatMap(replica -> GrpcReactive.<ForgetResponse>unary(o -> EncoderGrpc.newStub(replica.channel())
+                            .withDeadline(deadline).forget(forget, o)).onErrorMap(replica::explain).map(ForgetResponse::getForgotten));
+            return derived.then(encoders.reduce(false, Boolean::logicalOr));
         });
     }
 
@@ -105,8 +109,35 @@ public final class RegionAsks {
             Mono<String> imageId = request.getImage().hasImageBytes()
                     ? upload(request.getImage().getImageBytes()).map(UploadImageResponse::getImageId)
                     : Mono.just(requireImageId(request.getImage().getImageId()));
-            return imageId.flatMapMany(id -> answer(id, request, deadline)).map(new Timings(arrived)::apply);
+            return imageId.flatMapMany(id -> answer(id, request, deadline)
+                            .onErrorResume(RegionAsks::isNotFound, notFound -> takeOver(id, deadline)
+                                    .flatMapMany(found -> found ? answer(id, request, deadline) : Flux.error(notFound))))
+                    .map(new Timings(arrived)::apply);
         });
+    }
+
+    /**
+     * Moves an image to the encoder that owns it now, when that one does not hold it: after encoder
+     * replicas were added, an image's upload is still on the replica that owned it before. The first
+     * other replica that holds the bytes hands them over and the owner encodes them; false when none
+     * holds them (then the image is gone and must be uploaded again).
+     */
+    private Mono<Boolean> takeOver(String imageId, Deadline deadline) {
+        Backends.Replica owner = backends.encoder(imageId);
+        GetImageRequest get = GetImageRequest.newBuilder().setImageId(imageId).build();
+        return Flux.fromIterable(backends.otherEncoders(owner))
+                .concatMap(peer -> GrpcReactive.<ImageBytes>unary(o -> EncoderGrpc.newStub(peer.channel()).withDeadline(deadline)
+                        .getImage(get, o)).onErrorResume(e -> Mono.empty()))
+                .next()
+                .flatMap(held -> GrpcReactive.<dev.osprey.internal.v1.EncodeResponse>unary(o -> EncoderGrpc.newStub(owner.channel())
+                        .withDeadline(deadline).encode(EncodeRequest.newBuilder().setImage(held.getImage()).build(), o))
+                        .onErrorMap(owner::explain))
+                .map(encoded -> true)
+                .defaultIfEmpty(false);
+    }
+
+    private static boolean isNotFound(Throwable failure) {
+        return failure instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.NOT_FOUND;
     }
 
     private Flux<AnswerEvent> answer(String imageId, AskRequest request, Deadline deadline) {
