@@ -28,7 +28,12 @@ class ContractsTest {
         assertThat(LlmGrpc.getGenerateMethod().getResponseMarshaller())
                 .isNotNull();
         assertThat(ExtractorGrpc.getExtractMethod().getFullMethodName()).isEqualTo("osprey.internal.v1.Extractor/Extract");
-        assertThat(EncoderGrpc.getServiceDescriptor().getMethods()).hasSize(4);
+        assertThat(EncoderGrpc.getServiceDescriptor().getMethods()).extracting(m -> m.getBareMethodName())
+                .containsExactlyInAnyOrder("Encode", "GetFeatures", "GetImageTokens", "Forget", "GetImage");
+        assertThat(ExtractorGrpc.getServiceDescriptor().getMethods()).extracting(m -> m.getBareMethodName())
+                .containsExactlyInAnyOrder("Extract", "Forget");
+        assertThat(LlmGrpc.getServiceDescriptor().getMethods()).extracting(m -> m.getBareMethodName())
+                .containsExactlyInAnyOrder("Generate", "Forget");
     }
 
     @Test
