@@ -5,6 +5,7 @@ import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.model.decode.RunInterrupt;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderClient;
@@ -71,15 +72,22 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
         stream.expect(job.sequences());
         metrics.activeSequences(job.sequences());
         Context previous = context.attach();
+        // A cancelled call (or an expired deadline) also ends the decoder run in progress, e.g. a long first prefill.
+        RunInterrupt interrupt = new RunInterrupt();
+        Context.CancellationListener onCancel = cancelled -> interrupt.interrupt();
+        context.addListener(onCancel, Runnable::run);
         try {
             List<Answer> answers = chat.answer(job.imageId(),
                     () -> encoder.imageTokens(job.encoderAddress(), job.imageId(), chat.imageTokens(), chat.hidden()),
-                    job.regions(), job.prompts(), job.request().withListener(stream).withCancellation(stream::cancelled));
+                    job.regions(), job.prompts(),
+                    job.request().withListener(stream).withCancellation(stream::cancelled).withInterrupt(interrupt));
             return () -> stream.finish(answers);
         } catch (RuntimeException | Error e) {
             // An Error too (a class that cannot load, out of memory): the call must end rather than hang.
             return () -> stream.fail(e);
         } finally {
+            context.removeListener(onCancel);
+            interrupt.close();
             context.detach(previous);
             metrics.activeSequences(-job.sequences());
         }

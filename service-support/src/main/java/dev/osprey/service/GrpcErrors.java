@@ -41,6 +41,7 @@ public final class GrpcErrors {
             case BAD_INPUT -> Status.INVALID_ARGUMENT;
             case NOT_FOUND -> Status.NOT_FOUND;
             case UNAVAILABLE -> Status.UNAVAILABLE;
+            case CANCELLED -> Status.CANCELLED;
             case BAD_CHECKPOINT, BAD_BUNDLE, INTERNAL -> {
                 log.error("internal error", e);
                 yield Status.INTERNAL;

@@ -91,7 +91,9 @@ public final class DecoderSession implements AutoCloseable {
                 present.put(DecoderGraphBuilder.kvName("present", "value", l), cache.values(l));
             }
             runs.incrementAndGet();
-            try (OrtSession.Result result = session.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present)) {
+            RunInterrupt interrupt = cache.interrupt();
+            try (OrtSession.Result result = interrupt == null ? session.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present)
+                    : session.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present, interrupt.options())) {
                 FloatBuffer logits = ((OnnxTensor) result.get(DecoderGraphBuilder.LOGITS).orElseThrow()).getFloatBuffer();
                 float[] out = new float[logits.remaining()];
                 logits.get(out);
@@ -99,6 +101,9 @@ public final class DecoderSession implements AutoCloseable {
                 return out;
             }
         } catch (OrtException e) {
+            if (cache.interrupted()) {
+                throw new OspreyException(Reason.CANCELLED, "the decoder run was interrupted: the generation was cancelled", e);
+            }
             throw new OspreyException(Reason.INTERNAL, "decoder run failed: " + e.getMessage(), e);
         }
     }
@@ -149,6 +154,7 @@ public final class DecoderSession implements AutoCloseable {
         int vocab = config.vocab();
         float[] logits = new float[batch * vocab];
         try (KvCache single = newCache(1, cache.maxLength())) {
+            single.interruptWith(cache.interrupt());
             for (int b = 0; b < batch; b++) {
                 single.load(prefix, 0);
                 float[] suffix = suffixes.get(b);

@@ -30,6 +30,7 @@ public final class KvCache implements AutoCloseable {
     private final FloatBuffer[] keyData;
     private final FloatBuffer[] valueData;
     private final int[] lengths;
+    private RunInterrupt interrupt;
 
     KvCache(OrtEnvironment env, DecoderConfig config, int batch, int maxLength) {
         if (batch <= 0 || maxLength <= 0 || maxLength > config.maxPositions()) {
@@ -167,6 +168,20 @@ public final class KvCache implements AutoCloseable {
 
     OnnxTensor values(int layer) {
         return values[layer];
+    }
+
+    /** Lets {@code by} stop this cache's decoder runs (null: runs cannot be interrupted). */
+    public void interruptWith(RunInterrupt by) {
+        this.interrupt = by;
+    }
+
+    /** Whether this cache's runs have been interrupted. */
+    public boolean interrupted() {
+        return interrupt != null && interrupt.interrupted();
+    }
+
+    RunInterrupt interrupt() {
+        return interrupt;
     }
 
     void advance(int positions) {

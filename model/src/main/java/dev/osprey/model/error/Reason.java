@@ -12,6 +12,8 @@ public enum Reason {
     NOT_FOUND,
     /** A backend the operation needs (a model server, a peer service) cannot be reached. */
     UNAVAILABLE,
+    /** The caller cancelled the operation (or its deadline passed) while it ran. */
+    CANCELLED,
     /** A bug or an environment failure (I/O, native runtime). */
     INTERNAL
 }

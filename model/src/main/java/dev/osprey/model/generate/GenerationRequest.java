@@ -1,5 +1,6 @@
 package dev.osprey.model.generate;
 
+import dev.osprey.model.decode.RunInterrupt;
 import dev.osprey.model.error.OspreyException;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -12,9 +13,10 @@ import java.util.function.BooleanSupplier;
  * @param stopStrings  texts that end a sequence when its text reaches one (non-empty strings)
  * @param listener     receives the text as it appears
  * @param cancelled    checked before every decoder run; once true, generation ends within one step
+ * @param interrupt    when interrupted, ends even the decoder run in progress (a long prefill); null: none
  */
 public record GenerationRequest(SamplingSettings sampling, int maxNewTokens, List<String> stopStrings,
-        TokenListener listener, BooleanSupplier cancelled) {
+        TokenListener listener, BooleanSupplier cancelled, RunInterrupt interrupt) {
 
     /** The reference's default bound on new tokens in this API. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
@@ -31,21 +33,26 @@ public record GenerationRequest(SamplingSettings sampling, int maxNewTokens, Lis
 
     /** No stop strings, no listener, never cancelled. */
     public static GenerationRequest of(SamplingSettings sampling, int maxNewTokens) {
-        return new GenerationRequest(sampling, maxNewTokens, List.of(), TokenListener.NONE, () -> false);
+        return new GenerationRequest(sampling, maxNewTokens, List.of(), TokenListener.NONE, () -> false, null);
     }
 
     /** This request with other stop strings. */
     public GenerationRequest withStopStrings(List<String> strings) {
-        return new GenerationRequest(sampling, maxNewTokens, strings, listener, cancelled);
+        return new GenerationRequest(sampling, maxNewTokens, strings, listener, cancelled, interrupt);
     }
 
     /** This request streaming to {@code to}. */
     public GenerationRequest withListener(TokenListener to) {
-        return new GenerationRequest(sampling, maxNewTokens, stopStrings, to, cancelled);
+        return new GenerationRequest(sampling, maxNewTokens, stopStrings, to, cancelled, interrupt);
     }
 
     /** This request cancelled by {@code when}. */
     public GenerationRequest withCancellation(BooleanSupplier when) {
-        return new GenerationRequest(sampling, maxNewTokens, stopStrings, listener, when);
+        return new GenerationRequest(sampling, maxNewTokens, stopStrings, listener, when, interrupt);
+    }
+
+    /** This request with decoder runs that {@code by} can stop while they run. */
+    public GenerationRequest withInterrupt(RunInterrupt by) {
+        return new GenerationRequest(sampling, maxNewTokens, stopStrings, listener, cancelled, by);
     }
 }

@@ -4,6 +4,7 @@ import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.EmbeddingTable;
 import dev.osprey.model.decode.KvCache;
 import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
 import dev.osprey.model.text.OspreyTokenizer;
 import dev.osprey.model.text.StreamingDetokenizer;
 import java.time.Duration;
@@ -88,7 +89,16 @@ public final class Generator {
         if (request.cancelled().getAsBoolean()) {
             return finishAll(sequences(batch, request, new Prompt(n, 0, start)), FinishReason.CANCELLED);
         }
-        Prefilled prefilled = prefill.apply(cache);
+        cache.interruptWith(request.interrupt());
+        Prefilled prefilled;
+        try {
+            prefilled = prefill.apply(cache);
+        } catch (OspreyException e) {
+            if (e.reason() == Reason.CANCELLED && cache.interrupted()) {
+                return finishAll(sequences(batch, request, new Prompt(n, 0, start)), FinishReason.CANCELLED);
+            }
+            throw e;
+        }
         List<Sequence> sequences = sequences(batch, request, new Prompt(n, prefilled.cachedTokens(), start));
         float[] logits = prefilled.logits();
         for (int b = 0; b < batch; b++) {
@@ -107,10 +117,17 @@ public final class Generator {
             if (sequences.stream().allMatch(s -> s.reason != null)) {
                 return results(sequences);
             }
-            if (request.cancelled().getAsBoolean()) {
+            if (request.cancelled().getAsBoolean() || cache.interrupted()) {
                 return finishAll(sequences, FinishReason.CANCELLED);
             }
-            logits = session.step(cache, next);
+            try {
+                logits = session.step(cache, next);
+            } catch (OspreyException e) {
+                if (e.reason() == Reason.CANCELLED && cache.interrupted()) {
+                    return finishAll(sequences, FinishReason.CANCELLED);
+                }
+                throw e;
+            }
         }
     }
 

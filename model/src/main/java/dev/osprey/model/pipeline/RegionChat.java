@@ -252,10 +252,21 @@ public final class RegionChat implements AutoCloseable {
         float[][] computed = new float[1][];
         // The text before the image is part of the key: a template or history that puts other text
         // there must not reuse this prefix.
-        PrefixKv prefix = prefixes.get(new PrefixCache.Key(bundleKey, prefixOf(imageId) + Sha256.hex(textBeforeImage)), key -> {
+        PrefixCache.Key key = new PrefixCache.Key(bundleKey, prefixOf(imageId) + Sha256.hex(textBeforeImage));
+        Function<PrefixCache.Key, PrefixKv> compute = k -> {
             computed[0] = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length());
             return cache.snapshot(0, prefixLength);
-        });
+        };
+        PrefixKv prefix;
+        try {
+            prefix = prefixes.get(key, compute);
+        } catch (OspreyException e) {
+            // Another question computing this prefix was cancelled; that is no reason to fail this one.
+            if (e.reason() != Reason.CANCELLED || cache.interrupted()) {
+                throw e;
+            }
+            prefix = prefixes.get(key, compute);
+        }
         if (computed[0] != null) {
             return new Generator.Prefilled(computed[0], 0);
         }
