@@ -4,10 +4,9 @@ import dev.osprey.encoder.features.FeatureStore;
 import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.vision.BatchListener;
 import dev.osprey.encoder.vision.MicroBatcher;
-import dev.osprey.model.cache.LruLoadingCache;
+import dev.osprey.service.CacheMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,9 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The encoder's Micrometer meters: per model run {@code osprey.encode.duration} (tags {@code backend},
  * {@code outcome}) and {@code osprey.encode.batch.size}, and {@code osprey.encode.images} encoded (same
- * tags; re-encodes after an eviction included); per cache ({@code cache}=features|image_bytes)
- * {@code osprey.cache.requests} ({@code result}=hit|miss), {@code osprey.cache.evictions},
- * {@code osprey.cache.expirations} and {@code osprey.cache.bytes}; {@code osprey.queue.depth} of images
+ * tags; re-encodes after an eviction included); the cache meters of {@link CacheMeters} for
+ * {@code cache}=features|image_bytes; {@code osprey.queue.depth} of images
  * waiting for a batch ({@code queue}=vision_batch) or to be decoded ({@code queue}=image_decode).
  */
 final class EncoderMetrics implements BatchListener {
@@ -59,21 +57,11 @@ final class EncoderMetrics implements BatchListener {
 
     /** Registers the meters that read the store's caches and the batcher's queue. */
     void bind(FeatureStore store, MicroBatcher batcher) {
-        bind("features", store.featureCache());
-        bind("image_bytes", store.uploads());
+        CacheMeters.bind(registry, "features", store.featureCache());
+        CacheMeters.bind(registry, "image_bytes", store.uploads());
         Gauge.builder("osprey.queue.depth", batcher, MicroBatcher::queueDepth).description("Images waiting for a vision model run")
                 .tag("queue", "vision_batch").register(registry);
         Gauge.builder("osprey.queue.depth", store.preparation(), ImagePreparation::queueDepth)
                 .description("Images waiting to be decoded and preprocessed").tag("queue", "image_decode").register(registry);
-    }
-
-    private void bind(String cache, LruLoadingCache<String, ?> values) {
-        FunctionCounter.builder("osprey.cache.requests", values, LruLoadingCache::hits).tags("cache", cache, "result", "hit")
-                .register(registry);
-        FunctionCounter.builder("osprey.cache.requests", values, LruLoadingCache::misses).tags("cache", cache, "result", "miss")
-                .register(registry);
-        FunctionCounter.builder("osprey.cache.evictions", values, LruLoadingCache::evictions).tag("cache", cache).register(registry);
-        FunctionCounter.builder("osprey.cache.expirations", values, LruLoadingCache::expirations).tag("cache", cache).register(registry);
-        Gauge.builder("osprey.cache.bytes", values, LruLoadingCache::bytes).baseUnit("bytes").tag("cache", cache).register(registry);
     }
 }

@@ -5,12 +5,11 @@ import dev.osprey.internal.v1.ExtractResponse;
 import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
+import dev.osprey.service.CacheMeters;
 import dev.osprey.service.GrpcErrors;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -24,11 +23,7 @@ final class ExtractorGrpcService extends ExtractorGrpc.ExtractorImplBase {
     ExtractorGrpcService(RegionExtraction extraction, MeterRegistry registry) {
         this.extraction = extraction;
         this.registry = registry;
-        var cache = extraction.features();
-        FunctionCounter.builder("osprey.cache.requests", cache, c -> c.hits()).tags("cache", "features", "result", "hit").register(registry);
-        FunctionCounter.builder("osprey.cache.requests", cache, c -> c.misses()).tags("cache", "features", "result", "miss").register(registry);
-        FunctionCounter.builder("osprey.cache.evictions", cache, c -> c.evictions()).tag("cache", "features").register(registry);
-        Gauge.builder("osprey.cache.bytes", cache, c -> c.bytes()).tag("cache", "features").baseUnit("bytes").register(registry);
+        CacheMeters.bind(registry, "features", extraction.features());
         this.latency = Timer.builder("osprey.extractor.extract").description("Extract calls, masks decoded and pooled")
                 .publishPercentileHistogram().register(registry);
     }

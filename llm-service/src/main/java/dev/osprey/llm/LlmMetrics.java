@@ -1,8 +1,8 @@
 package dev.osprey.llm;
 
-import dev.osprey.model.decode.PrefixCache;
 import dev.osprey.model.generate.Usage;
 import dev.osprey.model.pipeline.RegionChat;
+import dev.osprey.service.CacheMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -43,15 +43,8 @@ final class LlmMetrics implements GenerationMetrics {
                 .description("Generate calls refused with RESOURCE_EXHAUSTED").register(registry);
         FunctionCounter.builder("osprey.decoder.runs", chat, RegionChat::decoderRuns)
                 .description("Decoder graph runs (one per step for a whole batch)").register(registry);
-        PrefixCache prefixes = chat.prefixCache();
-        if (prefixes != null) {
-            FunctionCounter.builder("osprey.cache.requests", prefixes, PrefixCache::hits).tags("cache", "prefix", "result", "hit")
-                    .register(registry);
-            FunctionCounter.builder("osprey.cache.requests", prefixes, PrefixCache::misses).tags("cache", "prefix", "result", "miss")
-                    .register(registry);
-            FunctionCounter.builder("osprey.cache.evictions", prefixes, PrefixCache::evictions).tag("cache", "prefix").register(registry);
-            Gauge.builder("osprey.cache.bytes", prefixes, PrefixCache::bytes).tag("cache", "prefix").baseUnit("bytes").register(registry);
-            Gauge.builder("osprey.cache.entries", prefixes, PrefixCache::size).tag("cache", "prefix").register(registry);
+        if (chat.prefixCache() != null) {
+            CacheMeters.bind(registry, "prefix", chat.prefixCache());
         }
     }
 

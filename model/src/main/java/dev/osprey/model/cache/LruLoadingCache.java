@@ -33,7 +33,7 @@ import java.util.function.ToLongFunction;
  * @param <K> key type, with value-based {@code equals} and {@code hashCode}
  * @param <V> value type, immutable once stored
  */
-public final class LruLoadingCache<K, V> {
+public final class LruLoadingCache<K, V> implements CacheStats {
 
     /** A stored value, its weight and when it was last used (nanoseconds of the cache's clock). */
     private static final class Entry<V> {
@@ -242,33 +242,39 @@ public final class LruLoadingCache<K, V> {
     }
 
     /** Weight of the values held now. */
+    @Override
     public synchronized long bytes() {
         expireIdle();
         return bytes;
     }
 
     /** Values held now. */
+    @Override
     public synchronized int size() {
         expireIdle();
         return entries.size();
     }
 
     /** Requests answered without computing: from the cache, or by waiting for another thread's computation. */
+    @Override
     public synchronized long hits() {
         return hits;
     }
 
     /** Requests that computed their value (failed computations included) or found nothing. */
+    @Override
     public synchronized long misses() {
         return misses;
     }
 
     /** Values dropped to stay within the bound. */
+    @Override
     public synchronized long evictions() {
         return evictions;
     }
 
     /** Values dropped after the idle TTL. */
+    @Override
     public synchronized long expirations() {
         return expirations;
     }

@@ -1,5 +1,6 @@
 package dev.osprey.model.decode;
 
+import dev.osprey.model.cache.CacheStats;
 import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
 import java.util.Objects;
@@ -19,7 +20,7 @@ import java.util.function.Function;
  * same missing key share one computation; a failed computation is not cached (all of it is
  * {@link LruLoadingCache}'s, keyed and weighed for prefixes).
  */
-public final class PrefixCache {
+public final class PrefixCache implements CacheStats {
 
     /**
      * Which prefix.
@@ -66,27 +67,38 @@ public final class PrefixCache {
     }
 
     /** Bytes of the prefixes held now. */
+    @Override
     public long bytes() {
         return cache.bytes();
     }
 
     /** Prefixes held now. */
+    @Override
     public int size() {
         return cache.size();
     }
 
     /** Requests answered without computing: from the cache, or by waiting for another thread's computation. */
+    @Override
     public long hits() {
         return cache.hits();
     }
 
     /** Requests that computed their prefix (failed computations included). */
+    @Override
     public long misses() {
         return cache.misses();
     }
 
     /** Prefixes dropped to stay within the bound. */
+    @Override
     public long evictions() {
         return cache.evictions();
+    }
+
+    /** Always 0: prefixes do not expire; they leave by eviction or {@link #invalidateIf}. */
+    @Override
+    public long expirations() {
+        return cache.expirations();
     }
 }
