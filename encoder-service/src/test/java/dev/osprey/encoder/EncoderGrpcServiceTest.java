@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import dev.osprey.encoder.features.ImageIds;
 import dev.osprey.encoder.features.StoreLimits;
 import dev.osprey.encoder.vision.EmbeddedVisionBackend;
 import dev.osprey.encoder.vision.VisionBackend;
@@ -13,13 +12,14 @@ import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.FeatureMaps;
 import dev.osprey.internal.v1.ForgetRequest;
-import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetFeaturesRequest;
+import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.internal.v1.ImageTokens;
 import dev.osprey.internal.v1.TensorInfo;
 import dev.osprey.model.Golden;
 import dev.osprey.model.TinyBundle;
+import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.model.vision.VisionFeatures;
 import io.grpc.Context;
@@ -69,7 +69,7 @@ class EncoderGrpcServiceTest {
             byte[] image = GoldenImages.bytes(caseName);
             EncodeResponse encoded = stub.encode(request(image));
 
-            assertThat(encoded.getImageId()).isEqualTo(ImageIds.of(image)).hasSize(64);
+            assertThat(encoded.getImageId()).isEqualTo(ImageId.of(image)).hasSize(64);
             assertThat(new int[] {encoded.getWidth(), encoded.getHeight()}).as(caseName).containsExactly(SIZES.get(caseName));
             assertThat(encoded.getCached()).isFalse();
             assertThat(encoded.getFeaturesList()).extracting(TensorInfo::getName)

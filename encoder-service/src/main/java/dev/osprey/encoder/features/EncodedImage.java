@@ -6,7 +6,7 @@ import dev.osprey.model.vision.VisionFeatures;
 /**
  * What the encoder keeps per image.
  *
- * @param imageId  SHA-256 of the uploaded bytes ({@link ImageIds})
+ * @param imageId  SHA-256 of the uploaded bytes ({@link dev.osprey.model.pipeline.ImageId})
  * @param width    width after EXIF orientation
  * @param height   height after EXIF orientation
  * @param features res2..res5 and image_embeds

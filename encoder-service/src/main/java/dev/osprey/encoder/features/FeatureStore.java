@@ -4,6 +4,7 @@ import dev.osprey.encoder.vision.MicroBatcher;
 import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.pipeline.ImageId;
 import java.util.function.LongSupplier;
 
 /**
@@ -44,7 +45,7 @@ public final class FeatureStore {
      * @throws OspreyException BAD_INPUT naming what is wrong with an image that cannot be decoded
      */
     public Encoding encode(byte[] imageBytes) {
-        String imageId = ImageIds.of(imageBytes);
+        String imageId = ImageId.of(imageBytes);
         boolean[] encodedHere = {false};
         EncodedImage image = features.get(imageId, id -> {
             encodedHere[0] = true;
@@ -61,7 +62,7 @@ public final class FeatureStore {
      * @throws OspreyException BAD_INPUT for a malformed id; NOT_FOUND when the bytes are gone too
      */
     public EncodedImage features(String imageId) {
-        ImageIds.check(imageId);
+        ImageId.require(imageId);
         // Read first, which also keeps the upload from idling out while its features are in use.
         byte[] imageBytes = uploads.getIfPresent(imageId);
         return features.get(imageId, id -> {
@@ -79,7 +80,7 @@ public final class FeatureStore {
      * @throws OspreyException BAD_INPUT for a malformed id; NOT_FOUND when they are not held
      */
     public byte[] imageBytes(String imageId) {
-        ImageIds.check(imageId);
+        ImageId.require(imageId);
         byte[] imageBytes = uploads.getIfPresent(imageId);
         if (imageBytes == null) {
             throw new OspreyException(Reason.NOT_FOUND, "image " + imageId + " is not held by this encoder: upload the image again");
@@ -93,7 +94,7 @@ public final class FeatureStore {
      * @return whether anything was held
      */
     public boolean forget(String imageId) {
-        ImageIds.check(imageId);
+        ImageId.require(imageId);
         return uploads.invalidate(imageId) | features.invalidate(imageId);
     }
 

@@ -25,7 +25,6 @@ import io.grpc.StatusRuntimeException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -36,8 +35,6 @@ import reactor.core.publisher.Mono;
  * backends validate, and their INVALID_ARGUMENT messages name the field or region.
  */
 public final class RegionAsks {
-
-    private static final Pattern IMAGE_ID = Pattern.compile("[0-9a-f]{64}");
 
     private final Backends backends;
     private final AskLimits limits;
@@ -53,7 +50,7 @@ public final class RegionAsks {
             if (image.isEmpty()) {
                 throw invalid("image is empty");
             }
-            String imageId = ImageId.of(image.toByteArray());
+            String imageId = ImageId.of(image.asReadOnlyByteBuffer());
             Backends.Replica encoder = backends.encoder(imageId);
             return GrpcReactive.<dev.osprey.internal.v1.EncodeResponse>unary(o -> EncoderGrpc.newStub(encoder.channel())
                             .withDeadline(Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
@@ -76,7 +73,7 @@ public final class RegionAsks {
      */
     public Mono<Boolean> delete(String imageId) {
         return Mono.defer(() -> {
-            requireImageId(imageId);
+            ImageId.require(imageId);
             ForgetRequest forget = ForgetRequest.newBuilder().setImageId(imageId).build();
             Deadline deadline = Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS);
             Backends.Replica encoder = backends.encoder(imageId);
@@ -108,7 +105,7 @@ public final class RegionAsks {
             Deadline deadline = Deadline.after(limits.deadline().toMillis(), TimeUnit.MILLISECONDS);
             Mono<String> imageId = request.getImage().hasImageBytes()
                     ? upload(request.getImage().getImageBytes()).map(UploadImageResponse::getImageId)
-                    : Mono.just(requireImageId(request.getImage().getImageId()));
+                    : Mono.just(ImageId.require(request.getImage().getImageId()));
             return imageId.flatMapMany(id -> answer(id, request, deadline)
                             .onErrorResume(RegionAsks::isNotFound, notFound -> takeOver(id, deadline)
                                     .flatMapMany(found -> found ? answer(id, request, deadline) : Flux.error(notFound))))
@@ -204,17 +201,6 @@ public final class RegionAsks {
         if (text.length() > limits.maxPromptChars()) {
             throw invalid(field + ": " + text.length() + " characters, the limit is " + limits.maxPromptChars());
         }
-    }
-
-    private static String requireImageId(String imageId) {
-        if (!IMAGE_ID.matcher(imageId).matches()) {
-            throw invalid("image_id: '" + abbreviate(imageId) + "' is not an id from an upload (64 lowercase hex digits)");
-        }
-        return imageId;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
     private static StatusRuntimeException invalid(String message) {

@@ -1,6 +1,8 @@
 package dev.osprey.gateway.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.service.GrpcErrors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -33,6 +35,8 @@ record ApiError(HttpStatus status, String code, String message) {
     static ApiError of(Throwable failure) {
         return switch (failure) {
             case StatusRuntimeException e -> fromGrpc(e.getStatus());
+            // Our own errors raised in the gateway map as the backends map theirs.
+            case OspreyException e -> fromGrpc(GrpcErrors.toStatus(e).getStatus());
             case DataBufferLimitException e -> tooLarge(e);
             case ServerWebInputException e when e.getMostSpecificCause() instanceof DataBufferLimitException limit -> tooLarge(limit);
             case ServerWebInputException e -> new ApiError(HttpStatus.BAD_REQUEST, "invalid_argument", "request body: " + inputProblem(e));

@@ -12,8 +12,14 @@ final class Sha256 {
     }
 
     static String hex(byte[] bytes) {
+        return hex(ByteBuffer.wrap(bytes));
+    }
+
+    static String hex(ByteBuffer bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(bytes);
+            return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
