@@ -141,7 +141,7 @@ class EncoderScaleOutIT {
     }
 
     private double metric(ServiceProcess service, String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort + "/actuator/prometheus")).build(),
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.actuatorPort + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return text.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
