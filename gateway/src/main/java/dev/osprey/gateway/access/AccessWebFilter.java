@@ -1,11 +1,10 @@
 package dev.osprey.gateway.access;
 
+import dev.osprey.model.error.OspreyException;
 import java.net.InetSocketAddress;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -49,8 +48,8 @@ public final class AccessWebFilter implements WebFilter, Ordered {
             PathContainer path = request.getPath().pathWithinApplication();
             String problem = RoutePaths.problem(path);
             if (problem != null) {
-                throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the request path is refused: " + problem
-                        + "; write it without dot segments, empty segments or encoded slashes");
+                throw OspreyException.badInput("request path: " + problem + "; write it without dot segments, empty segments"
+                        + " or encoded slashes");
             }
             if (!open.isOpen(request.getMethod(), path)) {
                 InetSocketAddress remote = request.getRemoteAddress();

@@ -117,6 +117,15 @@ class AccessSweepTest {
     }
 
     @Test
+    void aPathThatIsNotCanonicalIsRefusedSayingWhy() throws Exception {
+        Map<String, String> keyed = withKey(Map.of("Content-Type", "application/json"));
+        assertThat(RawHttp.send(port, "POST", "/v1/%2e%2e/v1/chat", keyed, new byte[0]).body())
+                .contains("\"code\":\"invalid_argument\"", "request path: it has a dot segment ('%2e%2e')");
+        assertThat(RawHttp.send(port, "POST", "/v1//chat", keyed, new byte[0]).body()).contains("it has an empty segment ('//')");
+        assertThat(RawHttp.send(port, "POST", "/v1%2Fchat", keyed, new byte[0]).body()).contains("it has an encoded slash");
+    }
+
+    @Test
     void everyMappedRouteIsInTheSweep() {
         Set<String> swept = allRoutes().stream().map(Route::pattern).collect(Collectors.toSet());
         Set<String> mapped = new LinkedHashSet<>();
