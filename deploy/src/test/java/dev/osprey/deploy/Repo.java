@@ -43,9 +43,15 @@ public final class Repo {
         return properties;
     }
 
-    /** A service's HTTP port (Actuator, REST). */
+    /** A service's HTTP port (REST; Actuator too, unless it has a management port). */
     public static int httpPort(String service) {
         return Integer.parseInt(serviceProperties(service).getProperty("server.port"));
+    }
+
+    /** A service's Actuator port (health, Prometheus): its management port if it has one, else its HTTP port. */
+    public static int actuatorPort(String service) {
+        Properties properties = serviceProperties(service);
+        return Integer.parseInt(properties.getProperty("management.server.port", properties.getProperty("server.port")));
     }
 
     /** A service's gRPC port. */

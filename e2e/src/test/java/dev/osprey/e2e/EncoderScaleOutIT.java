@@ -6,7 +6,6 @@ import dev.osprey.model.Golden;
 import dev.osprey.model.TinyBundle;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +17,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,7 +92,7 @@ class EncoderScaleOutIT {
     private static byte[] imageOwnedBy(String owner, List<String> replicas) throws Exception {
         byte[] png = Files.readAllBytes(Golden.file("inputs/images/s1_img0.png"));
         for (int variant = 0; variant < 1000; variant++) {
-            byte[] candidate = withTextChunk(png, "variant " + variant);
+            byte[] candidate = PngVariants.withText(png, "variant " + variant);
             String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(candidate));
             String best = null;
             long bestScore = 0;
@@ -115,23 +113,6 @@ class EncoderScaleOutIT {
         throw new AssertionError("no variant hashes to " + owner);
     }
 
-    // A tEXt chunk right after IHDR (8 signature bytes + 25 bytes of IHDR chunk).
-    private static byte[] withTextChunk(byte[] png, String text) {
-        byte[] data = ("Comment\0" + text).getBytes(StandardCharsets.ISO_8859_1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(png, 0, 33);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        byte[] typeAndData = new byte[4 + data.length];
-        System.arraycopy("tEXt".getBytes(StandardCharsets.US_ASCII), 0, typeAndData, 0, 4);
-        System.arraycopy(data, 0, typeAndData, 4, data.length);
-        out.writeBytes(typeAndData);
-        CRC32 crc = new CRC32();
-        crc.update(typeAndData);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-        out.write(png, 33, png.length - 33);
-        return out.toByteArray();
-    }
-
     private String post(int port, String path, String type, byte[] body) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", type).timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
@@ -141,7 +122,7 @@ class EncoderScaleOutIT {
     }
 
     private double metric(ServiceProcess service, String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort + "/actuator/prometheus")).build(),
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.actuatorPort + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return text.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();

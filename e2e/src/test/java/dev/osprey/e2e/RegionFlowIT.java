@@ -257,7 +257,7 @@ class RegionFlowIT {
 
     /** The sum of a Prometheus metric's samples whose labels contain all of {@code labels}. */
     private double metric(String service, String name, String... labels) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.process(service).httpPort + "/actuator/prometheus"))
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.process(service).actuatorPort + "/actuator/prometheus"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
         double sum = 0;
         boolean found = false;

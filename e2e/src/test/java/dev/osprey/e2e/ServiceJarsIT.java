@@ -79,7 +79,7 @@ class ServiceJarsIT {
     @ParameterizedTest
     @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
     void actuatorReportsHealthReadinessAndPrometheusMetrics(String name) throws Exception {
-        int port = stack.process(name).httpPort;
+        int port = stack.process(name).actuatorPort;
 
         assertThat(get(port, "/actuator/health")).contains("\"status\":\"UP\"");
         assertThat(get(port, "/actuator/health/readiness")).contains("\"status\":\"UP\"");

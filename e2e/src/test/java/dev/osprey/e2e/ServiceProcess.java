@@ -17,6 +17,8 @@ final class ServiceProcess implements AutoCloseable {
     final String name;
     final int httpPort;
     final int grpcPort;
+    /** Where Actuator answers: the gateway's management port, the backends' HTTP port. */
+    final int actuatorPort;
     final Path log;
     private final List<String> args;
     private Process process;
@@ -30,6 +32,7 @@ final class ServiceProcess implements AutoCloseable {
         this.name = name;
         this.httpPort = httpPort;
         this.grpcPort = grpcPort;
+        this.actuatorPort = name.equals("gateway") ? LocalStack.freePort() : httpPort;
         this.args = List.copyOf(args);
         Path logs = Path.of(System.getProperty("osprey.logs", "target/service-logs"));
         Files.createDirectories(logs);
@@ -52,6 +55,9 @@ final class ServiceProcess implements AutoCloseable {
                 "--server.address=127.0.0.1",
                 "--spring.grpc.server.port=" + grpcPort,
                 "--spring.grpc.server.host=127.0.0.1"));
+        if (actuatorPort != httpPort) {
+            command.addAll(List.of("--management.server.port=" + actuatorPort, "--management.server.address=127.0.0.1"));
+        }
         command.addAll(args);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

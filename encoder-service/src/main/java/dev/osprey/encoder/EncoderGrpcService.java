@@ -13,6 +13,7 @@ import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.internal.v1.ImageBytes;
 import dev.osprey.internal.v1.ImageTokens;
+import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.service.GrpcErrors;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -34,7 +35,10 @@ class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
 
     @Override
     public void encode(EncodeRequest request, StreamObserver<EncodeResponse> response) {
-        respond(response, () -> FeatureMessages.encoded(store.encode(request.getImage().toByteArray())));
+        respond(response, () -> {
+            byte[] image = request.getImage().toByteArray();
+            return FeatureMessages.encoded(store.encode(ImageId.scoped(request.getScope(), ImageId.of(image)), image));
+        });
     }
 
     @Override

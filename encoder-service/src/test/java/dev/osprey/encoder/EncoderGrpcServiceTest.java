@@ -203,6 +203,23 @@ class EncoderGrpcServiceTest {
     }
 
     @Test
+    void aScopedUploadIsKnownByItsScopedIdOnlyAndEachScopeHasItsOwnCopy() {
+        EncoderGrpc.EncoderBlockingStub stub = start(tower, ROOMY);
+        byte[] image = GoldenImages.bytes("s1_img2");
+        String alice = stub.encode(request(image).toBuilder().setScope("alice").build()).getImageId();
+
+        assertThat(alice).isEqualTo(ImageId.scoped("alice", ImageId.of(image)));
+        assertThat(stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(alice).build()).getImageId()).isEqualTo(alice);
+        assertNotFound(() -> stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(ImageId.of(image)).build()));
+        assertNotFound(() -> stub.getImage(GetImageRequest.newBuilder().setImageId(ImageId.scoped("bob", ImageId.of(image))).build()));
+        EncodeResponse bob = stub.encode(request(image).toBuilder().setScope("bob").build());
+        assertThat(bob.getImageId()).isEqualTo(ImageId.scoped("bob", ImageId.of(image)));
+        assertThat(bob.getCached()).as("bob's copy is his own").isFalse();
+        assertThat(stub.forget(ForgetRequest.newBuilder().setImageId(bob.getImageId()).build()).getForgotten()).isTrue();
+        assertThat(stub.getImage(GetImageRequest.newBuilder().setImageId(alice).build()).getImage().toByteArray()).isEqualTo(image);
+    }
+
+    @Test
     void forgetRemovesBytesAndFeatures() {
         EncoderGrpc.EncoderBlockingStub stub = start(tower, ROOMY);
         String id = stub.encode(request(GoldenImages.bytes("s1_img2"))).getImageId();

@@ -18,8 +18,10 @@ import dev.osprey.service.PeerChannels;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,9 +65,17 @@ class GatewayConfiguration {
         return new Access(new ApiKeys(properties.apiKeys()), new RateLimiter(properties.ratePerSecond(), properties.rateBurst()));
     }
 
+    /**
+     * The access check on the public port's handler only: a WebFilter bean would be applied to the
+     * management port's handler too, and Prometheus and the probes there need no key.
+     */
     @Bean
-    AccessWebFilter accessWebFilter(Access access) {
-        return new AccessWebFilter(access);
+    WebHttpHandlerBuilderCustomizer accessCheck(Access access, GatewayProperties properties) {
+        AccessWebFilter filter = new AccessWebFilter(access, properties.apiDocsPrivate());
+        return builder -> builder.filters(filters -> {
+            filters.add(filter);
+            AnnotationAwareOrderComparator.sort(filters);
+        });
     }
 
     @Bean

@@ -13,14 +13,15 @@ import org.springframework.util.unit.DataSize;
  * @param extractors     extractor-service replicas, likewise
  * @param llms           llm-service replicas, likewise
  * @param dnsRefresh     how often a dns:/// replica list is resolved again
- * @param apiKeys        keys clients must present; none: the API is open
- * @param ratePerSecond  requests per second per key (or per address without keys); 0: unlimited
+ * @param apiKeys        keys clients must present, each {@code KEY} or {@code tenant=KEY}; none: the API is open
+ * @param apiDocsPrivate whether the OpenAPI document and its UI need a key too (else they are open)
+ * @param ratePerSecond  requests per second per tenant (or per address without keys); 0: unlimited
  * @param rateBurst      requests a client may make at once
  * @param maxImageSize   the largest upload; larger bodies get 413
  */
 @ConfigurationProperties("osprey.gateway")
 public record GatewayProperties(String encoders, String extractors, String llms, Duration dnsRefresh, List<String> apiKeys,
-        double ratePerSecond, int rateBurst, DataSize maxImageSize, Limits limits) {
+        boolean apiDocsPrivate, double ratePerSecond, int rateBurst, DataSize maxImageSize, Limits limits) {
 
     /** What one question may hold and how long it may take; see {@link AskLimits}. */
     public record Limits(int maxRegions, int maxPromptChars, int maxHistoryTurns, int maxNewTokens, boolean allowEmptyMasks,

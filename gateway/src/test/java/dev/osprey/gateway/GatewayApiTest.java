@@ -34,6 +34,7 @@ class GatewayApiTest {
     static ConfigurableApplicationContext app;
     static int port;
     static int grpcPort;
+    static int managementPort;
     static int deadEncoder;
     static final HttpClient http = HttpClient.newHttpClient();
 
@@ -41,8 +42,10 @@ class GatewayApiTest {
     static void start() throws IOException {
         port = freePort();
         grpcPort = freePort();
+        managementPort = freePort();
         deadEncoder = freePort();
         app = SpringApplication.run(GatewayApplication.class, "--server.port=" + port, "--spring.grpc.server.port=" + grpcPort,
+                "--management.server.port=" + managementPort,
                 "--osprey.gateway.encoders=127.0.0.1:" + deadEncoder, "--osprey.gateway.api-keys=secret",
                 "--osprey.gateway.max-image-size=1KB", "--osprey.gateway.rate-per-second=1000", "--osprey.gateway.limits.max-regions=2",
                 "--osprey.gateway.limits.max-prompt-chars=20");
@@ -67,6 +70,19 @@ class GatewayApiTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(page.body()).contains("<title>");
+    }
+
+    @Test
+    void actuatorIsServedOnTheManagementPortOnlyAndNeedsNoKeyThere() throws Exception {
+        HttpResponse<String> metrics = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")));
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+        assertThat(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))).body())
+                .contains("\"status\":\"UP\"");
+        assertThat(send(HttpRequest.newBuilder(uri("/actuator/prometheus"))).statusCode()).as("no key on the public port").isEqualTo(401);
+        for (String path : new String[] {"/actuator", "/actuator/prometheus", "/actuator/health"}) {
+            assertError(send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", "secret")), 404, "\"code\":\"not_found\"");
+        }
     }
 
     @Test

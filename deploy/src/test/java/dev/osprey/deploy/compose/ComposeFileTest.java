@@ -32,14 +32,17 @@ class ComposeFileTest {
             assertThat(compose.string(service, "image")).isEqualTo("osprey/" + service + ":" + Repo.version());
             int http = Repo.httpPort(service);
             int grpc = Repo.grpcPort(service);
+            int actuator = Repo.actuatorPort(service);
             if (service.equals("gateway")) {
                 assertThat(compose.strings(service, "ports")).containsExactlyInAnyOrder(http + ":" + http, grpc + ":" + grpc);
+                assertThat(compose.strings(service, "expose")).as("Actuator stays inside").containsExactly(Integer.toString(actuator));
+                assertThat(actuator).isNotEqualTo(http);
             } else {
                 assertThat(compose.strings(service, "expose")).containsExactlyInAnyOrder(Integer.toString(http), Integer.toString(grpc));
                 assertThat(compose.service(service)).as(service + " is reached through the gateway only").doesNotContainKey("ports");
             }
             assertThat(String.join(" ", compose.strings(service, "healthcheck", "test")))
-                    .contains("/dev/tcp/127.0.0.1/" + http, "GET /actuator/health/readiness");
+                    .contains("/dev/tcp/127.0.0.1/" + actuator, "GET /actuator/health/readiness");
             assertThat(compose.service(service)).containsEntry("read_only", true);
             assertThat(compose.strings(service, "cap_drop")).containsExactly("ALL");
             assertThat(compose.strings(service, "security_opt")).contains("no-new-privileges:true");
@@ -124,7 +127,7 @@ class ComposeFileTest {
             Tree.list(sd, "names").forEach(name -> targets.put(name.toString(), (Integer) sd.get("port")));
         }
         Map<String, Integer> expected = new java.util.HashMap<>();
-        SERVICES.forEach(s -> expected.put(s, Repo.httpPort(s)));
+        SERVICES.forEach(s -> expected.put(s, Repo.actuatorPort(s)));
         assertThat(targets).isEqualTo(expected);
         Map<String, Object> triton = job(config, "triton");
         assertThat(Tree.list(Tree.maps(triton, "static_configs").get(0), "targets")).containsExactly("triton:8002");

@@ -97,12 +97,15 @@ class OverlayPodsTest {
             assertThat(Tree.string(container, "readinessProbe", "httpGet", "path")).isEqualTo("/actuator/health/readiness");
             assertThat(Tree.string(container, "livenessProbe", "httpGet", "path")).isEqualTo("/actuator/health/liveness");
             assertThat(Tree.string(container, "startupProbe", "httpGet", "path")).isEqualTo("/actuator/health/liveness");
+            // The gateway serves Actuator on a management port of its own, the backends on their HTTP port.
+            String actuator = service.equals("gateway") ? "management" : "http";
+            assertThat(Rendered.port(container, actuator)).as(service).contains(Repo.actuatorPort(service));
             for (String probe : new String[] {"readinessProbe", "livenessProbe", "startupProbe"}) {
-                assertThat(Tree.string(container, probe, "httpGet", "port")).isEqualTo("http");
+                assertThat(Tree.string(container, probe, "httpGet", "port")).isEqualTo(actuator);
             }
             Map<String, Object> annotations = Tree.map(deployment, "spec", "template", "metadata", "annotations");
             assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
-                    .containsEntry("prometheus.io/port", Integer.toString(Repo.httpPort(service)))
+                    .containsEntry("prometheus.io/port", Integer.toString(Repo.actuatorPort(service)))
                     .containsEntry("prometheus.io/path", "/actuator/prometheus");
             boolean needsBundle = !service.equals("gateway");
             assertThat(Tree.maps(container, "volumeMounts")).as(service).filteredOn(m -> "/models/bundle".equals(m.get("mountPath")))

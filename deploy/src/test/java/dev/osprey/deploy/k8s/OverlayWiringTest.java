@@ -92,7 +92,7 @@ class OverlayWiringTest {
     @ValueSource(strings = {"cpu", "gpu"})
     void onlyTheCallersOfEachServiceMayReachIt(String overlay) {
         Map<String, Set<String>> expected = new java.util.TreeMap<>(Map.of(
-                "gateway", Set.of("anyone:http", "anyone:grpc", "monitoring:http"),
+                "gateway", Set.of("anyone:http", "anyone:grpc", "monitoring:http", "monitoring:management"),
                 "encoder-service", Set.of("gateway:grpc", "extractor-service:grpc", "llm-service:grpc", "monitoring:http"),
                 "extractor-service", Set.of("gateway:grpc", "monitoring:http"),
                 "llm-service", Set.of("gateway:grpc", "monitoring:http")));

@@ -42,14 +42,14 @@ public final class FeatureStore {
     /**
      * Keeps an upload and returns its features, encoding it unless they are cached.
      *
+     * @param imageId its id ({@link ImageId#scoped} of its SHA-256)
      * @throws OspreyException BAD_INPUT naming what is wrong with an image that cannot be decoded
      */
-    public Encoding encode(byte[] imageBytes) {
-        String imageId = ImageId.of(imageBytes);
+    public Encoding encode(String imageId, byte[] imageBytes) {
         boolean[] encodedHere = {false};
         EncodedImage image = features.get(imageId, id -> {
             encodedHere[0] = true;
-            return encode(id, imageBytes);
+            return encodeNow(id, imageBytes);
         });
         // Only images that decoded are kept.
         uploads.put(imageId, imageBytes);
@@ -70,7 +70,7 @@ public final class FeatureStore {
                 throw new OspreyException(Reason.NOT_FOUND, "image " + id + " is not held by this encoder (expired, forgotten,"
                         + " evicted or never uploaded here): upload the image again");
             }
-            return encode(id, imageBytes);
+            return encodeNow(id, imageBytes);
         });
     }
 
@@ -113,7 +113,7 @@ public final class FeatureStore {
         return uploads;
     }
 
-    private EncodedImage encode(String imageId, byte[] imageBytes) {
+    private EncodedImage encodeNow(String imageId, byte[] imageBytes) {
         ImagePreparation.Prepared image = preparation.prepare(imageBytes);
         return new EncodedImage(imageId, image.width(), image.height(), batcher.encode(image.pixelValues()));
     }

@@ -5,7 +5,7 @@ import io.grpc.StatusRuntimeException;
 
 /**
  * Who may call and how often, for both the REST and the gRPC API: a valid API key when keys are
- * configured (else UNAUTHENTICATED), and a request rate per key (per peer address without keys;
+ * configured (else UNAUTHENTICATED), and a request rate per tenant (per peer address without keys;
  * else RESOURCE_EXHAUSTED).
  */
 public final class Access {
@@ -22,20 +22,23 @@ public final class Access {
      * Admits one request or throws the status to answer with.
      *
      * @param peer the caller's address, the rate key when no API keys are configured
+     * @return the caller's tenant; {@link Tenant#SHARED} without keys
      */
-    public void admit(String authorization, String apiKey, String peer) {
-        String client = peer;
+    public Tenant admit(String authorization, String apiKey, String peer) {
+        Tenant tenant = Tenant.SHARED;
+        String client = "peer:" + peer;
         if (keys.required()) {
-            String key = keys.authenticate(authorization, apiKey);
-            if (key == null) {
+            tenant = keys.authenticate(authorization, apiKey);
+            if (tenant == null) {
                 throw unauthenticated(authorization != null || apiKey != null);
             }
-            client = "key:" + key;
+            client = "tenant:" + tenant.name();
         }
         if (!rates.tryAcquire(client)) {
             throw Status.RESOURCE_EXHAUSTED.withDescription("too many requests: over the rate limit; retry after a second")
                     .asRuntimeException();
         }
+        return tenant;
     }
 
     private static StatusRuntimeException unauthenticated(boolean presented) {

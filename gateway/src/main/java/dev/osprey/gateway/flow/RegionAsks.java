@@ -7,7 +7,9 @@ import dev.osprey.api.v1.Finished;
 import dev.osprey.api.v1.Task;
 import dev.osprey.api.v1.Turn;
 import dev.osprey.api.v1.UploadImageResponse;
+import dev.osprey.gateway.access.Tenant;
 import dev.osprey.internal.v1.EncodeRequest;
+import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractResponse;
@@ -44,36 +46,49 @@ public final class RegionAsks {
         this.limits = limits;
     }
 
-    /** Stores and encodes an image on its owner encoder; the id is the SHA-256 of the bytes. */
-    public Mono<UploadImageResponse> upload(ByteString image) {
+    /**
+     * Stores and encodes an image on its owner encoder, in {@code tenant}'s scope; the id returned is
+     * the SHA-256 of the bytes, the backends know it by {@link Tenant#internalId}.
+     */
+    public Mono<UploadImageResponse> upload(Tenant tenant, ByteString image) {
         return Mono.defer(() -> {
             if (image.isEmpty()) {
                 throw invalid("image is empty");
             }
-            String imageId = ImageId.of(image.asReadOnlyByteBuffer());
+            String publicId = ImageId.of(image.asReadOnlyByteBuffer());
+            String imageId = tenant.internalId(publicId);
             Backends.Replica encoder = backends.encoder(imageId);
-            return GrpcReactive.<dev.osprey.internal.v1.EncodeResponse>unary(o -> EncoderGrpc.newStub(encoder.channel())
-                            .withDeadline(Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
-                            .encode(EncodeRequest.newBuilder().setImage(image).build(), o))
-                    .onErrorMap(encoder::explain)
+            return encode(encoder, tenant, image, Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
                     .map(encoded -> {
                         if (!encoded.getImageId().equals(imageId)) {
                             throw Status.INTERNAL.withDescription("encoder-service at " + encoder.address() + " named the image "
-                                    + encoded.getImageId() + ", expected its SHA-256 " + imageId).asRuntimeException();
+                                    + encoded.getImageId() + ", expected " + imageId).asRuntimeException();
                         }
-                        return UploadImageResponse.newBuilder().setImageId(imageId)
+                        return UploadImageResponse.newBuilder().setImageId(publicId)
                                 .setWidth(encoded.getWidth()).setHeight(encoded.getHeight()).build();
                     });
         });
     }
 
+    /** What a call about an image answers when the caller's tenant holds no such image, uploaded or not. */
+    public static StatusRuntimeException notKnown(String publicId) {
+        return Status.NOT_FOUND.withDescription("image " + publicId + " is not known (expired, deleted or never uploaded):"
+                + " upload the image again").asRuntimeException();
+    }
+
+    private static Mono<EncodeResponse> encode(Backends.Replica encoder, Tenant tenant, ByteString image, Deadline deadline) {
+        EncodeRequest request = EncodeRequest.newBuilder().setImage(image).setScope(tenant.scope()).build();
+        return GrpcReactive.<EncodeResponse>unary(o -> EncoderGrpc.newStub(encoder.channel()).withDeadline(deadline).encode(request, o))
+                .onErrorMap(encoder::explain);
+    }
+
     /**
      * Forgets an image: its bytes and features on every encoder, the features its extractor keeps and
-     * the prefixes its llm-service caches. False when no encoder knew it.
+     * the prefixes its llm-service caches. False when no encoder knew it in {@code tenant}'s scope.
      */
-    public Mono<Boolean> delete(String imageId) {
+    public Mono<Boolean> delete(Tenant tenant, String publicId) {
         return Mono.defer(() -> {
-            ImageId.require(imageId);
+            String imageId = tenant.internalId(publicId);
             ForgetRequest forget = ForgetRequest.newBuilder().setImageId(imageId).build();
             Deadline deadline = Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS);
             Backends.Replica encoder = backends.encoder(imageId);
@@ -98,18 +113,22 @@ public final class RegionAsks {
      * answer, whose usage times are measured here (from arrival at the gateway, so they include the
      * upload and the region extraction).
      */
-    public Flux<AnswerEvent> ask(AskRequest request) {
+    public Flux<AnswerEvent> ask(Tenant tenant, AskRequest request) {
         return Flux.defer(() -> {
             long arrived = System.nanoTime();
             validate(request);
             Deadline deadline = Deadline.after(limits.deadline().toMillis(), TimeUnit.MILLISECONDS);
-            Mono<String> imageId = request.getImage().hasImageBytes()
-                    ? upload(request.getImage().getImageBytes()).map(UploadImageResponse::getImageId)
+            Mono<String> publicId = request.getImage().hasImageBytes()
+                    ? upload(tenant, request.getImage().getImageBytes()).map(UploadImageResponse::getImageId)
                     : Mono.just(ImageId.require(request.getImage().getImageId()));
-            return imageId.flatMapMany(id -> answer(id, request, deadline)
-                            .onErrorResume(RegionAsks::isNotFound, notFound -> takeOver(id, deadline)
-                                    .flatMapMany(found -> found ? answer(id, request, deadline) : Flux.error(notFound))))
-                    .map(new Timings(arrived)::apply);
+            return publicId.flatMapMany(id -> {
+                String imageId = tenant.internalId(id);
+                // A backend's NOT_FOUND names the internal id: the caller hears of its own id, in the same words for
+                // another tenant's image as for one never uploaded.
+                return answer(imageId, request, deadline)
+                        .onErrorResume(RegionAsks::isNotFound, notFound -> takeOver(tenant, imageId, deadline)
+                                .flatMapMany(found -> found ? answer(imageId, request, deadline) : Flux.error(notKnown(id))));
+            }).map(new Timings(arrived)::apply);
         });
     }
 
@@ -119,16 +138,14 @@ public final class RegionAsks {
      * other replica that holds the bytes hands them over and the owner encodes them; false when none
      * holds them (then the image is gone and must be uploaded again).
      */
-    private Mono<Boolean> takeOver(String imageId, Deadline deadline) {
+    private Mono<Boolean> takeOver(Tenant tenant, String imageId, Deadline deadline) {
         Backends.Replica owner = backends.encoder(imageId);
         GetImageRequest get = GetImageRequest.newBuilder().setImageId(imageId).build();
         return Flux.fromIterable(backends.otherEncoders(owner))
                 .concatMap(peer -> GrpcReactive.<ImageBytes>unary(o -> EncoderGrpc.newStub(peer.channel()).withDeadline(deadline)
                         .getImage(get, o)).onErrorResume(e -> Mono.empty()))
                 .next()
-                .flatMap(held -> GrpcReactive.<dev.osprey.internal.v1.EncodeResponse>unary(o -> EncoderGrpc.newStub(owner.channel())
-                        .withDeadline(deadline).encode(EncodeRequest.newBuilder().setImage(held.getImage()).build(), o))
-                        .onErrorMap(owner::explain))
+                .flatMap(held -> encode(owner, tenant, held.getImage(), deadline))
                 .map(encoded -> true)
                 .defaultIfEmpty(false);
     }

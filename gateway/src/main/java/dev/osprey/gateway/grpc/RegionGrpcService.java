@@ -7,6 +7,7 @@ import dev.osprey.api.v1.DeleteImageResponse;
 import dev.osprey.api.v1.RegionServiceGrpc;
 import dev.osprey.api.v1.UploadImageRequest;
 import dev.osprey.api.v1.UploadImageResponse;
+import dev.osprey.gateway.access.AccessInterceptor;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.service.GrpcErrors;
 import io.grpc.StatusRuntimeException;
@@ -20,7 +21,7 @@ import reactor.core.publisher.Flux;
 
 /**
  * The public gRPC API, {@code osprey.v1.RegionService}: each RPC subscribes to the matching
- * {@link RegionAsks} flow. A client that cancels (or whose deadline passes) disposes the flow, which
+ * {@link RegionAsks} flow, as the tenant {@link AccessInterceptor} admitted the call as. A client that cancels (or whose deadline passes) disposes the flow, which
  * cancels the backend calls in turn.
  */
 public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImplBase {
@@ -35,18 +36,18 @@ public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImpl
 
     @Override
     public void uploadImage(UploadImageRequest request, StreamObserver<UploadImageResponse> responses) {
-        relay(asks.upload(request.getImage()).flux(), responses);
+        relay(asks.upload(AccessInterceptor.tenant(), request.getImage()).flux(), responses);
     }
 
     @Override
     public void deleteImage(DeleteImageRequest request, StreamObserver<DeleteImageResponse> responses) {
-        relay(asks.delete(request.getImageId()).map(deleted -> DeleteImageResponse.newBuilder().setDeleted(deleted).build()).flux(),
+        relay(asks.delete(AccessInterceptor.tenant(), request.getImageId()).map(deleted -> DeleteImageResponse.newBuilder().setDeleted(deleted).build()).flux(),
                 responses);
     }
 
     @Override
     public void ask(AskRequest request, StreamObserver<AnswerEvent> responses) {
-        relay(asks.ask(request), responses);
+        relay(asks.ask(AccessInterceptor.tenant(), request), responses);
     }
 
     private static <T> void relay(Flux<T> flow, StreamObserver<T> responses) {

@@ -1,6 +1,8 @@
 package dev.osprey.gateway.rest;
 
 import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.gateway.access.AccessWebFilter;
+import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.RegionAsks;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -54,7 +56,8 @@ public class ChatController {
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public Mono<ResponseEntity<?>> chat(@RequestBody ChatBody body,
             @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept, ServerWebExchange exchange) {
-        Flux<AnswerEvent> events = Flux.defer(() -> asks.ask(ChatRequests.toAsk(body)));
+        Tenant tenant = AccessWebFilter.tenant(exchange);
+        Flux<AnswerEvent> events = Flux.defer(() -> asks.ask(tenant, ChatRequests.toAsk(body)));
         boolean stream = Boolean.TRUE.equals(body.stream()) || (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE));
         if (!stream) {
             return events.filter(AnswerEvent::hasFinished).map(ChatResponses::answer)

@@ -3,8 +3,9 @@ package dev.osprey.gateway.rest;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.osprey.gateway.access.AccessWebFilter;
+import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.RegionAsks;
-import io.grpc.Status;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -20,6 +21,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -50,26 +52,27 @@ public class ImagesController {
             content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
     @ApiResponse(responseCode = "413", description = "Body too large", content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
     @PostMapping(path = "/v1/images", consumes = {"image/*", "application/octet-stream"})
-    public Mono<ImageJson> upload(@RequestBody Flux<DataBuffer> body) {
-        return store(body);
+    public Mono<ImageJson> upload(@RequestBody Flux<DataBuffer> body, ServerWebExchange exchange) {
+        return store(AccessWebFilter.tenant(exchange), body);
     }
 
     @Operation(summary = "Upload an image as the multipart field 'image'")
     @PostMapping(path = "/v1/images", consumes = "multipart/form-data")
-    public Mono<ImageJson> uploadPart(@RequestPart("image") Mono<FilePart> image) {
+    public Mono<ImageJson> uploadPart(@RequestPart("image") Mono<FilePart> image, ServerWebExchange exchange) {
+        Tenant tenant = AccessWebFilter.tenant(exchange);
         return image.switchIfEmpty(Mono.error(ChatRequests.invalid("multipart field 'image' is missing")))
-                .flatMap(part -> store(part.content()));
+                .flatMap(part -> store(tenant, part.content()));
     }
 
     @Operation(summary = "Forget an image: its bytes and features")
     @DeleteMapping("/v1/images/{imageId}")
-    public Mono<DeletedJson> delete(@PathVariable String imageId) {
-        return asks.delete(imageId).flatMap(deleted -> deleted ? Mono.just(new DeletedJson(true))
-                : Mono.error(Status.NOT_FOUND.withDescription("image " + imageId + " is not known").asRuntimeException()));
+    public Mono<DeletedJson> delete(@PathVariable String imageId, ServerWebExchange exchange) {
+        return asks.delete(AccessWebFilter.tenant(exchange), imageId)
+                .flatMap(deleted -> deleted ? Mono.just(new DeletedJson(true)) : Mono.error(RegionAsks.notKnown(imageId)));
     }
 
-    private Mono<ImageJson> store(Flux<DataBuffer> content) {
-        return readAtMost(content, maxBytes).flatMap(asks::upload)
+    private Mono<ImageJson> store(Tenant tenant, Flux<DataBuffer> content) {
+        return readAtMost(content, maxBytes).flatMap(bytes -> asks.upload(tenant, bytes))
                 .map(uploaded -> new ImageJson(uploaded.getImageId(), uploaded.getWidth(), uploaded.getHeight()));
     }
 

@@ -2,11 +2,13 @@ package dev.osprey.model.pipeline;
 
 import dev.osprey.model.error.OspreyException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
  * The id of an image across the services: the lowercase hex SHA-256 of its bytes as uploaded. The
  * encoder caches features under it and the language model its prefix KV, so equal bytes share both.
+ * Where images belong to tenants, the services know an image by its {@linkplain #scoped scoped} id.
  */
 public final class ImageId {
 
@@ -23,6 +25,22 @@ public final class ImageId {
     /** The id of the image whose bytes remain in {@code imageBytes} (read without copying them). */
     public static String of(ByteBuffer imageBytes) {
         return Sha256.hex(imageBytes);
+    }
+
+    /**
+     * The id the services know an image by inside {@code scope} (a tenant): the SHA-256 of the scope
+     * and the image's id, so the same bytes in two scopes are two images and no scope can name
+     * another's. The empty scope (no tenants) is the image's own id.
+     *
+     * @throws OspreyException BAD_INPUT for a malformed {@code imageId}
+     */
+    public static String scoped(String scope, String imageId) {
+        require(imageId);
+        if (scope.isEmpty()) {
+            return imageId;
+        }
+        // The id has a fixed length, so scope, separator and id read back one way only.
+        return Sha256.hex((scope + "\0" + imageId).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
