@@ -27,6 +27,8 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +42,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -255,6 +258,21 @@ class EncoderGrpcServiceTest {
         try (var stored = Files.list(uploadDir)) {
             assertThat(stored).as("nor stored").isEmpty();
         }
+    }
+
+    @Test
+    void anImageOfAnExtremeAspectRatioIsAnInvalidArgumentNamingItsSizeAndTheLimit() throws Exception {
+        EncoderGrpc.EncoderBlockingStub stub = start(tower, ROOMY);
+        // 50 megapixels, within the pixel limit, but its short side scaled to 512 would make it 409600x512.
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(200_000, 250, BufferedImage.TYPE_BYTE_BINARY), "png", png);
+
+        assertThatThrownBy(() -> stub.encode(request(png.toByteArray()))).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).isEqualTo("image is 200000x250, an aspect ratio of 800:1; the limit is 20:1"
+                    + " (crop the image)");
+        });
+        assertThat(tower.runs()).isZero();
     }
 
     @Test
