@@ -27,6 +27,8 @@ public record S3Settings(URI endpoint, String region, String bucket, String pref
             throw new IllegalArgumentException("set both osprey.encoder.uploads.s3.access-key and secret-key, or neither"
                     + " (then the AWS default credential chain applies)");
         }
+        // An empty property binds as an empty URI: no endpoint, AWS itself.
+        endpoint = endpoint == null || endpoint.toString().isEmpty() ? null : endpoint;
         prefix = prefix == null ? "" : prefix;
         timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
     }
