@@ -5,6 +5,10 @@ import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.features.StoreLimits;
 import dev.osprey.encoder.triton.KserveClient;
 import dev.osprey.encoder.triton.TritonVisionBackend;
+import dev.osprey.encoder.uploads.LocalUploadStore;
+import dev.osprey.encoder.uploads.S3UploadStore;
+import dev.osprey.encoder.uploads.UploadStore;
+import dev.osprey.encoder.uploads.UploadSweeper;
 import dev.osprey.encoder.vision.EmbeddedVisionBackend;
 import dev.osprey.encoder.vision.MicroBatcher;
 import dev.osprey.encoder.vision.VisionBackend;
@@ -14,16 +18,18 @@ import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.service.ModelProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Builds the encoder from properties: the bundle ({@code osprey.model.*}), the vision backend
- * ({@code osprey.encoder.backend}), the micro-batcher, the feature store, its metrics and the gRPC
- * service. The embedded model loads here, before the application reports ready.
+ * ({@code osprey.encoder.backend}), the micro-batcher, the upload store ({@code osprey.encoder.uploads.*}),
+ * the feature store, its metrics and the gRPC service. The embedded model loads here, before the application reports ready.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ModelProperties.class, EncoderProperties.class})
@@ -67,8 +73,37 @@ class EncoderConfiguration {
         return new MicroBatcher(backend, 3 * size * size, encoder.batch().maxSize(), encoder.batch().maxWait(), metrics);
     }
 
+    /** backend=local: a directory, shared by the encoders of one host. */
     @Bean
-    FeatureStore featureStore(ModelBundle bundle, MicroBatcher batcher, EncoderProperties encoder, EncoderMetrics metrics) {
+    @ConditionalOnProperty(name = "osprey.encoder.uploads.backend", havingValue = "local")
+    LocalUploadStore localUploadStore(EncoderProperties encoder) {
+        LocalUploadStore store = new LocalUploadStore(encoder.uploads().dir());
+        log.info("uploads are stored in the {}", store.describe());
+        return store;
+    }
+
+    /** Expiry of local uploads ({@code osprey.encoder.uploads.max-age}); an S3 bucket expires them by a lifecycle rule. */
+    @Bean
+    @ConditionalOnProperty(name = "osprey.encoder.uploads.backend", havingValue = "local")
+    UploadSweeper uploadSweeper(LocalUploadStore store, EncoderProperties encoder) {
+        return new UploadSweeper(store, encoder.uploads().maxAge(), Clock.systemUTC());
+    }
+
+    /** backend=s3: a bucket, shared by every replica. */
+    @Bean
+    @ConditionalOnProperty(name = "osprey.encoder.uploads.backend", havingValue = "s3")
+    S3UploadStore s3UploadStore(EncoderProperties encoder) {
+        S3UploadStore store = S3UploadStore.open(encoder.uploads().s3());
+        store.problem().ifPresentOrElse(
+                problem -> log.warn("the upload store, {}, does not answer yet ({}): uploads fail with UNAVAILABLE until it does",
+                        store.describe(), problem),
+                () -> log.info("uploads are stored in the {}", store.describe()));
+        return store;
+    }
+
+    @Bean
+    FeatureStore featureStore(ModelBundle bundle, MicroBatcher batcher, UploadStore uploads, EncoderProperties encoder,
+            EncoderMetrics metrics) {
         StoreLimits limits = new StoreLimits(encoder.featureCacheSize().toBytes(), encoder.imageStoreSize().toBytes(),
                 encoder.imageIdleTtl());
         long heap = Runtime.getRuntime().maxMemory();
@@ -79,7 +114,7 @@ class EncoderConfiguration {
         }
         ImagePreparation preparation = new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(bundle.manifest().image()),
                 encoder.maxConcurrentDecodes());
-        FeatureStore store = new FeatureStore(preparation, batcher, limits, System::nanoTime);
+        FeatureStore store = new FeatureStore(preparation, batcher, uploads, limits, System::nanoTime);
         metrics.bind(store, batcher);
         return store;
     }

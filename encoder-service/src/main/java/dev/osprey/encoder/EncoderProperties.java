@@ -1,5 +1,7 @@
 package dev.osprey.encoder;
 
+import dev.osprey.encoder.uploads.S3Settings;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -9,19 +11,35 @@ import org.springframework.util.unit.DataSize;
  *
  * @param backend           where the vision tower runs: {@code embedded} (ONNX Runtime in this process) or {@code triton}
  * @param featureCacheSize  bound on cached features (~39 MiB per image at the real model's size, ~1.2 MiB for the tiny one)
- * @param imageStoreSize    bound on kept uploads, from which evicted features are re-encoded; hold many more images than the cache
- * @param imageIdleTtl      an image unused this long is forgotten (bytes and features); 0: never
+ * @param imageStoreSize    bound on uploads cached in memory in front of the upload store; hold many more images than the feature cache
+ * @param imageIdleTtl      an image unused this long leaves memory (bytes and features; the upload store keeps it); 0: never
  * @param maxConcurrentDecodes images decoded and preprocessed at once (a 50-megapixel image takes 150 MB while decoding)
  * @param batch             micro-batching of concurrent encodes
  * @param triton            the Triton server, for {@code backend=triton}
+ * @param uploads           where uploads are stored, beyond restarts and shared by replicas
  */
 @ConfigurationProperties("osprey.encoder")
 record EncoderProperties(Backend backend, DataSize featureCacheSize, DataSize imageStoreSize, Duration imageIdleTtl,
-        int maxConcurrentDecodes, Batch batch, Triton triton) {
+        int maxConcurrentDecodes, Batch batch, Triton triton, Uploads uploads) {
 
     /** Where the vision tower runs. */
     enum Backend {
         EMBEDDED, TRITON
+    }
+
+    /**
+     * @param backend {@code local} (a directory) or {@code s3} (an S3-compatible bucket)
+     * @param dir     backend=local: the directory, shared by the encoders of one host
+     * @param maxAge  backend=local: uploads last written longer ago are deleted (swept hourly); 0: kept.
+     *                With S3 a lifecycle rule on the bucket does this
+     * @param s3      backend=s3: the bucket
+     */
+    record Uploads(UploadBackend backend, Path dir, Duration maxAge, S3Settings s3) {
+    }
+
+    /** Where uploads are stored. */
+    enum UploadBackend {
+        LOCAL, S3
     }
 
     /**

@@ -7,6 +7,9 @@ import com.google.protobuf.ByteString;
 import dev.osprey.internal.v1.EncodeRequest;
 import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
+import dev.osprey.encoder.uploads.S3Server;
+import dev.osprey.encoder.uploads.UploadSweeper;
+import dev.osprey.internal.v1.GetFeaturesRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.error.OspreyException;
@@ -16,10 +19,14 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
@@ -30,7 +37,10 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
-/** The Spring wiring: the application starts on a bundle and serves Encode; a wrong bundle fails startup clearly. */
+/**
+ * The Spring wiring: the application starts on a bundle and serves Encode; with an S3 bucket an upload
+ * survives a restart; a wrong bundle fails startup clearly.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class EncoderApplicationTest {
 
@@ -44,22 +54,29 @@ class EncoderApplicationTest {
         }
     }
 
-    private static ConfigurableApplicationContext run(GrpcPort grpcPort, String bundle) {
+    private static ConfigurableApplicationContext run(GrpcPort grpcPort, String bundle, String... more) {
         SpringApplication application = new SpringApplication(EncoderApplication.class);
         application.addListeners(grpcPort);
-        return application.run("--osprey.model.bundle=" + bundle, "--osprey.model.threads=1", "--server.port=0",
-                "--spring.grpc.server.port=0");
+        List<String> args = new ArrayList<>(List.of("--osprey.model.bundle=" + bundle, "--osprey.model.threads=1", "--server.port=0",
+                "--spring.grpc.server.port=0"));
+        args.addAll(List.of(more));
+        return application.run(args.toArray(String[]::new));
+    }
+
+    private static ManagedChannel channel(GrpcPort grpcPort) {
+        return Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), InsecureChannelCredentials.create())
+                .maxInboundMessageSize(EncoderChannels.MAX_MESSAGE_BYTES).build();
     }
 
     @Test
-    void startsOnTheTinyBundleReportsReadyAndServesEncode() {
+    void startsOnTheTinyBundleReportsReadyAndServesEncode(@TempDir Path uploads) {
         GrpcPort grpcPort = new GrpcPort();
-        try (ConfigurableApplicationContext context = run(grpcPort, TinyBundle.dir().toString())) {
+        try (ConfigurableApplicationContext context = run(grpcPort, TinyBundle.dir().toString(), "--osprey.encoder.uploads.dir=" + uploads)) {
             assertThat(context.getBean(ApplicationAvailability.class).getReadinessState()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
             assertThat(context.getBean(VisionBackendHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
 
-            ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), InsecureChannelCredentials.create())
-                    .maxInboundMessageSize(EncoderChannels.MAX_MESSAGE_BYTES).build();
+            assertThat(context.getBean(UploadSweeper.class)).as("local uploads expire").isNotNull();
+            ManagedChannel channel = channel(grpcPort);
             try {
                 EncoderGrpc.EncoderBlockingStub stub = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
                 EncodeResponse encoded = stub.encode(EncodeRequest.newBuilder()
@@ -77,6 +94,44 @@ class EncoderApplicationTest {
             assertThat(meters.get("osprey.encode.batch.size").tag("backend", "embedded").summary().count()).isOne();
             assertThat(meters.get("osprey.encode.images").tags("backend", "embedded", "outcome", "success").counter().count()).isOne();
             assertThat(meters.get("osprey.cache.bytes").tag("cache", "image_bytes").gauge().value()).isPositive();
+        }
+    }
+
+    @Test
+    void withAnS3BucketAnUploadOutlivesTheApplicationAndIsReencodedFromTheBucketAfterARestart() throws Exception {
+        try (S3Server s3 = new S3Server("osprey-uploads")) {
+            String[] bucket = {"--osprey.encoder.uploads.backend=s3", "--osprey.encoder.uploads.s3.endpoint=" + s3.endpoint(),
+                "--osprey.encoder.uploads.s3.path-style=true", "--osprey.encoder.uploads.s3.access-key=" + S3Server.ACCESS_KEY,
+                "--osprey.encoder.uploads.s3.secret-key=" + S3Server.SECRET_KEY};
+            byte[] image = GoldenImages.bytes("s1_img3");
+            String imageId;
+            GrpcPort first = new GrpcPort();
+            try (ConfigurableApplicationContext context = run(first, TinyBundle.dir().toString(), bucket)) {
+                assertThat(context.getBeansOfType(UploadSweeper.class)).as("the bucket's lifecycle rule expires uploads").isEmpty();
+                ManagedChannel channel = channel(first);
+                try {
+                    imageId = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .encode(EncodeRequest.newBuilder().setImage(ByteString.copyFrom(image)).build()).getImageId();
+                } finally {
+                    channel.shutdownNow();
+                }
+            }
+            assertThat(s3.blobs().blobExists("osprey-uploads", "uploads/" + imageId)).isTrue();
+
+            GrpcPort second = new GrpcPort();
+            try (ConfigurableApplicationContext context = run(second, TinyBundle.dir().toString(), bucket)) {
+                ManagedChannel channel = channel(second);
+                try {
+                    EncoderGrpc.EncoderBlockingStub stub = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+                    GoldenImages.assertGolden("s1_img3", stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(imageId).build()),
+                            stub.getImageTokens(GetImageTokensRequest.newBuilder().setImageId(imageId).build()));
+                } finally {
+                    channel.shutdownNow();
+                }
+                MeterRegistry meters = context.getBean(MeterRegistry.class);
+                assertThat(meters.get("osprey.encode.images").tags("backend", "embedded", "outcome", "success").counter().count())
+                        .as("re-encoded from the stored bytes").isOne();
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.osprey.encoder.features.StoreLimits;
+import dev.osprey.encoder.uploads.LocalUploadStore;
 import dev.osprey.encoder.vision.EmbeddedVisionBackend;
 import dev.osprey.encoder.vision.VisionBackend;
 import dev.osprey.internal.v1.EncodeRequest;
@@ -26,6 +27,10 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,10 +42,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Every Encoder RPC in process on the tiny bundle, with the embedded backend, built without Spring. */
+/** Every Encoder RPC in process on the tiny bundle, with the embedded backend and a local upload store, built without Spring. */
 class EncoderGrpcServiceTest {
 
     private static final Map<String, int[]> SIZES = Map.of("s1_img0", new int[] {640, 480}, "s1_img1", new int[] {333, 500},
@@ -50,6 +57,8 @@ class EncoderGrpcServiceTest {
     private final AtomicLong now = new AtomicLong();
     private final EmbeddedVisionBackend tower = new EmbeddedVisionBackend(OnnxVisionTower.open(TinyBundle.open().visionModel(), 1));
     private InProcessEncoder encoder;
+    @TempDir
+    Path uploadDir;
 
     @AfterEach
     void close() {
@@ -58,7 +67,7 @@ class EncoderGrpcServiceTest {
     }
 
     private EncoderGrpc.EncoderBlockingStub start(VisionBackend backend, StoreLimits limits) {
-        encoder = new InProcessEncoder(backend, limits, now::get);
+        encoder = new InProcessEncoder(backend, new LocalUploadStore(uploadDir), limits, now::get);
         return encoder.stub();
     }
 
@@ -181,25 +190,30 @@ class EncoderGrpcServiceTest {
     }
 
     @Test
-    void anImageIdleLongerThanTheTtlIsNotFoundAndMustBeUploadedAgain() {
+    void anImageIdleLongerThanTheTtlLeavesMemoryAndIsReencodedFromTheUploadStore() {
         EncoderGrpc.EncoderBlockingStub stub = start(tower, new StoreLimits(2 << 20, 64L << 20, Duration.ofMinutes(10)));
         String id = stub.encode(request(GoldenImages.bytes("s1_img0"))).getImageId();
         now.addAndGet(Duration.ofMinutes(11).toNanos());
 
-        assertNotFound(() -> stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(id).build()));
-        assertNotFound(() -> stub.getImageTokens(GetImageTokensRequest.newBuilder().setImageId(id).build()));
+        FeatureMaps maps = stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(id).build());
+
         assertThat(encoder.store.uploads().expirations()).isOne();
-        assertThat(stub.encode(request(GoldenImages.bytes("s1_img0"))).getCached()).as("uploaded again").isFalse();
+        assertThat(encoder.store.featureCache().expirations()).isOne();
+        assertThat(tower.runs()).as("the upload and one re-encode").isEqualTo(2);
+        GoldenImages.assertGolden("s1_img0", maps, stub.getImageTokens(GetImageTokensRequest.newBuilder().setImageId(id).build()));
     }
 
     @Test
-    void anImageWhoseBytesWereEvictedIsNotFoundOnceItsFeaturesAreEvictedToo() {
-        // Each store holds one image.
+    void anImageWhoseBytesAndFeaturesWereEvictedIsReadBackFromTheUploadStore() {
+        // Each cache holds one image.
         EncoderGrpc.EncoderBlockingStub stub = start(tower, new StoreLimits(2 << 20, 70_000, Duration.ZERO));
         String first = stub.encode(request(GoldenImages.bytes("s1_img1"))).getImageId();
         stub.encode(request(GoldenImages.bytes("s1_img3")));
 
-        assertNotFound(() -> stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(first).build()));
+        FeatureMaps maps = stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(first).build());
+
+        assertThat(encoder.store.uploads().evictions()).isPositive();
+        GoldenImages.assertGolden("s1_img1", maps, stub.getImageTokens(GetImageTokensRequest.newBuilder().setImageId(first).build()));
     }
 
     @Test
@@ -220,7 +234,17 @@ class EncoderGrpcServiceTest {
     }
 
     @Test
-    void forgetRemovesBytesAndFeatures() {
+    void anImageThatWasNeverUploadedIsNotFoundAndMustBeUploaded() {
+        EncoderGrpc.EncoderBlockingStub stub = start(tower, ROOMY);
+        String neverUploaded = ImageId.of(GoldenImages.bytes("s1_img2"));
+
+        assertNotFound(() -> stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(neverUploaded).build()));
+        assertNotFound(() -> stub.getImage(GetImageRequest.newBuilder().setImageId(neverUploaded).build()));
+        assertThat(tower.runs()).isZero();
+    }
+
+    @Test
+    void forgetRemovesBytesAndFeaturesFromMemoryAndTheUploadStore() {
         EncoderGrpc.EncoderBlockingStub stub = start(tower, ROOMY);
         String id = stub.encode(request(GoldenImages.bytes("s1_img2"))).getImageId();
         assertThat(stub.getImage(GetImageRequest.newBuilder().setImageId(id).build()).getImage().toByteArray())
@@ -231,10 +255,11 @@ class EncoderGrpcServiceTest {
         assertNotFound(() -> stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(id).build()));
         assertNotFound(() -> stub.getImage(GetImageRequest.newBuilder().setImageId(id).build()));
         assertThat(encoder.store.uploads().size()).isZero();
+        assertThat(uploadDir.resolve(id)).doesNotExist();
     }
 
     @Test
-    void bytesThatAreNoImageAreAnInvalidArgumentNamingTheProblem() {
+    void bytesThatAreNoImageAreAnInvalidArgumentNamingTheProblem() throws Exception {
         EncoderGrpc.EncoderBlockingStub stub = start(tower, ROOMY);
         byte[] png = GoldenImages.bytes("s1_img0");
         byte[] truncated = java.util.Arrays.copyOf(png, png.length / 2);
@@ -247,6 +272,24 @@ class EncoderGrpcServiceTest {
         }
         assertThat(tower.runs()).isZero();
         assertThat(encoder.store.uploads().size()).as("bad uploads are not kept").isZero();
+        try (var stored = Files.list(uploadDir)) {
+            assertThat(stored).as("nor stored").isEmpty();
+        }
+    }
+
+    @Test
+    void anImageOfAnExtremeAspectRatioIsAnInvalidArgumentNamingItsSizeAndTheLimit() throws Exception {
+        EncoderGrpc.EncoderBlockingStub stub = start(tower, ROOMY);
+        // 50 megapixels, within the pixel limit, but its short side scaled to 512 would make it 409600x512.
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(200_000, 250, BufferedImage.TYPE_BYTE_BINARY), "png", png);
+
+        assertThatThrownBy(() -> stub.encode(request(png.toByteArray()))).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).isEqualTo("image is 200000x250, an aspect ratio of 800:1; the limit is 20:1"
+                    + " (crop the image)");
+        });
+        assertThat(tower.runs()).isZero();
     }
 
     @Test

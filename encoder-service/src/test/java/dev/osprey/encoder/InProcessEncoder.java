@@ -3,6 +3,7 @@ package dev.osprey.encoder;
 import dev.osprey.encoder.features.FeatureStore;
 import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.features.StoreLimits;
+import dev.osprey.encoder.uploads.UploadStore;
 import dev.osprey.encoder.vision.BatchListener;
 import dev.osprey.encoder.vision.MicroBatcher;
 import dev.osprey.encoder.vision.VisionBackend;
@@ -20,7 +21,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
-/** The Encoder gRPC service over the tiny bundle, built without Spring and served in process. */
+/** The Encoder gRPC service over the tiny bundle and an upload store, built without Spring and served in process. */
 final class InProcessEncoder implements AutoCloseable {
 
     final MicroBatcher batcher;
@@ -28,10 +29,11 @@ final class InProcessEncoder implements AutoCloseable {
     private final Server server;
     private final ManagedChannel channel;
 
-    InProcessEncoder(VisionBackend backend, StoreLimits limits, LongSupplier clock) {
+    InProcessEncoder(VisionBackend backend, UploadStore uploads, StoreLimits limits, LongSupplier clock) {
         var image = TinyBundle.open().manifest().image();
         this.batcher = new MicroBatcher(backend, 3 * image.size() * image.size(), 4, Duration.ofMillis(5), BatchListener.NONE);
-        this.store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2), batcher, limits, clock);
+        this.store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2), batcher, uploads,
+                limits, clock);
         String name = InProcessServerBuilder.generateName();
         try {
             this.server = InProcessServerBuilder.forName(name).addService(new EncoderGrpcService(store)).build().start();

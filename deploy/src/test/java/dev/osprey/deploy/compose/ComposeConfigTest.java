@@ -22,7 +22,8 @@ class ComposeConfigTest {
     static void findCompose() throws IOException {
         cli = ComposeCli.find();
         Assumptions.assumeTrue(cli != null, "neither `docker compose` nor docker-compose is installed, and apt-get needs root");
-        environment = Map.of("OSPREY_BUNDLE", Files.createDirectories(Repo.work("compose-bundle").resolve("triton")).getParent().toString());
+        environment = Map.of("OSPREY_BUNDLE", Files.createDirectories(Repo.work("compose-bundle").resolve("triton")).getParent().toString(),
+                "OSPREY_S3_SECRET_KEY", "test-secret");
     }
 
     @Test
@@ -43,9 +44,18 @@ class ComposeConfigTest {
 
     @Test
     void requiresTheBundleFolder() {
-        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")), Map.of(), "-q");
+        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")),
+                Map.of("OSPREY_S3_SECRET_KEY", "test-secret"), "-q");
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.output()).contains("set OSPREY_BUNDLE");
+    }
+
+    @Test
+    void requiresTheUploadStoreSecret() {
+        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")),
+                Map.of("OSPREY_BUNDLE", environment.get("OSPREY_BUNDLE")), "-q");
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.output()).contains("set OSPREY_S3_SECRET_KEY");
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** docker-compose.yml wires Triton, the four services and Prometheus consistently with the code. */
+/** docker-compose.yml wires Triton, the four services, the upload store and Prometheus consistently with the code. */
 class ComposeFileTest {
 
     private static final List<String> SERVICES = List.of("encoder-service", "extractor-service", "llm-service", "gateway");
@@ -21,9 +21,31 @@ class ComposeFileTest {
     private final ComposeFile compose = ComposeFile.read(Repo.root().resolve("docker-compose.yml"));
 
     @Test
-    void runsTritonTheFourServicesAndPrometheus() {
+    void runsTritonTheFourServicesTheUploadStoreAndPrometheus() {
         assertThat(compose.services().keySet()).containsExactlyInAnyOrder("triton", "encoder-service", "extractor-service", "llm-service",
-                "gateway", "prometheus");
+                "gateway", "minio", "minio-init", "prometheus");
+    }
+
+    @Test
+    void theEncoderKeepsUploadsInTheBucketTheInitMakesWithTheStoresOwnCredentials() {
+        Map<String, Object> encoder = Tree.map(compose.service("encoder-service"), "environment");
+        assertThat(encoder).containsEntry("OSPREY_ENCODER_UPLOADS_BACKEND", "s3").containsEntry("OSPREY_ENCODER_UPLOADS_S3_ENDPOINT", "http://minio:9000")
+                .containsEntry("OSPREY_ENCODER_UPLOADS_S3_PATHSTYLE", "true");
+        String bucket = compose.string("encoder-service", "environment", "OSPREY_ENCODER_UPLOADS_S3_BUCKET");
+        String init = String.join(" ", compose.strings("minio-init", "command"));
+        assertThat(init).contains("http://minio:9000", "mc mb --ignore-existing store/" + bucket,
+                "mc ilm rule add --prefix " + Repo.serviceProperties("encoder-service").getProperty("osprey.encoder.uploads.s3.prefix"));
+        assertThat(Tree.string(compose.service("encoder-service"), "depends_on", "minio-init", "condition")).isEqualTo("service_completed_successfully");
+        assertThat(Tree.string(compose.service("minio-init"), "depends_on", "minio", "condition")).isEqualTo("service_healthy");
+        // The same variables give the store its root user and the encoder and the init their keys; the secret has no default.
+        assertThat(compose.string("encoder-service", "environment", "OSPREY_ENCODER_UPLOADS_S3_ACCESSKEY"))
+                .isEqualTo(compose.string("minio", "environment", "MINIO_ROOT_USER")).isEqualTo("osprey");
+        assertThat(compose.string("encoder-service", "environment", "OSPREY_ENCODER_UPLOADS_S3_SECRETKEY"))
+                .isEqualTo(compose.string("minio", "environment", "MINIO_ROOT_PASSWORD")).isEqualTo("$OSPREY_S3_SECRET_KEY");
+        assertThat(compose.strings("minio", "volumes")).containsExactly("uploads-data:/data");
+        assertThat(Tree.map(compose.content(), "volumes")).containsKey("uploads-data");
+        assertThat(compose.service("minio")).as("reached on the compose network only").doesNotContainKey("ports");
+        assertThat(compose.strings("minio", "healthcheck", "test")).contains("mc", "ready", "local");
     }
 
     @Test
@@ -87,12 +109,15 @@ class ComposeFileTest {
 
     @Test
     void servicesStartOnceWhatTheyCallIsHealthy() {
-        Map<String, List<String>> dependsOn = Map.of("encoder-service", List.of("triton"), "extractor-service", List.of("encoder-service"),
+        Map<String, List<String>> dependsOn = Map.of("encoder-service", List.of("triton", "minio-init"), "extractor-service", List.of("encoder-service"),
                 "llm-service", List.of("encoder-service"), "gateway", List.of("encoder-service", "extractor-service", "llm-service"));
         for (var entry : dependsOn.entrySet()) {
             Map<String, Object> dependencies = Tree.map(compose.service(entry.getKey()), "depends_on");
             assertThat(dependencies.keySet()).as(entry.getKey()).containsExactlyInAnyOrderElementsOf(entry.getValue());
             for (String dependency : entry.getValue()) {
+                if (dependency.equals("minio-init")) {
+                    continue; // a one-off job: waited for until it has made the bucket (checked above)
+                }
                 assertThat(Tree.string(dependencies, dependency, "condition")).isEqualTo("service_healthy");
                 assertThat(compose.service(dependency)).containsKey("healthcheck");
             }

@@ -1,5 +1,6 @@
 package dev.osprey.encoder.features;
 
+import dev.osprey.encoder.uploads.UploadStore;
 import dev.osprey.encoder.vision.MicroBatcher;
 import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
@@ -11,10 +12,13 @@ import java.util.function.LongSupplier;
  * The encoder's state: each upload's bytes and the features of recently used images, by image id.
  *
  * <p>Features are cached by bytes, least recently used out first; concurrent requests for an image
- * not yet cached share one encode. The uploads themselves are kept in a second, larger store, so an
- * image whose features were evicted is re-encoded transparently when asked for by id; only when its
- * bytes are gone too (evicted, idle past the TTL, forgotten, or uploaded to another replica) does a
- * request by id fail with NOT_FOUND, asking the caller to upload the image again. Thread-safe.
+ * not yet cached share one encode. The uploads themselves are written to an {@link UploadStore}
+ * (a directory or a bucket, which outlives this process and may be shared by replicas) before an
+ * upload is answered, and cached in memory in front of it; so an image whose features were evicted,
+ * or were computed by another replica or before a restart, is re-encoded transparently when asked
+ * for by id. Only when its bytes are gone from the store too (expired there, forgotten, or never
+ * uploaded) does a request by id fail with NOT_FOUND, asking the caller to upload the image again.
+ * Thread-safe.
  */
 public final class FeatureStore {
 
@@ -30,11 +34,13 @@ public final class FeatureStore {
     private final MicroBatcher batcher;
     private final LruLoadingCache<String, EncodedImage> features;
     private final LruLoadingCache<String, byte[]> uploads;
+    private final UploadStore store;
 
-    /** @param clock monotonic nanoseconds for the idle TTL ({@code System::nanoTime}) */
-    public FeatureStore(ImagePreparation preparation, MicroBatcher batcher, StoreLimits limits, LongSupplier clock) {
+    /** @param clock monotonic nanoseconds for the caches' idle TTL ({@code System::nanoTime}) */
+    public FeatureStore(ImagePreparation preparation, MicroBatcher batcher, UploadStore store, StoreLimits limits, LongSupplier clock) {
         this.preparation = preparation;
         this.batcher = batcher;
+        this.store = store;
         this.features = new LruLoadingCache<>(limits.featureBytes(), EncodedImage::bytes, limits.idleTtl(), clock);
         this.uploads = new LruLoadingCache<>(limits.imageBytes(), bytes -> bytes.length, limits.idleTtl(), clock);
     }
@@ -43,7 +49,8 @@ public final class FeatureStore {
      * Keeps an upload and returns its features, encoding it unless they are cached.
      *
      * @param imageId its id ({@link ImageId#scoped} of its SHA-256)
-     * @throws OspreyException BAD_INPUT naming what is wrong with an image that cannot be decoded
+     * @throws OspreyException BAD_INPUT naming what is wrong with an image that cannot be decoded;
+     *                         UNAVAILABLE when the upload store cannot keep it
      */
     public Encoding encode(String imageId, byte[] imageBytes) {
         boolean[] encodedHere = {false};
@@ -51,7 +58,8 @@ public final class FeatureStore {
             encodedHere[0] = true;
             return encodeNow(id, imageBytes);
         });
-        // Only images that decoded are kept.
+        // Only images that decoded are kept, and an upload is answered only once it is stored.
+        store.put(imageId, imageBytes);
         uploads.put(imageId, imageBytes);
         return new Encoding(image, !encodedHere[0]);
     }
@@ -59,43 +67,35 @@ public final class FeatureStore {
     /**
      * The features of an uploaded image, re-encoded from its bytes if they were evicted.
      *
-     * @throws OspreyException BAD_INPUT for a malformed id; NOT_FOUND when the bytes are gone too
+     * @throws OspreyException BAD_INPUT for a malformed id; NOT_FOUND when the bytes are not stored either;
+     *                         UNAVAILABLE when the upload store cannot be read
      */
     public EncodedImage features(String imageId) {
         ImageId.require(imageId);
-        // Read first, which also keeps the upload from idling out while its features are in use.
-        byte[] imageBytes = uploads.getIfPresent(imageId);
-        return features.get(imageId, id -> {
-            if (imageBytes == null) {
-                throw new OspreyException(Reason.NOT_FOUND, "image " + id + " is not held by this encoder (expired, forgotten,"
-                        + " evicted or never uploaded here): upload the image again");
-            }
-            return encodeNow(id, imageBytes);
-        });
+        return features.get(imageId, id -> encodeNow(id, imageBytes(id)));
     }
 
     /**
-     * The uploaded bytes of an image this store holds.
+     * The uploaded bytes of an image, from memory or else from the upload store.
      *
-     * @throws OspreyException BAD_INPUT for a malformed id; NOT_FOUND when they are not held
+     * @throws OspreyException BAD_INPUT for a malformed id; NOT_FOUND when they are not stored;
+     *                         UNAVAILABLE when the upload store cannot be read
      */
     public byte[] imageBytes(String imageId) {
         ImageId.require(imageId);
-        byte[] imageBytes = uploads.getIfPresent(imageId);
-        if (imageBytes == null) {
-            throw new OspreyException(Reason.NOT_FOUND, "image " + imageId + " is not held by this encoder: upload the image again");
-        }
-        return imageBytes;
+        return uploads.get(imageId, id -> store.get(id).orElseThrow(() -> new OspreyException(Reason.NOT_FOUND,
+                "image " + id + " is not stored (expired, forgotten or never uploaded): upload the image again")));
     }
 
     /**
-     * Forgets an image's bytes and features.
+     * Forgets an image: deletes its stored bytes, then drops what memory holds of it.
      *
-     * @return whether anything was held
+     * @return whether anything was stored or held
+     * @throws OspreyException UNAVAILABLE when the upload store cannot delete it (nothing is dropped then)
      */
     public boolean forget(String imageId) {
         ImageId.require(imageId);
-        return uploads.invalidate(imageId) | features.invalidate(imageId);
+        return store.delete(imageId) | uploads.invalidate(imageId) | features.invalidate(imageId);
     }
 
     /** The feature cache, for its counters. */
@@ -108,7 +108,7 @@ public final class FeatureStore {
         return preparation;
     }
 
-    /** The store of uploaded bytes, for its counters. */
+    /** The in-memory cache of uploaded bytes in front of the upload store, for its counters. */
     public LruLoadingCache<String, byte[]> uploads() {
         return uploads;
     }

@@ -6,6 +6,7 @@ import dev.osprey.encoder.GoldenImages;
 import dev.osprey.encoder.features.FeatureStore;
 import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.features.StoreLimits;
+import dev.osprey.encoder.uploads.LocalUploadStore;
 import dev.osprey.encoder.vision.BatchListener;
 import dev.osprey.encoder.vision.EmbeddedVisionBackend;
 import dev.osprey.encoder.vision.MicroBatcher;
@@ -140,8 +141,11 @@ class EncoderThroughputBenchmark {
         try (EmbeddedVisionBackend backend = new EmbeddedVisionBackend(OnnxVisionTower.open(bundle.visionModel(), threads));
                 MicroBatcher batcher = new MicroBatcher(backend, 3 * image.size() * image.size(), maxBatch, Duration.ofMillis(5), count)) {
             // Small caches: every image here is new, and the features of the real model are ~39 MiB each.
+            // Uploads are written to disk, as the service does by default, and removed at the end.
+            Path uploadDir = Files.createTempDirectory("osprey-bench-uploads");
+            LocalUploadStore uploads = new LocalUploadStore(uploadDir);
             FeatureStore store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2), batcher,
-                    new StoreLimits(128L << 20, 64L << 20, Duration.ZERO), System::nanoTime);
+                    uploads, new StoreLimits(128L << 20, 64L << 20, Duration.ZERO), System::nanoTime);
             Server server = serve(store);
             ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.getPort(), InsecureChannelCredentials.create())
                     .maxInboundMessageSize(EncoderChannels.MAX_MESSAGE_BYTES).build();
@@ -166,6 +170,8 @@ class EncoderThroughputBenchmark {
             } finally {
                 channel.shutdownNow();
                 server.shutdownNow();
+                uploads.sweep(Instant.MAX);
+                Files.deleteIfExists(uploadDir);
             }
         }
     }

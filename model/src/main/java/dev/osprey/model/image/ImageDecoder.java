@@ -13,9 +13,11 @@ import java.math.RoundingMode;
  * way the user sees it; the width and height returned, and masks are checked against, are after
  * rotation. For untagged images the two agree.
  *
- * <p>The size is read from the header and checked against a pixel limit before any pixel is decoded,
- * so a small file that claims a huge image is refused without allocating it; so is a JPEG with more
- * scans than its size warrants, whose decoding would take minutes. Every failure (not an
+ * <p>The size is read from the header and checked against a pixel limit and an aspect-ratio limit
+ * before any pixel is decoded, so a small file that claims a huge image is refused without allocating
+ * it; so is a JPEG with more scans than its size warrants, whose decoding would take minutes. The
+ * aspect ratio matters because preprocessing scales the <em>short</em> side to the model's size
+ * (see {@link ImagePreprocessor}): a 200000x250 image, 50 megapixels, would become 409600x512. Every failure (not an
  * image, truncated, corrupt, unsupported, too large) is an {@link OspreyException} with reason
  * {@code BAD_INPUT} and a message naming the problem. Thread-safe; decoders hold no state but the limit.
  *
@@ -38,22 +40,41 @@ public final class ImageDecoder {
     /** Scans a JPEG may have whatever its size: each costs a pass over the coefficients even when tiny. */
     private static final int MAX_SCANS = 1000;
 
+    /**
+     * The default limit on the long side over the short side: 20:1 keeps every camera panorama
+     * (rarely past 10:1) and bounds what preprocessing allocates (see {@link ImagePreprocessor}).
+     */
+    public static final int DEFAULT_MAX_ASPECT_RATIO = 20;
+
     /** The largest limit there can be: an {@link RgbImage} is one Java array of 3 bytes per pixel. */
     public static final long MAX_SUPPORTED_PIXELS = (Integer.MAX_VALUE - 8) / 3;
 
     private final long maxPixels;
+    private final int maxAspectRatio;
 
-    /** A decoder with the {@link #DEFAULT_MAX_PIXELS default pixel limit}. */
+    /** A decoder with the {@link #DEFAULT_MAX_PIXELS default pixel limit} and {@link #DEFAULT_MAX_ASPECT_RATIO aspect-ratio limit}. */
     public ImageDecoder() {
         this(DEFAULT_MAX_PIXELS);
     }
 
-    /** A decoder that refuses images of more than {@code maxPixels} pixels (width x height). */
+    /** A decoder that refuses images of more than {@code maxPixels} pixels (width x height), or past the default aspect ratio. */
     public ImageDecoder(long maxPixels) {
+        this(maxPixels, DEFAULT_MAX_ASPECT_RATIO);
+    }
+
+    /**
+     * A decoder that refuses images of more than {@code maxPixels} pixels (width x height), or whose
+     * long side is more than {@code maxAspectRatio} times the short one.
+     */
+    public ImageDecoder(long maxPixels, int maxAspectRatio) {
         if (maxPixels < 1 || maxPixels > MAX_SUPPORTED_PIXELS) {
             throw new IllegalArgumentException("maxPixels must be between 1 and " + MAX_SUPPORTED_PIXELS + ", got " + maxPixels);
         }
+        if (maxAspectRatio < 1) {
+            throw new IllegalArgumentException("maxAspectRatio must be at least 1, got " + maxAspectRatio);
+        }
         this.maxPixels = maxPixels;
+        this.maxAspectRatio = maxAspectRatio;
     }
 
     /** The pixel limit. */
@@ -64,7 +85,7 @@ public final class ImageDecoder {
     /**
      * Decodes a PNG or JPEG file's bytes to upright RGB.
      *
-     * @throws OspreyException (BAD_INPUT) for anything that is not a decodable PNG or JPEG within the limit
+     * @throws OspreyException (BAD_INPUT) for anything that is not a decodable PNG or JPEG within the limits
      */
     public RgbImage decode(byte[] bytes) {
         if (PngFile.matches(bytes)) {
@@ -87,6 +108,12 @@ public final class ImageDecoder {
             throw OspreyException.badInput("image is " + width + "x" + height + " = " + megapixels(pixels, RoundingMode.CEILING)
                     + " megapixels, the limit is " + megapixels(maxPixels, RoundingMode.FLOOR));
         }
+        int longSide = Math.max(width, height);
+        int shortSide = Math.min(width, height);
+        if (longSide > (long) shortSide * maxAspectRatio) {
+            throw OspreyException.badInput("image is " + width + "x" + height + ", an aspect ratio of "
+                    + ratio(longSide, shortSide) + ":1; the limit is " + maxAspectRatio + ":1 (crop the image)");
+        }
     }
 
     /**
@@ -100,6 +127,12 @@ public final class ImageDecoder {
             throw OspreyException.badInput("JPEG has " + jpeg.scans() + " scans, at most " + allowed + " are allowed for a "
                     + jpeg.width() + "x" + jpeg.height() + " image (a progressive JPEG usually has 10): save it again");
         }
+    }
+
+    /** "800", "20.1": one decimal at most, rounded up so that a ratio past the limit never looks equal to it. */
+    private static String ratio(int longSide, int shortSide) {
+        return BigDecimal.valueOf(longSide).divide(BigDecimal.valueOf(shortSide), 1, RoundingMode.CEILING).stripTrailingZeros()
+                .toPlainString();
     }
 
     /** "108", "50.1": one decimal at most, rounded away from the limit so that the two never look equal. */

@@ -1,6 +1,7 @@
 package dev.osprey.model.image;
 
 import dev.osprey.model.bundle.BundleManifest;
+import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.tensor.Tensor;
 import dev.osprey.model.tensor.ops.BilinearResize;
 import java.util.List;
@@ -16,6 +17,13 @@ import java.util.List;
  *   <li>PyTorch bilinear resize ({@code align_corners=False}, no antialias) to {@code size x size}: the
  *       aspect ratio is not kept, the long side is squashed.
  * </ol>
+ * Step 1 follows the short side, so an image's aspect ratio sets how much it allocates: the resized
+ * image's long side is limited to {@link ImageDecoder#DEFAULT_MAX_ASPECT_RATIO} times {@code size},
+ * checked before anything is allocated. Worst case at that limit (20:1, size 512, a 50-megapixel
+ * input of 150 MB held by the caller): the resize's first pass writes {@code 3 * 512 * sqrt(50e6 * 20)}
+ * = 49 MB (the long axis scaled at the input's short side, or the short axis at its long side), the
+ * second 10240x512x3 = 16 MB, the float planes 10240x512x3x4 = 63 MB and the output 3 MB: at most
+ * ~130 MB besides the input, against 2.5 GB of planes alone for a 200000x250 image without the limit.
  * Immutable and thread-safe: one instance can serve concurrent requests.
  *
  * <pre>{@code
@@ -59,9 +67,20 @@ public final class ImagePreprocessor {
         return size;
     }
 
-    /** One image's {@code pixel_values}: {@code 3 * size * size} floats, channel-major (R, G, B planes). */
+    /**
+     * One image's {@code pixel_values}: {@code 3 * size * size} floats, channel-major (R, G, B planes).
+     *
+     * @throws OspreyException BAD_INPUT naming the sizes when the resized image would pass the limit
+     */
     public float[] pixelValues(RgbImage image) {
         int[] resized = shortestEdgeSize(image.width(), image.height(), size);
+        long longSide = Math.max(resized[0], resized[1]);
+        long limit = (long) size * ImageDecoder.DEFAULT_MAX_ASPECT_RATIO;
+        if (longSide > limit) {
+            throw OspreyException.badInput("image is " + image.width() + "x" + image.height() + ": resized for the vision tower its"
+                    + " long side would be " + longSide + " pixels, the limit is " + limit + " (an aspect ratio of "
+                    + ImageDecoder.DEFAULT_MAX_ASPECT_RATIO + ":1)");
+        }
         RgbImage scaled = PillowResize.resize(image, resized[0], resized[1]);
         int plane = scaled.width() * scaled.height();
         byte[] rgb = scaled.rgb();
@@ -91,6 +110,7 @@ public final class ImagePreprocessor {
      * {@code int(target * long / short)} (transformers' {@code get_resize_output_image_size}).
      */
     static int[] shortestEdgeSize(int width, int height, int target) {
+        // Saturates at Integer.MAX_VALUE for absurd ratios, which the caller's limit refuses.
         if (width <= height) {
             return new int[] {target, (int) ((double) target * height / width)};
         }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  * One fuzz test's loop: a fixed seed, one {@link Random} per iteration derived from it (so any
  * iteration can be replayed alone), and the rule every iteration is held to: the call returns a
  * result that passes its validation, or throws {@link OspreyException} with the expected reason and
- * a non-blank message, within {@link #TIMEOUT}. Anything else (another exception, an
+ * a non-blank message, within {@link #TIMEOUT} (or the run's own timeout). Anything else (another exception, an
  * {@link Error} such as {@code OutOfMemoryError}, a timeout) is recorded with the seed, the
  * iteration and what was done to the input; {@link #assertNoFailures} reports them all at the end.
  */
@@ -32,6 +32,7 @@ final class FuzzRun {
     private final String name;
     private final long seed;
     private final Reason reason;
+    private final Duration timeout;
     private final List<String> failures = new ArrayList<>();
     private Throwable firstFailure;
     private int iterations;
@@ -39,9 +40,15 @@ final class FuzzRun {
 
     /** A run named {@code name} (for messages) whose inputs must fail, if at all, with {@code reason}. */
     FuzzRun(String name, long seed, Reason reason) {
+        this(name, seed, reason, TIMEOUT);
+    }
+
+    /** A run whose calls may each take up to {@code timeout}, for inputs heavier than {@link #TIMEOUT} allows. */
+    FuzzRun(String name, long seed, Reason reason, Duration timeout) {
         this.name = name;
         this.seed = seed;
         this.reason = reason;
+        this.timeout = timeout;
     }
 
     /**
@@ -59,7 +66,7 @@ final class FuzzRun {
     <T> void check(int iteration, String input, ThrowingSupplier<T> call, Consumer<? super T> validate) {
         iterations++;
         try {
-            T result = assertTimeoutPreemptively(TIMEOUT, call);
+            T result = assertTimeoutPreemptively(timeout, call);
             validate.accept(result);
             results++;
         } catch (OspreyException e) {

@@ -1,9 +1,12 @@
 package dev.osprey.model.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.osprey.model.Golden;
 import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
 import dev.osprey.model.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +35,20 @@ class ImagePreprocessorTest {
         assertThat(ImagePreprocessor.shortestEdgeSize(333, 500, 512)).containsExactly(512, 768);
         assertThat(ImagePreprocessor.shortestEdgeSize(1024, 200, 512)).containsExactly(2621, 512);
         assertThat(ImagePreprocessor.shortestEdgeSize(512, 512, 512)).containsExactly(512, 512);
+    }
+
+    @Test
+    void anImageWhoseResizeWouldPassTwentyTimesTheSizeIsRefusedBeforeAllocating() {
+        ImagePreprocessor preprocessor = new ImagePreprocessor();
+        assertThat(preprocessor.pixelValues(new RgbImage(20, 1, filled(60, (byte) 7)))).hasSize(3 * 512 * 512);
+
+        assertThatThrownBy(() -> preprocessor.pixelValues(new RgbImage(1, 21, filled(63, (byte) 7))))
+                .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_INPUT))
+                .hasMessage("image is 1x21: resized for the vision tower its long side would be 10752 pixels, the limit is 10240"
+                        + " (an aspect ratio of 20:1)");
+        // Past an int: the resize target saturates and is refused all the same.
+        assertThatThrownBy(() -> preprocessor.pixelValues(new RgbImage(50_000_000, 1, new byte[150_000_000])))
+                .hasMessageContaining("the limit is 10240");
     }
 
     @Test
