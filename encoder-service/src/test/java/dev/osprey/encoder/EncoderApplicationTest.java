@@ -7,15 +7,21 @@ import com.google.protobuf.ByteString;
 import dev.osprey.internal.v1.EncodeRequest;
 import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
+import dev.osprey.internal.v1.ForgetRequest;
+import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.service.EncoderChannels;
+import dev.osprey.service.InternalToken;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -30,9 +36,14 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
-/** The Spring wiring: the application starts on a bundle and serves Encode; a wrong bundle fails startup clearly. */
+/**
+ * The Spring wiring: the application starts on a bundle and serves Encode to callers with the internal token (GetImage
+ * and Forget to no one else); a wrong bundle fails startup clearly.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class EncoderApplicationTest {
+
+    private static final String TOKEN = "encoder-test-internal-token-01234";
 
     /** Remembers the port the gRPC server chose. */
     private static final class GrpcPort implements ApplicationListener<GrpcServerStartedEvent> {
@@ -48,7 +59,7 @@ class EncoderApplicationTest {
         SpringApplication application = new SpringApplication(EncoderApplication.class);
         application.addListeners(grpcPort);
         return application.run("--osprey.model.bundle=" + bundle, "--osprey.model.threads=1", "--server.port=0",
-                "--spring.grpc.server.port=0");
+                "--spring.grpc.server.port=0", "--osprey.internal.token=" + TOKEN);
     }
 
     @Test
@@ -58,8 +69,10 @@ class EncoderApplicationTest {
             assertThat(context.getBean(ApplicationAvailability.class).getReadinessState()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
             assertThat(context.getBean(VisionBackendHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
 
-            ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), InsecureChannelCredentials.create())
+            ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), CompositeChannelCredentials.create(
+                    InsecureChannelCredentials.create(), InternalToken.of(TOKEN).callCredentials()))
                     .maxInboundMessageSize(EncoderChannels.MAX_MESSAGE_BYTES).build();
+            ManagedChannel bare = Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), InsecureChannelCredentials.create()).build();
             try {
                 EncoderGrpc.EncoderBlockingStub stub = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
                 EncodeResponse encoded = stub.encode(EncodeRequest.newBuilder()
@@ -67,8 +80,19 @@ class EncoderApplicationTest {
                 assertThat(encoded.getCached()).isFalse();
                 assertThat(stub.getImageTokens(GetImageTokensRequest.newBuilder().setImageId(encoded.getImageId()).build())
                         .getImageEmbeds().getShapeList()).containsExactly(1024L, 64L);
+
+                EncoderGrpc.EncoderBlockingStub unauthenticated = EncoderGrpc.newBlockingStub(bare).withDeadlineAfter(60, TimeUnit.SECONDS);
+                for (Runnable call : List.<Runnable>of(
+                        () -> unauthenticated.getImage(GetImageRequest.newBuilder().setImageId(encoded.getImageId()).build()),
+                        () -> unauthenticated.forget(ForgetRequest.newBuilder().setImageId(encoded.getImageId()).build()))) {
+                    assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
+                }
+                assertThat(stub.getImage(GetImageRequest.newBuilder().setImageId(encoded.getImageId()).build()).getImage().size())
+                        .as("the image is still there").isEqualTo(GoldenImages.bytes("s1_img0").length);
             } finally {
                 channel.shutdownNow();
+                bare.shutdownNow();
             }
 
             MeterRegistry meters = context.getBean(MeterRegistry.class);
