@@ -86,7 +86,7 @@ class ComposeFileTest {
 
     @Test
     void everyServiceReadsTheInternalTokenFromOneSecretAndBackendsListenBeyondLoopbackOnlyWithIt() {
-        assertThat(Tree.string(compose.content(), "secrets", "internal-token", "file")).isEqualTo("$OSPREY_INTERNAL_TOKEN_FILE");
+        assertThat(ComposeFile.interpolate(Tree.string(compose.content(), "secrets", "internal-token", "file"))).isEqualTo("$OSPREY_INTERNAL_TOKEN_FILE");
         for (String service : SERVICES) {
             assertThat(compose.strings(service, "secrets")).as(service).containsExactly("internal-token");
             assertThat(compose.string(service, "environment", "OSPREY_INTERNAL_TOKEN_FILE")).as(service)
