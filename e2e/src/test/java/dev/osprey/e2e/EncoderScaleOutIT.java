@@ -45,11 +45,11 @@ class EncoderScaleOutIT {
     @BeforeAll
     void startSecondEncoderAndGateway() throws Exception {
         stack = LocalStack.get();
-        encoder2 = new ServiceProcess("encoder-service", "encoder-service-2", LocalStack.freePort(), LocalStack.freePort(),
+        encoder2 = new ServiceProcess("encoder-service", "encoder-service-2", LocalStack.freePort(), stack.spareEncoderGrpcPort,
                 List.of("--osprey.model.bundle=" + TinyBundle.dir(), "--osprey.encoder.feature-cache-size=64MB",
-                        "--osprey.encoder.image-store-size=64MB"));
+                        "--osprey.encoder.image-store-size=64MB", stack.tokenArg));
         gateway2 = new ServiceProcess("gateway", "gateway-2", LocalStack.freePort(), LocalStack.freePort(),
-                List.of("--osprey.gateway.rate-per-second=0",
+                List.of("--osprey.gateway.rate-per-second=0", stack.tokenArg,
                         "--osprey.gateway.encoders=" + stack.process("encoder-service").grpcAddress() + "," + encoder2.grpcAddress(),
                         "--osprey.gateway.extractors=" + stack.process("extractor-service").grpcAddress(),
                         "--osprey.gateway.llms=" + stack.process("llm-service").grpcAddress()));

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.osprey.model.TinyBundle;
+import dev.osprey.service.InternalToken;
+import io.grpc.CompositeChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -12,7 +15,13 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +29,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The four services as separate processes on free loopback ports, wired as {@code bin/osprey-stack}
- * wires them, on the tiny bundle: started once per test JVM (they take a while to boot on two cores)
- * and stopped when it exits.
+ * wires them (a random internal token in a file only we can read), on the tiny bundle: started once per
+ * test JVM (they take a while to boot on two cores) and stopped when it exits. The channels here carry
+ * the token. Extractor and llm-service also accept {@link #spareEncoderGrpcPort} as an encoder replica,
+ * for tests that start a second encoder.
  */
 final class LocalStack {
 
@@ -31,6 +42,21 @@ final class LocalStack {
 
     final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
     final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    final InternalToken token;
+    final String tokenArg;
+    final int spareEncoderGrpcPort;
+
+    private LocalStack() throws IOException {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        String value = HexFormat.of().formatHex(secret);
+        Path file = Files.createTempFile("osprey-internal-token", "", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        file.toFile().deleteOnExit();
+        Files.writeString(file, value);
+        token = InternalToken.of(value);
+        tokenArg = "--osprey.internal.token-file=" + file;
+        spareEncoderGrpcPort = freePort();
+    }
 
     /** The stack, started on first use; every service is SERVING when this returns. */
     static synchronized LocalStack get() throws Exception {
@@ -49,13 +75,14 @@ final class LocalStack {
             ports.put(name, new int[] {freePort(), freePort()});
         }
         String encoder = "127.0.0.1:" + ports.get("encoder-service")[1];
+        String encoders = "--osprey.encoder.replicas=" + encoder + ",127.0.0.1:" + spareEncoderGrpcPort;
         String bundle = "--osprey.model.bundle=" + TinyBundle.dir();
         Map<String, List<String>> args = Map.of(
                 // Caches sized for the services' small test heaps.
                 "encoder-service", List.of(bundle, "--osprey.encoder.feature-cache-size=64MB", "--osprey.encoder.image-store-size=64MB"),
-                "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder),
+                "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder, encoders),
                 // A queue deep enough for the load benchmark's 64 clients.
-                "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder, "--osprey.llm.queue-capacity=128",
+                "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder, encoders, "--osprey.llm.queue-capacity=128",
                         "--osprey.llm.prefix-cache-size=64MB"),
                 // No rate limit: every test client comes from 127.0.0.1.
                 "gateway", List.of("--osprey.gateway.rate-per-second=0", "--osprey.gateway.encoders=" + encoder,
@@ -63,11 +90,13 @@ final class LocalStack {
                         "--osprey.gateway.llms=127.0.0.1:" + ports.get("llm-service")[1]));
         // All four start at once: they boot in parallel, as in the local stack.
         for (String name : SERVICES) {
-            ServiceProcess process = new ServiceProcess(name, ports.get(name)[0], ports.get(name)[1], args.get(name));
+            List<String> withToken = new ArrayList<>(args.get(name));
+            withToken.add(tokenArg);
+            ServiceProcess process = new ServiceProcess(name, ports.get(name)[0], ports.get(name)[1], withToken);
             process.start();
             processes.put(name, process);
-            channels.put(name, NettyChannelBuilder.forAddress("127.0.0.1", process.grpcPort).usePlaintext()
-                    .maxInboundMessageSize(64 << 20).build());
+            channels.put(name, NettyChannelBuilder.forAddress("127.0.0.1", process.grpcPort, CompositeChannelCredentials.create(
+                    InsecureChannelCredentials.create(), token.callCredentials())).maxInboundMessageSize(64 << 20).build());
         }
         for (String name : SERVICES) {
             awaitServing(name);

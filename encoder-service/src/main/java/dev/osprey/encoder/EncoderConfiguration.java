@@ -16,6 +16,7 @@ import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.model.vision.OnnxVisionTower;
+import dev.osprey.service.InternalAuthConfiguration;
 import dev.osprey.service.ModelProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -25,13 +26,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * Builds the encoder from properties: the bundle ({@code osprey.model.*}), the vision backend
  * ({@code osprey.encoder.backend}), the micro-batcher, the upload store ({@code osprey.encoder.uploads.*}),
- * the feature store, its metrics and the gRPC service. The embedded model loads here, before the application reports ready.
+ * the feature store, its metrics and the gRPC service. The embedded model loads here, before the application reports ready. Internal calls
+ * need the token.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(InternalAuthConfiguration.class)
 @EnableConfigurationProperties({ModelProperties.class, EncoderProperties.class})
 class EncoderConfiguration {
 

@@ -9,15 +9,20 @@ import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.encoder.uploads.S3Server;
 import dev.osprey.encoder.uploads.UploadSweeper;
+import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.GetFeaturesRequest;
+import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.service.EncoderChannels;
+import dev.osprey.service.InternalToken;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,8 +43,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
 /**
- * The Spring wiring: the application starts on a bundle and serves Encode; with an S3 bucket an upload
- * survives a restart; a wrong bundle fails startup clearly.
+ * The Spring wiring: the application starts on a bundle and serves Encode to callers with the internal
+ * token (GetImage and Forget to no one else); with an S3 bucket an upload survives a restart; a wrong
+ * bundle fails startup clearly.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class EncoderApplicationTest {
@@ -54,17 +60,20 @@ class EncoderApplicationTest {
         }
     }
 
+    private static final String TOKEN = "encoder-test-internal-token-01234";
+
     private static ConfigurableApplicationContext run(GrpcPort grpcPort, String bundle, String... more) {
         SpringApplication application = new SpringApplication(EncoderApplication.class);
         application.addListeners(grpcPort);
         List<String> args = new ArrayList<>(List.of("--osprey.model.bundle=" + bundle, "--osprey.model.threads=1", "--server.port=0",
-                "--spring.grpc.server.port=0"));
+                "--spring.grpc.server.port=0", "--osprey.internal.token=" + TOKEN));
         args.addAll(List.of(more));
         return application.run(args.toArray(String[]::new));
     }
 
     private static ManagedChannel channel(GrpcPort grpcPort) {
-        return Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), InsecureChannelCredentials.create())
+        return Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), CompositeChannelCredentials.create(
+                        InsecureChannelCredentials.create(), InternalToken.of(TOKEN).callCredentials()))
                 .maxInboundMessageSize(EncoderChannels.MAX_MESSAGE_BYTES).build();
     }
 
@@ -77,6 +86,7 @@ class EncoderApplicationTest {
 
             assertThat(context.getBean(UploadSweeper.class)).as("local uploads expire").isNotNull();
             ManagedChannel channel = channel(grpcPort);
+            ManagedChannel bare = Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), InsecureChannelCredentials.create()).build();
             try {
                 EncoderGrpc.EncoderBlockingStub stub = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
                 EncodeResponse encoded = stub.encode(EncodeRequest.newBuilder()
@@ -84,8 +94,19 @@ class EncoderApplicationTest {
                 assertThat(encoded.getCached()).isFalse();
                 assertThat(stub.getImageTokens(GetImageTokensRequest.newBuilder().setImageId(encoded.getImageId()).build())
                         .getImageEmbeds().getShapeList()).containsExactly(1024L, 64L);
+
+                EncoderGrpc.EncoderBlockingStub unauthenticated = EncoderGrpc.newBlockingStub(bare).withDeadlineAfter(60, TimeUnit.SECONDS);
+                for (Runnable call : List.<Runnable>of(
+                        () -> unauthenticated.getImage(GetImageRequest.newBuilder().setImageId(encoded.getImageId()).build()),
+                        () -> unauthenticated.forget(ForgetRequest.newBuilder().setImageId(encoded.getImageId()).build()))) {
+                    assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
+                }
+                assertThat(stub.getImage(GetImageRequest.newBuilder().setImageId(encoded.getImageId()).build()).getImage().size())
+                        .as("the image is still there").isEqualTo(GoldenImages.bytes("s1_img0").length);
             } finally {
                 channel.shutdownNow();
+                bare.shutdownNow();
             }
 
             MeterRegistry meters = context.getBean(MeterRegistry.class);

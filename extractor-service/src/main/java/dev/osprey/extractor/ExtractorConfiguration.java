@@ -7,6 +7,8 @@ import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.EncoderProperties;
+import dev.osprey.service.InternalAuthConfiguration;
+import dev.osprey.service.InternalProperties;
 import dev.osprey.service.ModelProperties;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,10 +17,12 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.util.unit.DataSize;
 
-/** Builds the extractor from the bundle's mask-extractor weights, and its encoder client. */
+/** Builds the extractor from the bundle's mask-extractor weights, and its encoder client; internal calls need the token. */
 @Configuration(proxyBeanMethods = false)
+@Import(InternalAuthConfiguration.class)
 @EnableConfigurationProperties({ModelProperties.class, EncoderProperties.class})
 class ExtractorConfiguration {
 
@@ -32,8 +36,8 @@ class ExtractorConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EncoderChannels encoderChannels(EncoderProperties encoder) {
-        return new EncoderChannels(encoder.address());
+    EncoderChannels encoderChannels(EncoderProperties encoder, InternalProperties internal) {
+        return EncoderChannels.of(encoder, internal);
     }
 
     @Bean

@@ -55,9 +55,11 @@ final class RegionExtraction {
     /**
      * The region tokens of {@code regions} of image {@code imageId}.
      *
-     * @param encoderAddress the encoder replica that owns the image; empty for the configured default
+     * @param encoderAddress the encoder replica that owns the image (one of the configured replicas, else
+     *                       PERMISSION_DENIED); empty for the configured default
      */
     ExtractResponse extract(String imageId, String encoderAddress, List<Region> regions, boolean allowEmpty) {
+        encoder.requireKnown(encoderAddress);
         if (imageId.isBlank()) {
             throw OspreyException.badInput("image_id is empty");
         }

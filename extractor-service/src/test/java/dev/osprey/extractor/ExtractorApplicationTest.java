@@ -7,12 +7,20 @@ import dev.osprey.api.v1.Box;
 import dev.osprey.api.v1.Region;
 import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractorGrpc;
+import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.model.TinyBundle;
+import dev.osprey.service.InternalAccessException;
+import dev.osprey.service.InternalToken;
+import dev.osprey.service.PeerChannels;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
@@ -20,26 +28,50 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The Spring shell: the application starts on a bundle and serves Extract; a wrong bundle stops it with a clear message. */
+/**
+ * The Spring shell: the application starts on a bundle and serves Extract to callers with the internal token; a wrong
+ * bundle, or listening beyond loopback without a token, stops it with a clear message.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class ExtractorApplicationTest {
 
+    private static final String TOKEN = "extractor-test-internal-token-0123";
+
     @Test
-    void servesExtractFromTheConfiguredBundle() throws IOException {
+    void servesExtractFromTheConfiguredBundleOnlyToCallersWithTheInternalToken() throws IOException {
         int grpcPort = freePort();
+        ExtractRequest request = ExtractRequest.newBuilder().setImageId("s1_img0")
+                .addRegions(Region.newBuilder().setBox(Box.newBuilder().setWidth(20).setHeight(10))).build();
         try (FeatureServer encoder = GoldenEncoder.start();
                 ConfigurableApplicationContext app = SpringApplication.run(ExtractorApplication.class,
-                        "--server.port=0", "--spring.grpc.server.port=" + grpcPort, "--spring.grpc.server.host=127.0.0.1",
-                        "--osprey.model.bundle=" + TinyBundle.dir(), "--osprey.encoder.address=" + encoder.address())) {
-            ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + grpcPort, InsecureChannelCredentials.create()).build();
+                        "--server.port=0", "--spring.grpc.server.port=" + grpcPort, "--spring.grpc.server.host=0.0.0.0",
+                        "--osprey.internal.token=" + TOKEN, "--osprey.model.bundle=" + TinyBundle.dir(),
+                        "--osprey.encoder.address=" + encoder.address());
+                PeerChannels withToken = new PeerChannels(Optional.of(InternalToken.of(TOKEN)))) {
+            var response = ExtractorGrpc.newBlockingStub(withToken.channel("127.0.0.1:" + grpcPort)).extract(request);
+            assertThat(response.getAreasList()).containsExactly(200L);
+
+            ManagedChannel bare = Grpc.newChannelBuilder("127.0.0.1:" + grpcPort, InsecureChannelCredentials.create()).build();
             try {
-                var response = ExtractorGrpc.newBlockingStub(channel).extract(ExtractRequest.newBuilder().setImageId("s1_img0")
-                        .addRegions(Region.newBuilder().setBox(Box.newBuilder().setWidth(20).setHeight(10))).build());
-                assertThat(response.getAreasList()).containsExactly(200L);
+                ExtractorGrpc.ExtractorBlockingStub stub = ExtractorGrpc.newBlockingStub(bare);
+                for (Runnable call : List.<Runnable>of(() -> stub.extract(request),
+                        () -> stub.forget(ForgetRequest.newBuilder().setImageId("s1_img0").build()))) {
+                    assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+                }
             } finally {
-                channel.shutdownNow();
+                bare.shutdownNow();
             }
         }
+    }
+
+    @Test
+    void listeningBeyondLoopbackWithoutATokenStopsStartupSayingWhatToFix(CapturedOutput output) {
+        assertThatThrownBy(() -> SpringApplication.run(ExtractorApplication.class, "--server.port=0", "--spring.grpc.server.port=0",
+                "--spring.grpc.server.host=0.0.0.0", "--osprey.model.bundle=" + TinyBundle.dir()))
+                .hasRootCauseInstanceOf(InternalAccessException.class);
+        assertThat(output).contains("The internal hops cannot be protected: this backend would listen beyond loopback"
+                + " (spring.grpc.server.host=0.0.0.0) without an internal token").contains("osprey.internal.token-file");
     }
 
     @Test

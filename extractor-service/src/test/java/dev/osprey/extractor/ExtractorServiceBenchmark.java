@@ -13,6 +13,7 @@ import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.Replicas;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,7 +63,8 @@ class ExtractorServiceBenchmark {
         StringBuilder table = new StringBuilder("bundle: " + bundle.dir() + "\n\n"
                 + "| features | regions/call | clients | in-process ms/call (1 thread) | service ms/call p50 | service regions/s |\n"
                 + "|---|---|---|---|---|---|\n");
-        try (FeatureServer encoder = new FeatureServer(); EncoderChannels channels = new EncoderChannels(encoder.address())) {
+        try (FeatureServer encoder = new FeatureServer(); EncoderChannels channels = new EncoderChannels(encoder.address(),
+                Replicas.parse("encoder-service", encoder.address(), 0), Optional.empty())) {
             encoder.put("image", WIDTH, HEIGHT, ExtractorBenchmark.randomFeatures(bundle, new SplittableRandom(1)));
             for (long cacheBytes : new long[] {1L << 30, 0}) {
                 RegionExtraction extraction = new RegionExtraction(new EncoderClient(channels, Duration.ofSeconds(60)), maskExtractor, 64,

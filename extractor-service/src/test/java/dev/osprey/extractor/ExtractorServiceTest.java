@@ -23,6 +23,7 @@ import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.Replicas;
 import dev.osprey.service.TensorMessages;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -38,6 +39,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +63,7 @@ class ExtractorServiceTest {
     private static final String[] CASES = Golden.CASES;
 
     static FeatureServer encoder;
+    static String downEncoder;
     static EncoderChannels encoderChannels;
     static Server server;
     static ManagedChannel channel;
@@ -69,7 +72,11 @@ class ExtractorServiceTest {
     @BeforeAll
     static void start() throws IOException {
         encoder = GoldenEncoder.start();
-        encoderChannels = new EncoderChannels(encoder.address());
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            downEncoder = "127.0.0.1:" + socket.getLocalPort();
+        }
+        encoderChannels = new EncoderChannels(encoder.address(), Replicas.parse("encoder-service", encoder.address() + "," + downEncoder, 0),
+                Optional.empty());
         MaskExtractor maskExtractor;
         try (SafetensorsFile weights = SafetensorsFile.open(dev.osprey.model.TinyBundle.open().extractorWeights())) {
             maskExtractor = new MaskExtractor(MaskExtractorWeights.load(weights));
@@ -163,15 +170,25 @@ class ExtractorServiceTest {
     }
 
     @Test
-    void anUnknownImageIsNotFoundAndADownEncoderIsUnavailableByName() throws IOException {
+    void anUnknownImageIsNotFoundAndADownEncoderIsUnavailableByName() {
         Region good = Region.newBuilder().setBox(Box.newBuilder().setWidth(20).setHeight(20)).build();
         assertStatus(request("nope", List.of(good)), Status.Code.NOT_FOUND, "upload the image again");
-        int closed;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            closed = socket.getLocalPort();
+        assertStatus(request("never-fetched", List.of(good)).toBuilder().setEncoderAddress(downEncoder).build(),
+                Status.Code.UNAVAILABLE, "encoder-service at " + downEncoder + " is unavailable");
+    }
+
+    @Test
+    void anEncoderThatIsNotAConfiguredReplicaIsRefusedEvenForCachedFeatures() throws IOException {
+        Region good = Region.newBuilder().setBox(Box.newBuilder().setWidth(20).setHeight(20)).build();
+        extractor.extract(request("s1_img0", List.of(good)));
+        int before = encoder.featureCalls.get();
+        try (java.net.ServerSocket elsewhere = new java.net.ServerSocket(0)) {
+            for (String imageId : List.of("s1_img0", "nope")) {
+                assertStatus(request(imageId, List.of(good)).toBuilder().setEncoderAddress("127.0.0.1:" + elsewhere.getLocalPort()).build(),
+                        Status.Code.PERMISSION_DENIED, "encoder_address is not a configured encoder replica");
+            }
         }
-        assertStatus(request("s1_img0", List.of(good)).toBuilder().setEncoderAddress("127.0.0.1:" + closed).build(),
-                Status.Code.UNAVAILABLE, "encoder-service at 127.0.0.1:" + closed + " is unavailable");
+        assertThat(encoder.featureCalls.get()).isEqualTo(before);
     }
 
     @Test

@@ -13,8 +13,9 @@ import dev.osprey.gateway.rest.ApiErrorHandler;
 import dev.osprey.gateway.rest.ChatController;
 import dev.osprey.gateway.rest.ImagesController;
 import dev.osprey.gateway.rest.RequestIds;
-import dev.osprey.gateway.routing.Replicas;
+import dev.osprey.service.InternalProperties;
 import dev.osprey.service.PeerChannels;
+import dev.osprey.service.Replicas;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -25,14 +26,14 @@ import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Wires the gateway's plain parts from {@link GatewayProperties}. */
+/** Wires the gateway's plain parts from {@link GatewayProperties}; its calls to the backends carry the internal token. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(GatewayProperties.class)
+@EnableConfigurationProperties({GatewayProperties.class, InternalProperties.class})
 class GatewayConfiguration {
 
     @Bean(destroyMethod = "close")
-    PeerChannels peerChannels() {
-        return new PeerChannels();
+    PeerChannels peerChannels(InternalProperties internal) {
+        return new PeerChannels(internal.secret());
     }
 
     @Bean

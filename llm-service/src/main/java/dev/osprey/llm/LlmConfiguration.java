@@ -6,6 +6,8 @@ import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderProperties;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.InternalAuthConfiguration;
+import dev.osprey.service.InternalProperties;
 import dev.osprey.service.ModelProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -13,13 +15,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * Builds the plain classes from the properties. The model loads while the context starts, so the
  * service is ready (health, gRPC) only once it can answer; a wrong bundle stops startup with a
- * message saying what to fix.
+ * message saying what to fix. Internal calls need the token.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(InternalAuthConfiguration.class)
 @EnableConfigurationProperties({ModelProperties.class, LlmProperties.class, EncoderProperties.class})
 class LlmConfiguration {
 
@@ -36,8 +40,8 @@ class LlmConfiguration {
     }
 
     @Bean
-    EncoderChannels encoderChannels(EncoderProperties encoder) {
-        return new EncoderChannels(encoder.address());
+    EncoderChannels encoderChannels(EncoderProperties encoder, InternalProperties internal) {
+        return EncoderChannels.of(encoder, internal);
     }
 
     @Bean

@@ -20,7 +20,8 @@ import java.util.List;
  * the field), admits it to the bounded {@link GenerationQueue} (RESOURCE_EXHAUSTED when full) and
  * generates on a worker in the call's gRPC {@link Context}: the call's deadline then bounds the
  * encoder call too, and a cancelled or expired call stops generating within one decoder step. The
- * image tokens are fetched from the request's encoder only when the prefix cache misses.
+ * image tokens are fetched from the request's encoder only when the prefix cache misses; an encoder
+ * that is not a configured replica is refused first (PERMISSION_DENIED).
  */
 final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable {
 
@@ -51,6 +52,7 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
         AnswerStream stream = new AnswerStream((ServerCallStreamObserver<AnswerEvent>) responses, metrics);
         GenerateJob job;
         try {
+            encoder.requireKnown(request.getEncoderAddress());
             job = requests.read(request);
         } catch (RuntimeException e) {
             stream.fail(e);

@@ -8,9 +8,12 @@ import dev.osprey.api.v1.AnswerEvent;
 import dev.osprey.api.v1.FinishReason;
 import dev.osprey.api.v1.Sampling;
 import dev.osprey.api.v1.Task;
+import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
 import dev.osprey.model.TinyBundle;
+import dev.osprey.service.InternalToken;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -45,12 +48,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 /**
- * The Spring shell as it runs: the model loads at startup, Generate answers over a real gRPC port,
- * health and metrics are exposed, shutdown drains or cuts running streams, and a wrong bundle stops
+ * The Spring shell as it runs: the model loads at startup, Generate answers over a real gRPC port to
+ * callers with the internal token (and to no one else), health and metrics are exposed, shutdown drains or cuts running streams, and a wrong bundle stops
  * startup with a message that says what to fix.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class LlmApplicationTest {
+
+    private static final String TOKEN = "llm-test-internal-token-0123456789";
 
     GoldenImage image = GoldenImage.read("s1_img1");
     Server encoder;
@@ -79,6 +84,7 @@ class LlmApplicationTest {
             Streamed streamed = Streamed.collect(stub().generate(request(Task.TASK_CATEGORY, 8)));
             assertThat(streamed.finished).hasSize(image.regions());
             assertThat(streamed.outputIds(0)).hasSize(8);
+            assertUnauthenticatedCallsAreRefused(context);
 
             String metrics = get(context, "/actuator/prometheus");
             assertThat(metrics).contains("osprey_generate_ttft_seconds_count", "osprey_generate_inter_token_seconds_bucket",
@@ -125,13 +131,34 @@ class LlmApplicationTest {
                 "Point osprey.model.bundle at a folder written by `osprey convert`");
     }
 
+    private void assertUnauthenticatedCallsAreRefused(ConfigurableApplicationContext context) {
+        ManagedChannel bare = Grpc.newChannelBuilder("127.0.0.1:" + context.getBean(GrpcServerLifecycle.class).getPort(),
+                InsecureChannelCredentials.create()).build();
+        try {
+            LlmGrpc.LlmBlockingStub stub = LlmGrpc.newBlockingStub(bare);
+            for (Runnable call : List.<Runnable>of(() -> stub.generate(request(Task.TASK_CATEGORY, 8)).hasNext(),
+                    () -> stub.forget(ForgetRequest.newBuilder().setImageId(image.imageId()).build()))) {
+                assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("internal token missing");
+                });
+            }
+            assertThat(HealthGrpc.newBlockingStub(bare).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                    .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        } finally {
+            bare.shutdownNow();
+        }
+    }
+
     private ConfigurableApplicationContext start(String... more) {
         List<String> args = new ArrayList<>(List.of("--osprey.model.bundle=" + TinyBundle.dir(), "--osprey.model.threads=1",
+                "--osprey.internal.token=" + TOKEN,
                 "--server.port=0", "--spring.grpc.server.port=0", "--osprey.encoder.address=127.0.0.1:" + encoder.getPort()));
         args.addAll(List.of(more));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(LlmApplication.class).run(args.toArray(String[]::new));
         int port = context.getBean(GrpcServerLifecycle.class).getPort();
-        channel = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
+        channel = Grpc.newChannelBuilder("127.0.0.1:" + port, CompositeChannelCredentials.create(InsecureChannelCredentials.create(),
+                InternalToken.of(TOKEN).callCredentials())).build();
         return context;
     }
 

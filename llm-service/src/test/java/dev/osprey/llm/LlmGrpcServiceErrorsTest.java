@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,13 +100,23 @@ class LlmGrpcServiceErrorsTest {
     }
 
     @Test
-    void anUnreachableEncoderIsUnavailableNamingItsAddress() throws IOException {
-        String closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = "127.0.0.1:" + socket.getLocalPort();
-        }
+    void anUnreachableEncoderIsUnavailableNamingItsAddress() {
         // Another image, so that the prefix cache cannot answer without the encoder.
-        assertStatus(r -> r.setImageId("1".repeat(64)).setEncoderAddress(closed), Status.Code.UNAVAILABLE, "encoder-service at " + closed);
+        assertStatus(r -> r.setImageId("1".repeat(64)).setEncoderAddress(server.downEncoderAddress), Status.Code.UNAVAILABLE,
+                "encoder-service at " + server.downEncoderAddress);
+    }
+
+    @Test
+    void anEncoderThatIsNotAConfiguredReplicaIsRefusedEvenWhenThePrefixIsCached() throws IOException {
+        Streamed.collect(server.stub().generate(valid().build()));
+        int before = server.encoder.imageTokenCalls();
+        try (ServerSocket elsewhere = new ServerSocket(0)) {
+            for (String imageId : List.of(image.imageId(), "2".repeat(64))) {
+                assertStatus(r -> r.setImageId(imageId).setEncoderAddress("127.0.0.1:" + elsewhere.getLocalPort()), Status.Code.PERMISSION_DENIED,
+                        "encoder_address is not a configured encoder replica");
+            }
+        }
+        assertThat(server.encoder.imageTokenCalls()).isEqualTo(before);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.osprey.model.decode.PrefixCache;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.Replicas;
 import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -21,7 +22,9 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,6 +39,8 @@ final class LlmServer implements AutoCloseable {
     final GenerationQueue queue;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final AtomicLong runsWhenCallEnded = new AtomicLong(-1);
+    /** A configured encoder replica where nothing listens. */
+    final String downEncoderAddress;
     private final Server encoderServer;
     private final EncoderChannels channels;
     private final LlmGrpcService service;
@@ -47,7 +52,10 @@ final class LlmServer implements AutoCloseable {
             encoder = new GoldenEncoder(images);
             encoderServer = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(encoder).build().start();
             chat = new RegionChat(TinyBundle.open(), 1, new PrefixCache(256L << 20));
-            channels = new EncoderChannels("127.0.0.1:" + encoderServer.getPort());
+            try (ServerSocket socket = new ServerSocket(0)) {
+                downEncoderAddress = "127.0.0.1:" + socket.getLocalPort();
+            }
+            channels = new EncoderChannels(encoderAddress(), Replicas.parse("encoder-service", downEncoderAddress, 0), Optional.empty());
             queue = new GenerationQueue(workers, queueCapacity, Duration.ofSeconds(30));
             service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofSeconds(30)), queue,
                     new LlmMetrics(registry, chat, queue), 256);

@@ -18,6 +18,7 @@ import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.model.region.RegionTokens;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.Replicas;
 import dev.osprey.service.TensorMessages;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -117,7 +119,8 @@ class LlmServiceBenchmark {
         GenerationQueue queue = new GenerationQueue(workers, n, Duration.ofMinutes(5));
         Server server = null;
         ManagedChannel channel = null;
-        try (EncoderChannels channels = new EncoderChannels("127.0.0.1:" + encoder.getPort());
+        try (EncoderChannels channels = new EncoderChannels("127.0.0.1:" + encoder.getPort(),
+                Replicas.parse("encoder-service", "127.0.0.1:" + encoder.getPort(), 0), Optional.empty());
                 LlmGrpcService service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofMinutes(5)), queue,
                         new LlmMetrics(new SimpleMeterRegistry(), chat, queue), tokens)) {
             server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();

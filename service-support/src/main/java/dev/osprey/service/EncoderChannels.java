@@ -1,10 +1,14 @@
 package dev.osprey.service;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.util.Optional;
 
 /**
  * Channels to encoder replicas. The gateway names the replica that owns an image; callers pass that
- * address, or an empty one for the configured default.
+ * address, or an empty one for the configured default. Only the default and the configured replicas
+ * are ever dialled: a request naming another address is refused before any connection, so that
+ * nobody can make a backend open connections to hosts of their choosing.
  */
 public final class EncoderChannels implements AutoCloseable {
 
@@ -12,19 +16,43 @@ public final class EncoderChannels implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = PeerChannels.MAX_MESSAGE_BYTES;
 
     private final String defaultAddress;
-    private final PeerChannels channels = new PeerChannels();
+    private final Replicas replicas;
+    private final PeerChannels channels;
 
-    /** @param defaultAddress host:port used when a request names no encoder */
-    public EncoderChannels(String defaultAddress) {
+    /**
+     * @param defaultAddress host:port used when a request names none
+     * @param replicas       the other addresses a request may name
+     * @param token          the internal token every call carries, if configured
+     */
+    public EncoderChannels(String defaultAddress, Replicas replicas, Optional<InternalToken> token) {
         if (defaultAddress == null || defaultAddress.isBlank()) {
             throw new IllegalArgumentException("the default encoder address is empty");
         }
         this.defaultAddress = defaultAddress.strip();
+        this.replicas = replicas;
+        this.channels = new PeerChannels(token);
     }
 
-    /** The address a request's {@code encoder_address} resolves to. */
+    /** The channels {@code encoder} configures. */
+    public static EncoderChannels of(EncoderProperties encoder, InternalProperties internal) {
+        return new EncoderChannels(encoder.address(), encoder.replicaSet(), internal.secret());
+    }
+
+    /**
+     * The address a request's {@code encoder_address} resolves to.
+     *
+     * @throws io.grpc.StatusRuntimeException PERMISSION_DENIED for an address that is not a configured replica
+     */
     public String resolve(String address) {
-        return address == null || address.isBlank() ? defaultAddress : address.strip();
+        if (address == null || address.isBlank()) {
+            return defaultAddress;
+        }
+        String named = address.strip();
+        if (!named.equals(defaultAddress) && !replicas.contains(named)) {
+            throw Status.PERMISSION_DENIED.withDescription("encoder_address is not a configured encoder replica (osprey.encoder.replicas)")
+                    .asRuntimeException();
+        }
+        return named;
     }
 
     /** The channel to {@code address} (empty: the default), opened on first use. */

@@ -35,6 +35,14 @@ public final class EncoderClient {
         this.deadline = deadline;
     }
 
+    /**
+     * Refuses an {@code encoder_address} that is not a configured replica (PERMISSION_DENIED), before
+     * anything is fetched or answered from a cache.
+     */
+    public void requireKnown(String address) {
+        channels.resolve(address);
+    }
+
     /** The feature maps of an encoded image, from the encoder at {@code address} (empty: the default). */
     public Features features(String address, String imageId) {
         FeatureMaps reply = call(address, stub -> stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(imageId).build()));

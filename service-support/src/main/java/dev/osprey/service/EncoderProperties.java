@@ -6,12 +6,25 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Where a service finds encoder-service, for the features and image tokens it serves
- * ({@code osprey.encoder.address} and {@code osprey.encoder.deadline}).
+ * ({@code osprey.encoder.*}).
  *
- * @param address  the encoder-service (host:port) for requests that name none (default 127.0.0.1:9091)
- * @param deadline the longest a call to it may take; the caller's own deadline, when earlier,
- *                 applies instead (default 30s)
+ * @param address    the encoder-service (host:port) for requests that name none (default 127.0.0.1:9091)
+ * @param replicas   the encoders a request may name, as the gateway's {@code osprey.gateway.encoders}: host:port,... or
+ *                   dns:///headless-service:port (default: {@code address} alone); any other is refused unconnected
+ * @param dnsRefresh how often a dns:/// replica list is resolved again (default 10s)
+ * @param deadline   the longest a call to it may take; the caller's own deadline, when earlier,
+ *                   applies instead (default 30s)
  */
 @ConfigurationProperties("osprey.encoder")
-public record EncoderProperties(@DefaultValue("127.0.0.1:9091") String address, @DefaultValue("30s") Duration deadline) {
+public record EncoderProperties(@DefaultValue("127.0.0.1:9091") String address, String replicas, @DefaultValue("10s") Duration dnsRefresh,
+        @DefaultValue("30s") Duration deadline) {
+
+    public EncoderProperties {
+        replicas = replicas == null || replicas.isBlank() ? address : replicas;
+    }
+
+    /** The encoder replicas a request may name. */
+    public Replicas replicaSet() {
+        return Replicas.parse("encoder-service", replicas, dnsRefresh.toMillis());
+    }
 }

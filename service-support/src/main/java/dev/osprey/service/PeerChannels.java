@@ -1,9 +1,12 @@
 package dev.osprey.service;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -11,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * One gRPC channel per peer replica (host:port), opened on first use and kept: requests about one
  * image go to the replica that owns it (see DESIGN.md, image affinity), so callers address replicas
  * one by one instead of through a load balancer. Channels accept 64 MiB messages: one image's
- * features are ~39 MiB at the real model's size.
+ * features are ~39 MiB at the real model's size. With an internal token, every call carries it.
  */
 public final class PeerChannels implements AutoCloseable {
 
@@ -19,14 +22,21 @@ public final class PeerChannels implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = 64 << 20;
 
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ChannelCredentials credentials;
     private volatile boolean closed;
+
+    /** @param token the internal token every call carries; empty: calls carry none (backends on loopback) */
+    public PeerChannels(Optional<InternalToken> token) {
+        this.credentials = token.<ChannelCredentials>map(t -> CompositeChannelCredentials.create(InsecureChannelCredentials.create(),
+                t.callCredentials())).orElseGet(InsecureChannelCredentials::create);
+    }
 
     /** The channel to {@code address} (host:port). */
     public ManagedChannel channel(String address) {
         if (closed) {
             throw new IllegalStateException("peer channels are closed");
         }
-        return channels.computeIfAbsent(address, target -> Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+        return channels.computeIfAbsent(address, target -> Grpc.newChannelBuilder(target, credentials)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .build());
     }

@@ -15,8 +15,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class EncoderClientTest {
 
     Server server;
+    String down;
     EncoderChannels channels;
 
     @BeforeEach
@@ -50,7 +54,8 @@ class EncoderClientTest {
                 out.onCompleted();
             }
         }).build().start();
-        channels = new EncoderChannels("127.0.0.1:" + server.getPort());
+        down = "127.0.0.1:" + closedPort();
+        channels = new EncoderChannels("127.0.0.1:" + server.getPort(), Replicas.parse("encoder-service", down, 0), Optional.empty());
     }
 
     @AfterEach
@@ -71,17 +76,46 @@ class EncoderClientTest {
     }
 
     @Test
-    void notFoundPassesThroughAndAnUnreachableEncoderIsNamed() throws IOException {
+    void notFoundPassesThroughAndAnUnreachableEncoderIsNamed() {
         EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(10));
         assertThatThrownBy(() -> client.features("", "other")).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        assertThatThrownBy(() -> client.features("127.0.0.1:" + closedPort, "img")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+        assertThatThrownBy(() -> client.features(down, "img")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-            assertThat(e.getStatus().getDescription()).startsWith("encoder-service at 127.0.0.1:" + closedPort + " is unavailable");
+            assertThat(e.getStatus().getDescription()).startsWith("encoder-service at " + down + " is unavailable");
         });
+    }
+
+    @Test
+    void anEncoderOutsideTheReplicasIsRefusedWithoutAConnection() throws IOException {
+        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(10));
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String elsewhere = "127.0.0.1:" + listener.getLocalPort();
+            assertThatThrownBy(() -> client.features(elsewhere, "img")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                assertThat(e.getStatus().getDescription()).startsWith("encoder_address is not a configured encoder replica");
+            });
+            assertThatThrownBy(() -> client.requireKnown(elsewhere)).isInstanceOf(StatusRuntimeException.class);
+            assertThat(firstConnection(listener)).as("the first connection the listener saw is our own probe").isTrue();
+        }
+    }
+
+    /**
+     * Whether the first connection waiting on {@code listener} is a probe made now: had anything
+     * connected before, its connection would be accepted first.
+     */
+    static boolean firstConnection(ServerSocket listener) throws IOException {
+        try (Socket probe = new Socket(listener.getInetAddress(), listener.getLocalPort())) {
+            listener.setSoTimeout(30_000);
+            try (Socket first = listener.accept()) {
+                return first.getPort() == probe.getLocalPort();
+            }
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 }

@@ -22,8 +22,9 @@ class ComposeConfigTest {
     static void findCompose() throws IOException {
         cli = ComposeCli.find();
         Assumptions.assumeTrue(cli != null, "neither `docker compose` nor docker-compose is installed, and apt-get needs root");
+        Path token = Files.writeString(Repo.work("compose-secrets").resolve("internal-token"), "0123456789abcdef0123456789abcdef");
         environment = Map.of("OSPREY_BUNDLE", Files.createDirectories(Repo.work("compose-bundle").resolve("triton")).getParent().toString(),
-                "OSPREY_S3_SECRET_KEY", "test-secret");
+                "OSPREY_INTERNAL_TOKEN_FILE", token.toString(), "OSPREY_S3_SECRET_KEY", "test-secret");
     }
 
     @Test
@@ -43,19 +44,14 @@ class ComposeConfigTest {
     }
 
     @Test
-    void requiresTheBundleFolder() {
-        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")),
-                Map.of("OSPREY_S3_SECRET_KEY", "test-secret"), "-q");
-        assertThat(result.exitCode()).isNotZero();
-        assertThat(result.output()).contains("set OSPREY_BUNDLE");
-    }
-
-    @Test
-    void requiresTheUploadStoreSecret() {
-        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")),
-                Map.of("OSPREY_BUNDLE", environment.get("OSPREY_BUNDLE")), "-q");
-        assertThat(result.exitCode()).isNotZero();
-        assertThat(result.output()).contains("set OSPREY_S3_SECRET_KEY");
+    void requiresTheBundleFolderTheInternalTokenAndTheUploadStoreSecret() {
+        for (String required : environment.keySet()) {
+            Map<String, String> without = new java.util.HashMap<>(environment);
+            without.remove(required);
+            ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")), without, "-q");
+            assertThat(result.exitCode()).as(required).isNotZero();
+            assertThat(result.output()).contains("set " + required);
+        }
     }
 
     @Test

@@ -98,6 +98,8 @@ class ComposeFileTest {
         String encoder = "encoder-service:" + Repo.grpcPort("encoder-service");
         for (String service : List.of("extractor-service", "llm-service")) {
             assertThat(compose.string(service, "environment", "OSPREY_ENCODER_ADDRESS")).isEqualTo(encoder);
+            // The encoders a request may name are those the gateway routes to.
+            assertThat(compose.string(service, "environment", "OSPREY_ENCODER_REPLICAS")).isEqualTo("dns:///" + encoder);
         }
         assertThat(compose.string("gateway", "environment", "OSPREY_GATEWAY_ENCODERS")).isEqualTo("dns:///" + encoder);
         assertThat(compose.string("gateway", "environment", "OSPREY_GATEWAY_EXTRACTORS"))
@@ -105,6 +107,24 @@ class ComposeFileTest {
         assertThat(compose.string("gateway", "environment", "OSPREY_GATEWAY_LLMS")).isEqualTo("dns:///llm-service:" + Repo.grpcPort("llm-service"));
         assertThat(compose.service("gateway")).containsKey("environment");
         assertThat(Tree.map(compose.service("gateway"), "environment")).containsKey("OSPREY_GATEWAY_API_KEYS");
+    }
+
+    @Test
+    void everyServiceReadsTheInternalTokenFromOneSecretAndBackendsListenBeyondLoopbackOnlyWithIt() {
+        assertThat(ComposeFile.interpolate(Tree.string(compose.content(), "secrets", "internal-token", "file"))).isEqualTo("$OSPREY_INTERNAL_TOKEN_FILE");
+        for (String service : SERVICES) {
+            assertThat(compose.strings(service, "secrets")).as(service).containsExactly("internal-token");
+            assertThat(compose.string(service, "environment", "OSPREY_INTERNAL_TOKEN_FILE")).as(service)
+                    .isEqualTo("/run/secrets/internal-token");
+            assertThat(Tree.map(compose.service(service), "environment")).as(service + ": no token in the environment")
+                    .doesNotContainKey("OSPREY_INTERNAL_TOKEN");
+        }
+        for (String backend : MODEL_SERVICES) {
+            assertThat(compose.string(backend, "environment", "SPRING_GRPC_SERVER_HOST")).as(backend).isEqualTo("0.0.0.0");
+            assertThat(compose.string(backend, "environment", "SERVER_ADDRESS")).as(backend).isEqualTo("0.0.0.0");
+        }
+        assertThat(compose.service("triton")).doesNotContainKey("secrets");
+        assertThat(compose.service("prometheus")).doesNotContainKey("secrets");
     }
 
     @Test

@@ -125,6 +125,8 @@ class OverlayWiringTest {
                         .ifPresent(claim -> assertThat(rendered.find("PersistentVolumeClaim", claim)).as(name(deployment)).isPresent());
                 Optional.ofNullable(Tree.string(volume, "configMap", "name"))
                         .ifPresent(map -> assertThat(rendered.find("ConfigMap", map)).as(name(deployment)).isPresent());
+                Optional.ofNullable(Tree.string(volume, "secret", "secretName"))
+                        .ifPresent(secret -> assertThat(rendered.find("Secret", secret)).as(name(deployment)).isPresent());
             }
         }
     }
@@ -157,11 +159,40 @@ class OverlayWiringTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "gpu"})
-    void extractorAndLlmReachTheEncoderAtAServiceOnItsGrpcPort(String overlay) {
+    void extractorAndLlmReachTheEncoderAtAServiceOnItsGrpcPortAndAcceptOnlyTheReplicasTheGatewayRoutesTo(String overlay) {
         Rendered rendered = Rendered.of(overlay);
+        String gatewayEncoders = rendered.env(Rendered.container(rendered.get("Deployment", "gateway")), "OSPREY_GATEWAY_ENCODERS").orElseThrow();
         for (String caller : List.of("extractor-service", "llm-service")) {
-            String address = rendered.env(Rendered.container(rendered.get("Deployment", caller)), "OSPREY_ENCODER_ADDRESS").orElseThrow();
+            Map<String, Object> container = Rendered.container(rendered.get("Deployment", caller));
+            String address = rendered.env(container, "OSPREY_ENCODER_ADDRESS").orElseThrow();
             assertThat(ServiceAddress.resolve(rendered, address)).as(caller).isEqualTo("encoder-service:grpc");
+            assertThat(rendered.env(container, "OSPREY_ENCODER_REPLICAS")).as(caller).contains(gatewayEncoders);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void everyServiceReadsTheInternalTokenFromTheSharedSecretMountedAsAFile(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        Map<String, Object> secret = rendered.get("Secret", "osprey-internal-token");
+        assertThat(Tree.map(secret, "stringData")).containsOnlyKeys("token");
+        for (String service : Rendered.SERVICES) {
+            Map<String, Object> deployment = rendered.get("Deployment", service);
+            Map<String, Object> container = Rendered.container(deployment);
+            assertThat(rendered.env(container, "OSPREY_INTERNAL_TOKEN")).as(service + ": never in the environment").isEmpty();
+            String file = rendered.env(container, "OSPREY_INTERNAL_TOKEN_FILE").orElseThrow(() -> new AssertionError(service + " has no token file"));
+            Map<String, Object> volume = Tree.maps(Rendered.podSpec(deployment), "volumes").stream()
+                    .filter(v -> "osprey-internal-token".equals(Tree.string(v, "secret", "secretName"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(service + " mounts no internal token"));
+            Map<String, Object> mount = Tree.maps(container, "volumeMounts").stream().filter(m -> volume.get("name").equals(m.get("name")))
+                    .findFirst().orElseThrow(() -> new AssertionError(service + " does not mount " + volume.get("name")));
+            assertThat(mount.get("readOnly")).as(service).isEqualTo(true);
+            assertThat(file).as(service).isEqualTo(mount.get("mountPath") + "/token");
+            if (!service.equals("gateway")) {
+                // A backend beyond loopback starts only with the token; here it listens on the Pod IP.
+                assertThat(rendered.env(container, "SPRING_GRPC_SERVER_HOST")).as(service).contains("0.0.0.0");
+                assertThat(rendered.env(container, "SERVER_ADDRESS")).as(service).contains("0.0.0.0");
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 package dev.osprey.gateway.flow;
 
-import dev.osprey.gateway.routing.Replicas;
+import dev.osprey.gateway.routing.ImageAffinity;
 import dev.osprey.service.PeerChannels;
+import dev.osprey.service.Replicas;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -9,7 +10,7 @@ import java.util.List;
 
 /**
  * The three backend services and the channels to their replicas. Calls about one image go to the
- * replicas that own it ({@link Replicas#owner}); an unreachable replica surfaces as UNAVAILABLE
+ * replicas that own it ({@link ImageAffinity#owner}); an unreachable replica surfaces as UNAVAILABLE
  * naming the service and its address.
  */
 public final class Backends {
@@ -46,7 +47,7 @@ public final class Backends {
     }
 
     public Replica encoder(String imageId) {
-        return replica("encoder-service", encoders.owner(imageId));
+        return replica("encoder-service", ImageAffinity.owner(imageId, encoders.current()));
     }
 
     /** Every encoder replica but {@code owner}: where an image's upload may still be held after the replicas changed. */
@@ -57,11 +58,11 @@ public final class Backends {
 
     /** Extractors hold no state, but routing them by image lets each keep the features it fetched. */
     public Replica extractor(String imageId) {
-        return replica("extractor-service", extractors.owner(imageId));
+        return replica("extractor-service", ImageAffinity.owner(imageId, extractors.current()));
     }
 
     public Replica llm(String imageId) {
-        return replica("llm-service", llms.owner(imageId));
+        return replica("llm-service", ImageAffinity.owner(imageId, llms.current()));
     }
 
     private Replica replica(String service, String address) {
