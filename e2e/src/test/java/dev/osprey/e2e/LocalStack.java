@@ -17,13 +17,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The four services as separate processes on free loopback ports, wired as {@code bin/osprey-stack}
  * wires them, on the tiny bundle: started once per test JVM (they take a while to boot on two cores)
- * and stopped when it exits.
+ * and stopped when it exits; or, for a test that needs other gateway settings or kills services
+ * at will, a stack of its own ({@link #startOwn}).
  */
-final class LocalStack {
+final class LocalStack implements AutoCloseable {
 
     static final List<String> SERVICES = List.of("encoder-service", "extractor-service", "llm-service", "gateway");
 
@@ -31,16 +33,41 @@ final class LocalStack {
 
     final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
     final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    private final String label;
+    private final List<String> gatewaySettings;
+
+    private LocalStack(String label, List<String> gatewaySettings) {
+        this.label = label;
+        this.gatewaySettings = gatewaySettings;
+    }
 
     /** The stack, started on first use; every service is SERVING when this returns. */
     static synchronized LocalStack get() throws Exception {
         if (running == null) {
-            LocalStack stack = new LocalStack();
-            Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
+            // No rate limit: every test client comes from 127.0.0.1.
+            LocalStack stack = new LocalStack("", List.of("--osprey.gateway.rate-per-second=0"));
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             stack.start();
             running = stack;
         }
         return running;
+    }
+
+    /**
+     * A stack of its own, every service SERVING; close it when done.
+     *
+     * @param label           prefixes its services' log files
+     * @param gatewaySettings the gateway's arguments besides its backends' addresses
+     */
+    static LocalStack startOwn(String label, List<String> gatewaySettings) throws Exception {
+        LocalStack stack = new LocalStack(label, gatewaySettings);
+        try {
+            stack.start();
+        } catch (Exception | AssertionError e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
     }
 
     private void start() throws Exception {
@@ -57,13 +84,12 @@ final class LocalStack {
                 // A queue deep enough for the load benchmark's 64 clients.
                 "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder, "--osprey.llm.queue-capacity=128",
                         "--osprey.llm.prefix-cache-size=64MB"),
-                // No rate limit: every test client comes from 127.0.0.1.
-                "gateway", List.of("--osprey.gateway.rate-per-second=0", "--osprey.gateway.encoders=" + encoder,
+                "gateway", Stream.concat(gatewaySettings.stream(), Stream.of("--osprey.gateway.encoders=" + encoder,
                         "--osprey.gateway.extractors=127.0.0.1:" + ports.get("extractor-service")[1],
-                        "--osprey.gateway.llms=127.0.0.1:" + ports.get("llm-service")[1]));
+                        "--osprey.gateway.llms=127.0.0.1:" + ports.get("llm-service")[1])).toList());
         // All four start at once: they boot in parallel, as in the local stack.
         for (String name : SERVICES) {
-            ServiceProcess process = new ServiceProcess(name, ports.get(name)[0], ports.get(name)[1], args.get(name));
+            ServiceProcess process = new ServiceProcess(name, label + name, ports.get(name)[0], ports.get(name)[1], args.get(name));
             process.start();
             processes.put(name, process);
             channels.put(name, NettyChannelBuilder.forAddress("127.0.0.1", process.grpcPort).usePlaintext()
@@ -91,16 +117,22 @@ final class LocalStack {
     static void awaitServing(ServiceProcess process, ManagedChannel channel) {
         String name = process.name;
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+        // Generous: four JVMs boot at once on two cores that other builds may share.
         await(name + " serving")
-                .atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                .atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
                 .failFast(() -> assertThat(process.isAlive())
                         .as(() -> name + " exited; its log ends:\n" + process.logTail()).isTrue())
                 .ignoreException(StatusRuntimeException.class)
-                .until(() -> health.withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING);
+                .until(() -> {
+                    // Polls, not the channel's reconnect backoff (which grows to minutes), decide when it is seen.
+                    channel.resetConnectBackoff();
+                    return health.withDeadlineAfter(30, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()).getStatus()
+                            == HealthCheckResponse.ServingStatus.SERVING;
+                });
     }
 
-    private void stop() {
+    @Override
+    public void close() {
         for (ManagedChannel channel : channels.values()) {
             channel.shutdownNow();
         }

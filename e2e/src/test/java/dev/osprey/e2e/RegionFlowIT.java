@@ -255,23 +255,8 @@ class RegionFlowIT {
                 .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The sum of a Prometheus metric's samples whose labels contain all of {@code labels}. */
     private double metric(String service, String name, String... labels) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.process(service).httpPort + "/actuator/prometheus"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        double sum = 0;
-        boolean found = false;
-        for (String line : text.split("\n")) {
-            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
-                continue;
-            }
-            if (List.of(labels).stream().allMatch(line::contains)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                found = true;
-            }
-        }
-        assertThat(found).as("%s exposes %s %s", service, name, List.of(labels)).isTrue();
-        return sum;
+        return Prometheus.scrape(stack.process(service)).sum(name, labels);
     }
 
     private URI gateway(String path) {
