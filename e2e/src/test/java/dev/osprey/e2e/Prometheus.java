@@ -34,7 +34,7 @@ final class Prometheus {
 
     /** The sum of the samples of {@code name} whose labels contain all of {@code labels}; fails if there are none. */
     double sum(String name, String... labels) {
-        assertThat(has(name, labels)).as("%s exposes %s %s", service, name, List.of(labels)).isTrue();
+        assertThat(samples(name, labels)).as("%s exposes %s %s", service, name, List.of(labels)).isNotEmpty();
         return sumOrZero(name, labels);
     }
 
@@ -47,11 +47,12 @@ final class Prometheus {
         return sum;
     }
 
-    boolean has(String name, String... labels) {
-        return !samples(name, labels).isEmpty();
+    String text() {
+        return text;
     }
 
-    private List<String> samples(String name, String... labels) {
+    /** The sample lines of {@code name} whose labels contain all of {@code labels}. */
+    List<String> samples(String name, String... labels) {
         return text.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
                 .filter(line -> List.of(labels).stream().allMatch(line::contains)).toList();
     }

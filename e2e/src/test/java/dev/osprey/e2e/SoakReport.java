@@ -1,6 +1,9 @@
 package dev.osprey.e2e;
 
 import dev.osprey.e2e.SoakOutcome.Kind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,6 +30,8 @@ final class SoakReport {
             return (to - from) / 1e9;
         }
     }
+
+    private static final int EXAMPLES = 5;
 
     private final SoakJudge judge;
     private final List<Phase> phases = new ArrayList<>();
@@ -91,12 +96,13 @@ final class SoakReport {
                         judge.seconds(outage.to), during.size(), count(during, o -> o.code().equals(SoakOutcome.ANSWERED)), errors(during)));
             }
         }
-        List<String> violations = judge.violations();
-        md.append("\nViolations: ").append(violations.size()).append('\n');
-        violations.stream().limit(40).forEach(v -> md.append("- ").append(v).append('\n'));
-        if (violations.size() > 40) {
-            md.append("- ... and ").append(violations.size() - 40).append(" more\n");
-        }
+        Map<String, List<SoakJudge.Violation>> violations = judge.violations().stream()
+                .collect(Collectors.groupingBy(SoakJudge.Violation::problem, TreeMap::new, Collectors.toList()));
+        md.append("\nRequests not answered as allowed: ").append(violations.isEmpty() ? "none" : "").append('\n');
+        violations.forEach((problem, of) -> {
+            md.append("- ").append(problem).append(": ").append(of.size()).append(", for example\n");
+            of.stream().limit(EXAMPLES).forEach(v -> md.append("  - ").append(v.request()).append('\n'));
+        });
         return md.toString();
     }
 
@@ -128,8 +134,8 @@ final class SoakReport {
 
     static String loadAverage() {
         try {
-            return String.join(" ", Arrays.copyOf(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" "), 3));
-        } catch (java.io.IOException e) {
+            return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
+        } catch (IOException e) {
             return "unknown";
         }
     }

@@ -61,7 +61,7 @@ class EncoderClientTest {
 
     @Test
     void fetchesFeaturesAndImageTokens() {
-        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(10));
+        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(60));
         EncoderClient.Features features = client.features("", "img");
         assertThat(features.width()).isEqualTo(7);
         assertThat(features.height()).isEqualTo(5);
@@ -72,7 +72,7 @@ class EncoderClientTest {
 
     @Test
     void notFoundPassesThroughAndAnUnreachableEncoderIsNamed() throws IOException {
-        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(10));
+        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(60));
         assertThatThrownBy(() -> client.features("", "other")).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
         int closedPort;
