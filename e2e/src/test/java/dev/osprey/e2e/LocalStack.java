@@ -123,12 +123,8 @@ final class LocalStack implements AutoCloseable {
                 .failFast(() -> assertThat(process.isAlive())
                         .as(() -> name + " exited; its log ends:\n" + process.logTail()).isTrue())
                 .ignoreException(StatusRuntimeException.class)
-                .until(() -> {
-                    // Polls, not the channel's reconnect backoff (which grows to minutes), decide when it is seen.
-                    channel.resetConnectBackoff();
-                    return health.withDeadlineAfter(30, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()).getStatus()
-                            == HealthCheckResponse.ServingStatus.SERVING;
-                });
+                .until(() -> health.withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING);
     }
 
     @Override

@@ -178,7 +178,11 @@ final class SoakClient {
     }
 
     private static String ids(JsonNode array) {
-        return array.valueStream().map(id -> Integer.toString(id.asInt())).collect(Collectors.joining(",", "[", "]"));
+        return ids(array.valueStream().map(JsonNode::asInt).toList());
+    }
+
+    private static String ids(List<Integer> ids) {
+        return ids.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]"));
     }
 
     private static String canonical(Map<Integer, String> answers) {
@@ -201,7 +205,7 @@ final class SoakClient {
         try {
             return events.reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            events.cancel();
+            events.disconnect();
             call.cancel(true);
             return events.finish(new Reply(SoakOutcome.UNANSWERED, null, "stream not ended after " + timeout.toSeconds() + " s"));
         } catch (ExecutionException e) {
@@ -209,18 +213,66 @@ final class SoakClient {
         }
     }
 
-    /** Reads an SSE answer line by line: pieces, a done event per answer, or an error event. */
-    private final class SseEvents implements Flow.Subscriber<String> {
+    /**
+     * What the two streaming protocols share: the answers by index as they finish, the first piece (the
+     * stream is under way; an aborting client disconnects then), and one reply, whatever ends first.
+     */
+    private abstract class StreamedAnswer {
 
         final CompletableFuture<Reply> reply = new CompletableFuture<>();
+        private final String protocol;
         private final boolean abort;
         private final Map<Integer, String> answers = new TreeMap<>();
-        private volatile Flow.Subscription subscription;
-        private String event = "";
         private boolean started;
 
-        SseEvents(boolean abort) {
+        StreamedAnswer(String protocol, boolean abort) {
+            this.protocol = protocol;
             this.abort = abort;
+        }
+
+        /** Ends the call from the client's side. */
+        abstract void disconnect();
+
+        void piece() {
+            if (!started) {
+                started = true;
+                streaming.incrementAndGet();
+            }
+            if (abort) {
+                finish(new Reply(SoakOutcome.ABORTED, null, null));
+                disconnect();
+            }
+        }
+
+        void finished(int index, boolean cancelled, List<Integer> outputIds) {
+            answers.put(index, cancelled ? "cancelled" : ids(outputIds));
+        }
+
+        void ended() {
+            if (answers.containsValue("cancelled")) {
+                finish(new Reply(protocol + " finish_reason cancelled", null, canonical(answers)));
+            }
+            finish(answers.isEmpty() ? new Reply(protocol + " ended without an answer", null, null)
+                    : new Reply(SoakOutcome.ANSWERED, canonical(answers), null));
+        }
+
+        /** Completes the reply once (later calls change nothing) and returns the reply that stands. */
+        Reply finish(Reply outcome) {
+            if (reply.complete(outcome) && started) {
+                streaming.decrementAndGet();
+            }
+            return reply.join();
+        }
+    }
+
+    /** Reads an SSE answer line by line: pieces, a done event per answer, or an error event. */
+    private final class SseEvents extends StreamedAnswer implements Flow.Subscriber<String> {
+
+        private volatile Flow.Subscription subscription;
+        private String event = "";
+
+        SseEvents(boolean abort) {
+            super("SSE", abort);
         }
 
         @Override
@@ -246,18 +298,9 @@ final class SoakClient {
                 return;
             }
             switch (event) {
-                case "piece" -> {
-                    if (!started) {
-                        started = true;
-                        streaming.incrementAndGet();
-                    }
-                    if (abort) {
-                        cancel();
-                        finish(new Reply(SoakOutcome.ABORTED, null, null));
-                    }
-                }
-                case "done" -> answers.put(data.get("index").asInt(), "cancelled".equals(data.get("finish_reason").asString())
-                        ? "cancelled" : ids(data.get("output_ids")));
+                case "piece" -> piece();
+                case "done" -> finished(data.get("index").asInt(), "cancelled".equals(data.get("finish_reason").asString()),
+                        data.get("output_ids").valueStream().map(JsonNode::asInt).toList());
                 case "error" -> finish(new Reply("SSE " + data.get("error").get("code").asString(), null, data.toString()));
                 default -> finish(new Reply("SSE event " + event, null, data.toString()));
             }
@@ -270,25 +313,15 @@ final class SoakClient {
 
         @Override
         public void onComplete() {
-            if (answers.containsValue("cancelled")) {
-                finish(new Reply("SSE finish_reason cancelled", null, canonical(answers)));
-            }
-            finish(answers.isEmpty() ? new Reply("SSE ended without an answer", null, null) : new Reply(SoakOutcome.ANSWERED, canonical(answers), null));
+            ended();
         }
 
-        void cancel() {
+        @Override
+        void disconnect() {
             Flow.Subscription current = subscription;
             if (current != null) {
                 current.cancel();
             }
-        }
-
-        /** Completes the reply once (later calls change nothing) and returns the reply that stands. */
-        Reply finish(Reply outcome) {
-            if (reply.complete(outcome) && started) {
-                streaming.decrementAndGet();
-            }
-            return reply.join();
         }
     }
 
@@ -302,7 +335,7 @@ final class SoakClient {
             // The call's own deadline ends it; this bound only guards against a client that never reports.
             return answer.reply.get(timeout.toNanos() + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            answer.cancel();
+            answer.disconnect();
             return answer.finish(new Reply(SoakOutcome.UNANSWERED, null, "the gRPC call did not end"));
         } catch (ExecutionException e) {
             return failure(e.getCause());
@@ -310,17 +343,13 @@ final class SoakClient {
     }
 
     /** Collects a gRPC Ask's events: finished events by answer index, or the call's status. */
-    private final class GrpcAnswer implements ClientResponseObserver<AskRequest, AnswerEvent> {
+    private final class GrpcAnswer extends StreamedAnswer implements ClientResponseObserver<AskRequest, AnswerEvent> {
 
-        final CompletableFuture<Reply> reply = new CompletableFuture<>();
-        private final boolean abort;
-        private final Map<Integer, String> answers = new TreeMap<>();
         private final long start = System.nanoTime();
         private volatile ClientCallStreamObserver<AskRequest> call;
-        private boolean started;
 
         GrpcAnswer(boolean abort) {
-            this.abort = abort;
+            super("gRPC", abort);
         }
 
         @Override
@@ -331,18 +360,10 @@ final class SoakClient {
         @Override
         public void onNext(AnswerEvent event) {
             if (event.hasPiece()) {
-                if (!started) {
-                    started = true;
-                    streaming.incrementAndGet();
-                }
-                if (abort) {
-                    finish(new Reply(SoakOutcome.ABORTED, null, null));
-                    cancel();
-                }
+                piece();
             } else if (event.hasFinished()) {
-                List<Integer> ids = event.getFinished().getOutputIdsList();
-                answers.put(event.getAnswerIndex(), event.getFinished().getReason() == FinishReason.FINISH_REASON_CANCELLED
-                        ? "cancelled" : ids.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]")));
+                finished(event.getAnswerIndex(), event.getFinished().getReason() == FinishReason.FINISH_REASON_CANCELLED,
+                        event.getFinished().getOutputIdsList());
             }
         }
 
@@ -356,24 +377,15 @@ final class SoakClient {
 
         @Override
         public void onCompleted() {
-            if (answers.containsValue("cancelled")) {
-                finish(new Reply("gRPC finish_reason cancelled", null, canonical(answers)));
-            }
-            finish(answers.isEmpty() ? new Reply("gRPC OK without an answer", null, null) : new Reply(SoakOutcome.ANSWERED, canonical(answers), null));
+            ended();
         }
 
-        void cancel() {
+        @Override
+        void disconnect() {
             ClientCallStreamObserver<AskRequest> current = call;
             if (current != null) {
                 current.cancel("the soak client disconnects mid-stream", null);
             }
-        }
-
-        Reply finish(Reply outcome) {
-            if (reply.complete(outcome) && started) {
-                streaming.decrementAndGet();
-            }
-            return reply.join();
         }
     }
 
