@@ -80,7 +80,7 @@ final class LocalStack implements AutoCloseable {
         Map<String, List<String>> args = Map.of(
                 // Caches sized for the services' small test heaps.
                 "encoder-service", List.of(bundle, "--osprey.encoder.feature-cache-size=64MB", "--osprey.encoder.image-store-size=64MB"),
-                "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder),
+                "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder, "--osprey.extractor.feature-cache-size=64MB"),
                 // A queue deep enough for the load benchmark's 64 clients.
                 "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder, "--osprey.llm.queue-capacity=128",
                         "--osprey.llm.prefix-cache-size=64MB"),
