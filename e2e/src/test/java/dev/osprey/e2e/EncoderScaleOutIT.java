@@ -35,7 +35,7 @@ class EncoderScaleOutIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
     private LocalStack stack;
     private ServiceProcess encoder2;
     private ServiceProcess gateway2;
@@ -121,10 +121,7 @@ class EncoderScaleOutIT {
         return response.body();
     }
 
-    private double metric(ServiceProcess service, String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.actuatorPort + "/actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return text.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    private static double metric(ServiceProcess service, String name) throws Exception {
+        return Prometheus.scrape(service).sumOrZero(name);
     }
 }

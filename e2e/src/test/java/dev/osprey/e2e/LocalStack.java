@@ -26,15 +26,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The four services as separate processes on free loopback ports, wired as {@code bin/osprey-stack}
- * wires them (a random internal token in a file only we can read), on the tiny bundle: started once per
- * test JVM (they take a while to boot on two cores) and stopped when it exits. The channels here carry
- * the token. Extractor and llm-service also accept {@link #spareEncoderGrpcPort} as an encoder replica,
- * for tests that start a second encoder.
+ * wires them (a random internal token in a file only we can read, uploads in a folder of its own), on
+ * the tiny bundle: started once per test JVM (they take a while to boot on two cores) and stopped when
+ * it exits; or, for a test that needs other gateway settings or kills services at will, a stack of its
+ * own ({@link #startOwn}). The channels here carry the token. Extractor and llm-service also accept
+ * {@link #spareEncoderGrpcPort} as an encoder replica, for tests that start a second encoder.
  */
-final class LocalStack {
+final class LocalStack implements AutoCloseable {
 
     static final List<String> SERVICES = List.of("encoder-service", "extractor-service", "llm-service", "gateway");
 
@@ -45,8 +47,13 @@ final class LocalStack {
     final InternalToken token;
     final String tokenArg;
     final int spareEncoderGrpcPort;
+    private final Path uploads;
+    private final String label;
+    private final List<String> gatewaySettings;
 
-    private LocalStack() throws IOException {
+    private LocalStack(String label, List<String> gatewaySettings) throws IOException {
+        this.label = label;
+        this.gatewaySettings = gatewaySettings;
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         String value = HexFormat.of().formatHex(secret);
@@ -56,17 +63,37 @@ final class LocalStack {
         token = InternalToken.of(value);
         tokenArg = "--osprey.internal.token-file=" + file;
         spareEncoderGrpcPort = freePort();
+        // Uploads of this stack only: equal bytes in another run (or test JVM) would share the default folder.
+        uploads = Files.createTempDirectory("osprey-uploads");
     }
 
     /** The stack, started on first use; every service is SERVING when this returns. */
     static synchronized LocalStack get() throws Exception {
         if (running == null) {
-            LocalStack stack = new LocalStack();
-            Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
+            // No rate limit: every test client comes from 127.0.0.1.
+            LocalStack stack = new LocalStack("", List.of("--osprey.gateway.rate-per-second=0"));
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             stack.start();
             running = stack;
         }
         return running;
+    }
+
+    /**
+     * A stack of its own, every service SERVING; close it when done.
+     *
+     * @param label           prefixes its services' log files
+     * @param gatewaySettings the gateway's arguments besides its backends' addresses
+     */
+    static LocalStack startOwn(String label, List<String> gatewaySettings) throws Exception {
+        LocalStack stack = new LocalStack(label, gatewaySettings);
+        try {
+            stack.start();
+        } catch (Exception | AssertionError e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
     }
 
     private void start() throws Exception {
@@ -79,20 +106,20 @@ final class LocalStack {
         String bundle = "--osprey.model.bundle=" + TinyBundle.dir();
         Map<String, List<String>> args = Map.of(
                 // Caches sized for the services' small test heaps.
-                "encoder-service", List.of(bundle, "--osprey.encoder.feature-cache-size=64MB", "--osprey.encoder.image-store-size=64MB"),
-                "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder, encoders),
+                "encoder-service", List.of(bundle, "--osprey.encoder.feature-cache-size=64MB", "--osprey.encoder.image-store-size=64MB",
+                        "--osprey.encoder.uploads.dir=" + uploads),
+                "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder, encoders, "--osprey.extractor.feature-cache-size=64MB"),
                 // A queue deep enough for the load benchmark's 64 clients.
                 "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder, encoders, "--osprey.llm.queue-capacity=128",
                         "--osprey.llm.prefix-cache-size=64MB"),
-                // No rate limit: every test client comes from 127.0.0.1.
-                "gateway", List.of("--osprey.gateway.rate-per-second=0", "--osprey.gateway.encoders=" + encoder,
+                "gateway", Stream.concat(gatewaySettings.stream(), Stream.of("--osprey.gateway.encoders=" + encoder,
                         "--osprey.gateway.extractors=127.0.0.1:" + ports.get("extractor-service")[1],
-                        "--osprey.gateway.llms=127.0.0.1:" + ports.get("llm-service")[1]));
+                        "--osprey.gateway.llms=127.0.0.1:" + ports.get("llm-service")[1])).toList());
         // All four start at once: they boot in parallel, as in the local stack.
         for (String name : SERVICES) {
             List<String> withToken = new ArrayList<>(args.get(name));
             withToken.add(tokenArg);
-            ServiceProcess process = new ServiceProcess(name, ports.get(name)[0], ports.get(name)[1], withToken);
+            ServiceProcess process = new ServiceProcess(name, label + name, ports.get(name)[0], ports.get(name)[1], withToken);
             process.start();
             processes.put(name, process);
             channels.put(name, NettyChannelBuilder.forAddress("127.0.0.1", process.grpcPort, CompositeChannelCredentials.create(
@@ -120,16 +147,18 @@ final class LocalStack {
     static void awaitServing(ServiceProcess process, ManagedChannel channel) {
         String name = process.name;
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+        // Generous: four JVMs boot at once on two cores that other builds may share.
         await(name + " serving")
-                .atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                .atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
                 .failFast(() -> assertThat(process.isAlive())
                         .as(() -> name + " exited; its log ends:\n" + process.logTail()).isTrue())
                 .ignoreException(StatusRuntimeException.class)
-                .until(() -> health.withDeadlineAfter(2, TimeUnit.SECONDS)
+                .until(() -> health.withDeadlineAfter(30, TimeUnit.SECONDS)
                         .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING);
     }
 
-    private void stop() {
+    @Override
+    public void close() {
         for (ManagedChannel channel : channels.values()) {
             channel.shutdownNow();
         }
@@ -139,6 +168,11 @@ final class LocalStack {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        try (Stream<Path> files = Files.walk(uploads)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // Only temporary files are left behind.
         }
     }
 

@@ -49,7 +49,7 @@ class RegionFlowIT {
     private static final int TOKENS = 12;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
     private LocalStack stack;
     private Path image;
     private Path masks;
@@ -181,7 +181,7 @@ class RegionFlowIT {
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"s1_img0.png\"\r\n"
                 + "Content-Type: image/png\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        HttpResponse<String> multipart = http.send(HttpRequest.newBuilder(gateway("/v1/images"))
+        HttpResponse<String> multipart = http.send(HttpRequest.newBuilder(gateway("/v1/images")).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head), HttpRequest.BodyPublishers.ofFile(image),
                         HttpRequest.BodyPublishers.ofByteArray(tail))).build(), HttpResponse.BodyHandlers.ofString());
@@ -195,7 +195,8 @@ class RegionFlowIT {
                 + "\"counts\": [307200]}}]}", "region 1: mask is empty");
         assertBadRequest("{\"image_id\": \"" + imageId + "\", \"task\": \"short\", \"regions\": [{\"rle\": {\"size\": [48, 64], "
                 + "\"counts\": [3072]}}]}", "region 1: mask is 64x48, the image is 640x480");
-        HttpResponse<String> notAnImage = http.send(HttpRequest.newBuilder(gateway("/v1/images")).header("Content-Type", "image/png")
+        HttpResponse<String> notAnImage = http.send(HttpRequest.newBuilder(gateway("/v1/images")).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "image/png")
                 .POST(HttpRequest.BodyPublishers.ofString("not an image")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(notAnImage.statusCode()).as(notAnImage.body()).isEqualTo(400);
     }
@@ -227,17 +228,19 @@ class RegionFlowIT {
     @Order(8)
     void aDeletedImageIsForgottenEverywhere() throws Exception {
         double prefixMissesBefore = metric("llm-service", "osprey_cache_requests_total", "cache=\"prefix\"", "result=\"miss\"");
-        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(gateway("/v1/images/" + imageId)).DELETE().build(),
+        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(gateway("/v1/images/" + imageId)).timeout(Duration.ofSeconds(120))
+                .DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
         assertThat(deleted.body()).isEqualTo("{\"deleted\":true}");
         HttpResponse<String> gone = post("{\"image_id\": \"" + imageId + "\", \"task\": \"short\", \"regions\": [{\"box\": [1, 1, 9, 9]}]}");
         assertThat(gone.statusCode()).as(gone.body()).isEqualTo(404);
         assertThat(gone.body()).contains("upload the image again");
-        assertThat(http.send(HttpRequest.newBuilder(gateway("/v1/images/" + imageId)).DELETE().build(),
+        assertThat(http.send(HttpRequest.newBuilder(gateway("/v1/images/" + imageId)).timeout(Duration.ofSeconds(120)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
         // Uploaded again, the image is encoded anew and its prefix computed anew: nothing was left behind.
-        http.send(HttpRequest.newBuilder(gateway("/v1/images")).header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofFile(image))
+        http.send(HttpRequest.newBuilder(gateway("/v1/images")).timeout(Duration.ofSeconds(120)).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofFile(image))
                 .build(), HttpResponse.BodyHandlers.ofString());
         chat("{\"image_id\": \"" + imageId + "\", \"task\": \"short\", \"temperature\": 0, \"max_new_tokens\": 2, "
                 + "\"regions\": [{\"box\": [1, 1, 9, 9]}]}");
@@ -255,23 +258,8 @@ class RegionFlowIT {
                 .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The sum of a Prometheus metric's samples whose labels contain all of {@code labels}. */
     private double metric(String service, String name, String... labels) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.process(service).actuatorPort + "/actuator/prometheus"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        double sum = 0;
-        boolean found = false;
-        for (String line : text.split("\n")) {
-            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
-                continue;
-            }
-            if (List.of(labels).stream().allMatch(line::contains)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                found = true;
-            }
-        }
-        assertThat(found).as("%s exposes %s %s", service, name, List.of(labels)).isTrue();
-        return sum;
+        return Prometheus.scrape(stack.process(service)).sum(name, labels);
     }
 
     private URI gateway(String path) {

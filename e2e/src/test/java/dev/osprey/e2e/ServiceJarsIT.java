@@ -2,6 +2,7 @@ package dev.osprey.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.osprey.api.v1.AskRequest;
 import dev.osprey.api.v1.RegionServiceGrpc;
@@ -53,7 +54,13 @@ class ServiceJarsIT {
             "llm-service", "osprey.internal.v1.Llm",
             "gateway", "osprey.v1.RegionService");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * Each call's bound: generous, because the machine may be busy with other builds (a first call into a
+     * JVM under load took over 5 s once); a service that does not answer at all still fails within it.
+     */
+    private static final Duration CALL = Duration.ofSeconds(60);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(CALL).build();
     private LocalStack stack;
 
     @BeforeAll
@@ -64,7 +71,7 @@ class ServiceJarsIT {
     @ParameterizedTest
     @ValueSource(strings = {"encoder-service", "extractor-service", "llm-service", "gateway"})
     void jarStartsAndAnswersGrpcHealthCheck(String name) {
-        HealthCheckResponse overall = HealthGrpc.newBlockingStub(stack.channel(name)).withDeadlineAfter(5, TimeUnit.SECONDS)
+        HealthCheckResponse overall = HealthGrpc.newBlockingStub(stack.channel(name)).withDeadlineAfter(CALL.toSeconds(), TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance());
         assertThat(overall.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
@@ -92,28 +99,31 @@ class ServiceJarsIT {
     void modelRpcsRefuseAnEmptyRequest(String name) {
         ManagedChannel channel = stack.channel(name);
         Consumer<ManagedChannel> call = switch (name) {
-            case "encoder-service" -> c -> EncoderGrpc.newBlockingStub(c).encode(EncodeRequest.getDefaultInstance());
-            case "extractor-service" -> c -> ExtractorGrpc.newBlockingStub(c).extract(ExtractRequest.getDefaultInstance());
-            case "llm-service" -> c -> LlmGrpc.newBlockingStub(c).generate(GenerateRequest.getDefaultInstance()).hasNext();
-            default -> c -> RegionServiceGrpc.newBlockingStub(c).ask(AskRequest.getDefaultInstance()).hasNext();
+            case "encoder-service" -> c -> EncoderGrpc.newBlockingStub(c).withDeadlineAfter(CALL.toSeconds(), TimeUnit.SECONDS)
+                    .encode(EncodeRequest.getDefaultInstance());
+            case "extractor-service" -> c -> ExtractorGrpc.newBlockingStub(c).withDeadlineAfter(CALL.toSeconds(), TimeUnit.SECONDS)
+                    .extract(ExtractRequest.getDefaultInstance());
+            case "llm-service" -> c -> LlmGrpc.newBlockingStub(c).withDeadlineAfter(CALL.toSeconds(), TimeUnit.SECONDS)
+                    .generate(GenerateRequest.getDefaultInstance()).hasNext();
+            default -> c -> RegionServiceGrpc.newBlockingStub(c).withDeadlineAfter(CALL.toSeconds(), TimeUnit.SECONDS)
+                    .ask(AskRequest.getDefaultInstance()).hasNext();
         };
         assertThatThrownBy(() -> call.accept(channel))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
 
-    private String get(int port, String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
-        return response.body();
+    /** The body of {@code path} once it answers 200 (a probe may lag the gRPC health the stack waited for). */
+    private String get(int port, String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(CALL).build();
+        return await("GET " + path + " answers 200").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> http.send(request, HttpResponse.BodyHandlers.ofString()), response -> response.statusCode() == 200).body();
     }
 
     private static List<String> listServices(ManagedChannel channel) {
         CompletableFuture<List<String>> names = new CompletableFuture<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .withDeadlineAfter(CALL.toSeconds(), TimeUnit.SECONDS)
                 .serverReflectionInfo(new StreamObserver<>() {
                     @Override
                     public void onNext(ServerReflectionResponse response) {

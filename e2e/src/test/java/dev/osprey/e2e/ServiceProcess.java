@@ -83,9 +83,22 @@ final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Kills the JVM at once (SIGKILL), as a crash would. */
+    /** Kills the JVM at once (SIGKILL), as a crash would, and waits until it is gone (its ports free). */
     synchronized void kill() throws InterruptedException {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        // The wait is long only on a machine too busy to reap a process soon; it ends as soon as it is gone.
+        if (!process.destroyForcibly().waitFor(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") still runs after SIGKILL");
+        }
+    }
+
+    /** Runs a full garbage collection in the JVM ({@code jcmd PID GC.run}), so its heap holds only live data. */
+    synchronized void collectGarbage() throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "GC.run").redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes());
+        if (!jcmd.waitFor(5, TimeUnit.MINUTES) || jcmd.exitValue() != 0) {
+            throw new IllegalStateException("jcmd GC.run on " + name + " failed: " + output);
+        }
     }
 
     String grpcAddress() {

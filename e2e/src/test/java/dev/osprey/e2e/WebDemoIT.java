@@ -44,7 +44,7 @@ class WebDemoIT {
     /** Tokens the stop step asks for: an answer stopped by the button has fewer. */
     private static final int STOPPED_MAX_TOKENS = 700;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
     private final Path root = Path.of(System.getProperty("osprey.root", ".."));
     private final Path out = root.resolve("e2e/target/web-demo");
     /** The image decoder's fixtures: one per EXIF orientation, with the pixels Pillow gives after it. */
@@ -225,7 +225,7 @@ class WebDemoIT {
         for (JsonNode shown : seen.get("oriented")) {
             String name = shown.get("name").asString();
             HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(gateway.resolve("/v1/images"))
-                    .header("Content-Type", "application/octet-stream").timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/octet-stream").timeout(Duration.ofSeconds(120))
                     .POST(HttpRequest.BodyPublishers.ofFile(oriented.resolve(name))).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode size = JSON.readTree(uploaded.body());
             int width = size.get("width").asInt();
@@ -274,7 +274,7 @@ class WebDemoIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(gateway.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(HttpRequest.newBuilder(gateway.resolve(path)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -78,7 +78,7 @@ class LlmApplicationTest {
     void startsReadyWithTheModelLoadedAnswersOverGrpcAndExposesHealthAndMetrics() throws Exception {
         try (ConfigurableApplicationContext context = start()) {
             assertThat(context.getBean(ApplicationAvailability.class).getReadinessState()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
-            await().atMost(Duration.ofSeconds(20)).until(() -> HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
+            await().atMost(Duration.ofMinutes(2)).until(() -> HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
                     .getStatus() == HealthCheckResponse.ServingStatus.SERVING);
 
             Streamed streamed = Streamed.collect(stub().generate(request(Task.TASK_CATEGORY, 8)));
@@ -100,7 +100,8 @@ class LlmApplicationTest {
         assertThat(events.next().hasPiece()).isTrue();
         CompletableFuture<Streamed> rest = CompletableFuture.supplyAsync(() -> Streamed.collect(events));
         context.close();
-        Streamed streamed = rest.get(30, TimeUnit.SECONDS);
+        // Longer than the 60 s grace period: the drain itself, not this wait, decides the outcome.
+        Streamed streamed = rest.get(2, TimeUnit.MINUTES);
         assertThat(streamed.finished).as("every region's answer finished").hasSize(image.regions());
         assertThat(streamed.finished.values()).allSatisfy(f -> assertThat(f.getReason()).isIn(FinishReason.FINISH_REASON_LENGTH,
                 FinishReason.FINISH_REASON_STOP));
@@ -116,8 +117,9 @@ class LlmApplicationTest {
         CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> events.forEachRemaining(rest::add));
         long start = System.nanoTime();
         context.close();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("shutdown time").isLessThan(Duration.ofSeconds(10));
-        assertThatThrownBy(() -> drained.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class)
+        // Well under the default 60 s grace period, with room for a busy machine: the 200 ms one applied.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("shutdown time").isLessThan(Duration.ofSeconds(45));
+        assertThatThrownBy(() -> drained.get(1, TimeUnit.MINUTES)).hasCauseInstanceOf(StatusRuntimeException.class)
                 .cause().satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
                         .isIn(Status.Code.UNAVAILABLE, Status.Code.CANCELLED));
         assertThat(rest).noneMatch(AnswerEvent::hasFinished);

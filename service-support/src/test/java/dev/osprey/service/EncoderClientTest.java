@@ -66,7 +66,7 @@ class EncoderClientTest {
 
     @Test
     void fetchesFeaturesAndImageTokens() {
-        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(10));
+        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(60));
         EncoderClient.Features features = client.features("", "img");
         assertThat(features.width()).isEqualTo(7);
         assertThat(features.height()).isEqualTo(5);
@@ -77,7 +77,7 @@ class EncoderClientTest {
 
     @Test
     void notFoundPassesThroughAndAnUnreachableEncoderIsNamed() {
-        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(10));
+        EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(60));
         assertThatThrownBy(() -> client.features("", "other")).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
         assertThatThrownBy(() -> client.features(down, "img")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {

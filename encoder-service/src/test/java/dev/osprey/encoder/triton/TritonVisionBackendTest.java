@@ -75,7 +75,7 @@ class TritonVisionBackendTest {
 
     private TritonVisionBackend startAndConnect() {
         server = new OnnxKserveServer(bundle.visionModel());
-        return connect(server.address(), TritonRepository.MODEL_NAME, Duration.ofSeconds(30));
+        return connect(server.address(), TritonRepository.MODEL_NAME, Duration.ofSeconds(60));
     }
 
     @Test
@@ -103,7 +103,7 @@ class TritonVisionBackendTest {
         server.serverReady = false;
         assertThat(backend.ready()).isFalse();
         server.serverReady = true;
-        assertThat(connect(server.address(), "no_such_model", Duration.ofSeconds(5)).ready()).isFalse();
+        assertThat(connect(server.address(), "no_such_model", Duration.ofSeconds(60)).ready()).isFalse();
     }
 
     @Test
@@ -132,7 +132,7 @@ class TritonVisionBackendTest {
         String address = server.address();
         server.close();
         server = null;
-        TritonVisionBackend backend = connect(address, TritonRepository.MODEL_NAME, Duration.ofSeconds(5));
+        TritonVisionBackend backend = connect(address, TritonRepository.MODEL_NAME, Duration.ofSeconds(60));
 
         assertThat(backend.ready()).isFalse();
         assertThatThrownBy(() -> backend.encode(twoImages)).isInstanceOfSatisfying(OspreyException.class,
@@ -142,7 +142,7 @@ class TritonVisionBackendTest {
     @Test
     void aRefusedRequestIsNotRetriedAndNamesTheModel() {
         TritonVisionBackend backend = startAndConnect();
-        TritonVisionBackend wrong = new TritonVisionBackend(new KserveClient(server.address(), Duration.ofSeconds(5), RETRY), "vision",
+        TritonVisionBackend wrong = new TritonVisionBackend(new KserveClient(server.address(), Duration.ofSeconds(60), RETRY), "vision",
                 "", bundle.manifest().image().size());
         try (wrong) {
             assertThatThrownBy(() -> wrong.encode(twoImages)).isInstanceOfSatisfying(OspreyException.class,
@@ -157,6 +157,7 @@ class TritonVisionBackendTest {
     void aSlowServerFailsAtTheDeadlineNamingItsAddress() {
         server = new OnnxKserveServer(bundle.visionModel());
         server.delayMillis = 2_000;
+        // Short on purpose, the deadline is the subject: far under the server's 2 s delay.
         TritonVisionBackend backend = connect(server.address(), TritonRepository.MODEL_NAME, Duration.ofMillis(200));
 
         assertThatThrownBy(() -> backend.encode(twoImages)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {

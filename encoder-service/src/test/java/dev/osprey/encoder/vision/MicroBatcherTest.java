@@ -77,7 +77,9 @@ class MicroBatcherTest {
     @Test
     void aBatchTakesAtMostMaxSizeImages() throws Exception {
         long runsBefore = tower.runs();
-        encodeConcurrently(new MicroBatcher(tower, images.getFirst().length, 2, Duration.ofMillis(300), listener), images.subList(0, 3));
+        // The wait bounds how far apart the three submissions may arrive (a busy machine may start threads late) and how long
+        // the last, lone image waits for company.
+        encodeConcurrently(new MicroBatcher(tower, images.getFirst().length, 2, Duration.ofSeconds(2), listener), images.subList(0, 3));
 
         assertThat(tower.runs() - runsBefore).isEqualTo(2);
         assertThat(batchSizes).containsExactlyInAnyOrder(2, 1);
