@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,12 +44,16 @@ class EncoderScaleOutIT {
     private ManagedChannel encoder2Channel;
     private ManagedChannel gateway2Channel;
 
+    /** The second encoder's upload folder: its own, so that only the take-over can give it the first's uploads. */
+    @TempDir
+    Path encoder2Uploads;
+
     @BeforeAll
     void startSecondEncoderAndGateway() throws Exception {
         stack = LocalStack.get();
         encoder2 = new ServiceProcess("encoder-service", "encoder-service-2", LocalStack.freePort(), stack.spareEncoderGrpcPort,
                 List.of("--osprey.model.bundle=" + TinyBundle.dir(), "--osprey.encoder.feature-cache-size=64MB",
-                        "--osprey.encoder.image-store-size=64MB", stack.tokenArg));
+                        "--osprey.encoder.image-store-size=64MB", "--osprey.encoder.uploads.dir=" + encoder2Uploads, stack.tokenArg));
         gateway2 = new ServiceProcess("gateway", "gateway-2", LocalStack.freePort(), LocalStack.freePort(),
                 List.of("--osprey.gateway.rate-per-second=0", stack.tokenArg,
                         "--osprey.gateway.encoders=" + stack.process("encoder-service").grpcAddress() + "," + encoder2.grpcAddress(),

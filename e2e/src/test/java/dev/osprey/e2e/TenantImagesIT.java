@@ -59,7 +59,7 @@ class TenantImagesIT {
                 List.of("--osprey.gateway.rate-per-second=0", "--osprey.gateway.api-keys=alice=" + ALICE + ",bob=" + BOB,
                         "--osprey.gateway.encoders=" + stack.process("encoder-service").grpcAddress(),
                         "--osprey.gateway.extractors=" + stack.process("extractor-service").grpcAddress(),
-                        "--osprey.gateway.llms=" + stack.process("llm-service").grpcAddress()));
+                        "--osprey.gateway.llms=" + stack.process("llm-service").grpcAddress(), stack.tokenArg));
         gateway.start();
         channel = NettyChannelBuilder.forTarget(gateway.grpcAddress()).usePlaintext().build();
         LocalStack.awaitServing(gateway, channel);
