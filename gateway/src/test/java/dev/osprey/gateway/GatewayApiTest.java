@@ -12,8 +12,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,10 +36,10 @@ class GatewayApiTest {
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() throws IOException {
-        port = freePort();
-        grpcPort = freePort();
-        deadEncoder = freePort();
+    static void start() {
+        port = TestPorts.free();
+        grpcPort = TestPorts.free();
+        deadEncoder = TestPorts.free();
         app = SpringApplication.run(GatewayApplication.class, "--server.port=" + port, "--spring.grpc.server.port=" + grpcPort,
                 "--osprey.gateway.encoders=127.0.0.1:" + deadEncoder, "--osprey.gateway.api-keys=secret",
                 "--osprey.gateway.max-image-size=1KB", "--osprey.gateway.rate-per-second=1000", "--osprey.gateway.limits.max-regions=2",
@@ -152,11 +150,5 @@ class GatewayApiTest {
 
     private static URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
