@@ -92,7 +92,8 @@ class GatewayApiTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[200_000]))), 413, "the image is 200000 bytes, the limit is 1024");
         HttpResponse<String> down = send(HttpRequest.newBuilder(uri("/v1/images")).header("Authorization", "Bearer secret")
                 .header("Content-Type", "image/png").header("X-Request-Id", "req-42").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100])));
-        assertError(down, 503, "encoder-service at 127.0.0.1:" + deadEncoder + " is unavailable");
+        assertError(down, 503, "encoder-service is unavailable");
+        assertThat(down.body()).doesNotContain(String.valueOf(deadEncoder));
         assertThat(down.headers().firstValue("X-Request-Id")).contains("req-42");
         assertThat(down.body()).contains("\"request_id\":\"req-42\"");
     }

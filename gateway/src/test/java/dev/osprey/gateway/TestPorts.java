@@ -5,13 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /** Loopback ports for servers started in tests. */
-final class TestPorts {
+public final class TestPorts {
 
     private TestPorts() {
     }
 
     /** A port free now (the OS's next ephemeral one, unlikely to be handed out again at once). */
-    static int free() {
+    public static int free() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import dev.osprey.api.v1.Task;
 import dev.osprey.api.v1.Turn;
 import dev.osprey.api.v1.UploadImageResponse;
 import dev.osprey.internal.v1.EncodeRequest;
+import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractResponse;
@@ -50,16 +51,19 @@ public final class RegionAsks {
             if (image.isEmpty()) {
                 throw invalid("image is empty");
             }
+            if (image.size() > limits.maxImageBytes()) {
+                throw invalid("image: " + image.size() + " bytes, the limit is " + limits.maxImageBytes() + " (osprey.gateway.max-image-size)");
+            }
             String imageId = ImageId.of(image.asReadOnlyByteBuffer());
             Backends.Replica encoder = backends.encoder(imageId);
-            return GrpcReactive.<dev.osprey.internal.v1.EncodeResponse>unary(o -> EncoderGrpc.newStub(encoder.channel())
-                            .withDeadline(Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
+            Deadline deadline = Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS);
+            return encoder.<EncodeResponse>unary(o -> EncoderGrpc.newStub(encoder.channel()).withDeadline(deadline)
                             .encode(EncodeRequest.newBuilder().setImage(image).build(), o))
-                    .onErrorMap(encoder::explain)
                     .map(encoded -> {
                         if (!encoded.getImageId().equals(imageId)) {
-                            throw Status.INTERNAL.withDescription("encoder-service at " + encoder.address() + " named the image "
-                                    + encoded.getImageId() + ", expected its SHA-256 " + imageId).asRuntimeException();
+                            throw Status.INTERNAL.withDescription("internal error").withCause(new IllegalStateException("encoder-service at "
+                                    + encoder.address() + " named the image " + encoded.getImageId() + ", expected its SHA-256 " + imageId))
+                                    .asRuntimeException();
                         }
                         return UploadImageResponse.newBuilder().setImageId(imageId)
                                 .setWidth(encoded.getWidth()).setHeight(encoded.getHeight()).build();
@@ -80,15 +84,14 @@ public final class RegionAsks {
             Backends.Replica extractor = backends.extractor(imageId);
             Backends.Replica llm = backends.llm(imageId);
             Mono<ForgetResponse> derived = Mono.when(
-                    GrpcReactive.<ForgetResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline).forget(forget, o))
-                            .onErrorMap(extractor::explain),
-                    GrpcReactive.<ForgetResponse>unary(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).forget(forget, o))
-                            .onErrorMap(llm::explain)).then(Mono.empty());
+                    extractor.<ForgetResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline).forget(forget, o)),
+                    llm.<ForgetResponse>unary(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).forget(forget, o)))
+                    .then(Mono.empty());
             // The derived copies go first: a failure there leaves the image in place, so a retry still finds it.
             // Every encoder: one that owned the image before the replicas changed may hold it too.
             Flux<Boolean> encoders = Flux.concat(Flux.just(encoder), Flux.fromIterable(backends.otherEncoders(encoder)))
-                    .concatMap(replica -> GrpcReactive.<ForgetResponse>unary(o -> EncoderGrpc.newStub(replica.channel())
-                            .withDeadline(deadline).forget(forget, o)).onErrorMap(replica::explain).map(ForgetResponse::getForgotten));
+                    .concatMap(replica -> replica.<ForgetResponse>unary(o -> EncoderGrpc.newStub(replica.channel())
+                            .withDeadline(deadline).forget(forget, o)).map(ForgetResponse::getForgotten));
             return derived.then(encoders.reduce(false, Boolean::logicalOr));
         });
     }
@@ -123,12 +126,11 @@ public final class RegionAsks {
         Backends.Replica owner = backends.encoder(imageId);
         GetImageRequest get = GetImageRequest.newBuilder().setImageId(imageId).build();
         return Flux.fromIterable(backends.otherEncoders(owner))
-                .concatMap(peer -> GrpcReactive.<ImageBytes>unary(o -> EncoderGrpc.newStub(peer.channel()).withDeadline(deadline)
+                .concatMap(peer -> peer.<ImageBytes>unary(o -> EncoderGrpc.newStub(peer.channel()).withDeadline(deadline)
                         .getImage(get, o)).onErrorResume(e -> Mono.empty()))
                 .next()
-                .flatMap(held -> GrpcReactive.<dev.osprey.internal.v1.EncodeResponse>unary(o -> EncoderGrpc.newStub(owner.channel())
-                        .withDeadline(deadline).encode(EncodeRequest.newBuilder().setImage(held.getImage()).build(), o))
-                        .onErrorMap(owner::explain))
+                .flatMap(held -> owner.<EncodeResponse>unary(o -> EncoderGrpc.newStub(owner.channel())
+                        .withDeadline(deadline).encode(EncodeRequest.newBuilder().setImage(held.getImage()).build(), o)))
                 .map(encoded -> true)
                 .defaultIfEmpty(false);
     }
@@ -145,8 +147,8 @@ public final class RegionAsks {
                 .addAllRegions(request.getRegionsList()).setAllowEmpty(limits.allowEmptyMasks()).build();
         // A free prompt about the whole image has no regions to extract.
         Mono<ExtractResponse> extracted = request.getRegionsCount() == 0 ? Mono.just(ExtractResponse.getDefaultInstance())
-                : GrpcReactive.<ExtractResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline)
-                        .extract(extract, o)).onErrorMap(extractor::explain);
+                : extractor.<ExtractResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline)
+                        .extract(extract, o));
         return extracted.flatMapMany(regions -> {
             GenerateRequest.Builder generate = GenerateRequest.newBuilder().setImageId(imageId)
                     .setEncoderAddress(encoder.address())
@@ -160,8 +162,7 @@ public final class RegionAsks {
             } else {
                 generate.setPrompt(request.getPrompt());
             }
-            return GrpcReactive.<AnswerEvent>stream(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline)
-                    .generate(generate.build(), o)).onErrorMap(llm::explain);
+            return llm.<AnswerEvent>stream(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).generate(generate.build(), o));
         });
     }
 
@@ -192,8 +193,10 @@ public final class RegionAsks {
             Turn turn = request.getHistory(i);
             requireLength("history[" + i + "].content", turn.getContent());
         }
-        if (request.getMaxNewTokens() > limits.maxNewTokens()) {
-            throw invalid("max_new_tokens: " + request.getMaxNewTokens() + ", the limit is " + limits.maxNewTokens());
+        // uint32 on the wire: 2^31 and more arrive as negative ints.
+        long maxNewTokens = Integer.toUnsignedLong(request.getMaxNewTokens());
+        if (maxNewTokens > limits.maxNewTokens()) {
+            throw invalid("max_new_tokens: " + maxNewTokens + ", the limit is " + limits.maxNewTokens());
         }
     }
 
