@@ -66,7 +66,7 @@ try {
   await page.route('**/v1/chat', (route) => route.fulfill({
     status: 200, contentType: 'text/event-stream',
     body: 'event:piece\ndata:{"index":0,"text":"Half","token_ids":[1]}\n\n'
-      + 'event:error\ndata:{"error":{"code":"unavailable","message":"llm-service at 127.0.0.1:1 is unavailable","request_id":"r-42"}}\n\n',
+      + 'event:error\ndata:{"error":{"code":"unavailable","message":"llm-service is unavailable","request_id":"r-42"}}\n\n',
   }));
   await page.fill('#max-new-tokens', '24');
   result.midStream = await ask(page);

@@ -217,8 +217,7 @@ class RegionFlowIT {
         extractor.kill();
         HttpResponse<String> down = post(question);
         assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
-        assertThat(JSON.readTree(down.body()).get("error").get("message").asString())
-                .startsWith("extractor-service at " + extractor.grpcAddress() + " is unavailable");
+        assertThat(JSON.readTree(down.body()).get("error").get("message").asString()).isEqualTo("extractor-service is unavailable");
         extractor.start();
         stack.awaitServing("extractor-service");
         assertThat(chat(question).get("output_ids")).isEqualTo(before.get("output_ids"));

@@ -43,7 +43,7 @@ class GatewayConfiguration {
                 Replicas.parse("encoder-service", properties.encoders(), refresh),
                 Replicas.parse("extractor-service", properties.extractors(), refresh),
                 Replicas.parse("llm-service", properties.llms(), refresh));
-        return new RegionAsks(backends, properties.limits().toAskLimits());
+        return new RegionAsks(backends, properties.limits().toAskLimits(properties.maxImageSize()));
     }
 
     @Bean

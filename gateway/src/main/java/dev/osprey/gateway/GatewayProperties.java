@@ -27,8 +27,8 @@ public record GatewayProperties(String encoders, String extractors, String llms,
     public record Limits(int maxRegions, int maxPromptChars, int maxHistoryTurns, int maxNewTokens, boolean allowEmptyMasks,
             Duration deadline, Duration uploadDeadline) {
 
-        AskLimits toAskLimits() {
-            return new AskLimits(maxRegions, maxPromptChars, maxHistoryTurns, maxNewTokens, allowEmptyMasks, deadline, uploadDeadline);
+        AskLimits toAskLimits(DataSize maxImageSize) {
+            return new AskLimits(maxImageSize.toBytes(), maxRegions, maxPromptChars, maxHistoryTurns, maxNewTokens, allowEmptyMasks, deadline, uploadDeadline);
         }
     }
 

@@ -12,8 +12,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,11 +37,11 @@ class GatewayApiTest {
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() throws IOException {
-        port = freePort();
-        grpcPort = freePort();
-        managementPort = freePort();
-        deadEncoder = freePort();
+    static void start() {
+        port = TestPorts.free();
+        grpcPort = TestPorts.free();
+        managementPort = TestPorts.free();
+        deadEncoder = TestPorts.free();
         app = SpringApplication.run(GatewayApplication.class, "--server.port=" + port, "--spring.grpc.server.port=" + grpcPort,
                 "--management.server.port=" + managementPort,
                 "--osprey.gateway.encoders=127.0.0.1:" + deadEncoder, "--osprey.gateway.api-keys=secret",
@@ -110,7 +108,8 @@ class GatewayApiTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[200_000]))), 413, "the image is 200000 bytes, the limit is 1024");
         HttpResponse<String> down = send(HttpRequest.newBuilder(uri("/v1/images")).header("Authorization", "Bearer secret")
                 .header("Content-Type", "image/png").header("X-Request-Id", "req-42").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100])));
-        assertError(down, 503, "encoder-service at 127.0.0.1:" + deadEncoder + " is unavailable");
+        assertError(down, 503, "encoder-service is unavailable");
+        assertThat(down.body()).doesNotContain(String.valueOf(deadEncoder));
         assertThat(down.headers().firstValue("X-Request-Id")).contains("req-42");
         assertThat(down.body()).contains("\"request_id\":\"req-42\"");
     }
@@ -168,11 +167,5 @@ class GatewayApiTest {
 
     private static URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns any failure of a model stage into the gRPC status a caller can act on. Messages of our own
  * errors go to the caller as they are (they name what is wrong); anything else is a bug: it is logged
- * with its stack trace and the caller sees INTERNAL with the exception's type, never its trace.
+ * with its stack trace and the caller sees INTERNAL "internal error", never a class name or a trace.
  */
 public final class GrpcErrors {
 
@@ -30,8 +30,7 @@ public final class GrpcErrors {
                     yield toStatus(failure.getCause());
                 }
                 log.error("internal error", failure);
-                yield Status.INTERNAL.withDescription("internal error (" + failure.getClass().getSimpleName() + ")")
-                        .asRuntimeException();
+                yield Status.INTERNAL.withDescription("internal error").asRuntimeException();
             }
         };
     }

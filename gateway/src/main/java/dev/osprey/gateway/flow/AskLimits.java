@@ -5,6 +5,7 @@ import java.time.Duration;
 /**
  * What the gateway accepts in one request and how long it may take.
  *
+ * @param maxImageBytes    the largest image, uploaded or sent with a question
  * @param maxRegions       regions per request
  * @param maxPromptChars   characters of a free prompt, and of each history turn
  * @param maxHistoryTurns  earlier turns per request
@@ -13,6 +14,6 @@ import java.time.Duration;
  * @param deadline         for a whole question, from arrival to the last token
  * @param uploadDeadline   for an upload (decode + encode)
  */
-public record AskLimits(int maxRegions, int maxPromptChars, int maxHistoryTurns, int maxNewTokens, boolean allowEmptyMasks,
+public record AskLimits(long maxImageBytes, int maxRegions, int maxPromptChars, int maxHistoryTurns, int maxNewTokens, boolean allowEmptyMasks,
         Duration deadline, Duration uploadDeadline) {
 }

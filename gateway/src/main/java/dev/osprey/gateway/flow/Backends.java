@@ -3,36 +3,111 @@ package dev.osprey.gateway.flow;
 import dev.osprey.gateway.routing.ImageAffinity;
 import dev.osprey.service.PeerChannels;
 import dev.osprey.service.Replicas;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The three backend services and the channels to their replicas. Calls about one image go to the
  * replicas that own it ({@link ImageAffinity#owner}); an unreachable replica surfaces as UNAVAILABLE
- * naming the service and its address.
+ * naming the service.
  */
 public final class Backends {
 
-    /** A backend replica picked for one image. */
+    /**
+     * A backend replica picked for one image, and the calls to it as Reactor publishers (see
+     * {@link GrpcReactive}). A call that fails UNAVAILABLE before any answer is tried once more after
+     * {@link ManagedChannel#resetConnectBackoff()}, once the channel tries to connect again: a replica
+     * that restarted is ready before gRPC's reconnect backoff (up to 120 s) lets the channel try, so the
+     * first call after it would fail fast.
+     * Nothing the caller saw is repeated: a stream that has answered is never retried, and the
+     * internal calls are idempotent (encode the same bytes, extract, forget, generate before any token).
+     */
     public record Replica(String service, String address, ManagedChannel channel) {
 
-        /** {@code failure} as the caller should see it: UNAVAILABLE names this replica. */
-        public Throwable explain(Throwable failure) {
-            if (failure instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-                // A restarted replica is back sooner than gRPC's reconnect backoff (up to 120 s) would notice.
+        /** A server-streaming call, e.g. {@code o -> LlmGrpc.newStub(replica.channel()).generate(request, o)}. */
+        public <T> Flux<T> stream(Consumer<StreamObserver<T>> call) {
+            Flux<T> attempt = GrpcReactive.stream(call);
+            return attempt.switchOnFirst((first, flux) -> first.hasError() && isUnavailable(first.getThrowable())
+                            ? reconnecting().thenMany(attempt) : flux)
+                    .onErrorMap(this::explain);
+        }
+
+        /**
+         * Completes once the channel has connected again, or after {@link #RECONNECT_WAIT}: while it
+         * stays in TRANSIENT_FAILURE (it does until a connection is READY) a call fails at once with the
+         * last failure, and a backend that is really down is reported after that short wait.
+         */
+        private Mono<Void> reconnecting() {
+            return Mono.<Void>create(done -> {
+                ConnectivityState state = channel.getState(false);
                 channel.resetConnectBackoff();
-                String detail = e.getStatus().getDescription();
-                if (detail != null && detail.contains(" is unavailable")) {
-                    return e; // a peer further down said which service is down
+                if (state == ConnectivityState.TRANSIENT_FAILURE) {
+                    channel.notifyWhenStateChanged(state, done::success);
+                } else {
+                    done.success();
                 }
-                return Status.UNAVAILABLE.withDescription(service + " at " + address + " is unavailable"
-                        + (detail == null ? "" : ": " + detail)).withCause(e).asRuntimeException();
+            }).timeout(RECONNECT_WAIT, Mono.empty());
+        }
+
+        /** A unary call, e.g. {@code o -> EncoderGrpc.newStub(replica.channel()).encode(request, o)}. */
+        public <T> Mono<T> unary(Consumer<StreamObserver<T>> call) {
+            return stream(call).single();
+        }
+
+        /**
+         * {@code failure} as the caller should see it: UNAVAILABLE names the service, not its address
+         * (that stays in the cause, for the gateway's log line).
+         */
+        private Throwable explain(Throwable failure) {
+            if (isRefused(failure)) {
+                // The backend refused the gateway itself (internal token, encoder replica set): a deployment
+                // mistake, not the client's; it must not read as a wrong API key (401/403).
+                StatusRuntimeException e = (StatusRuntimeException) failure;
+                return Status.UNAVAILABLE.withDescription(service + " is unavailable")
+                        .withCause(new IllegalStateException(service + " at " + address + " refused the gateway: "
+                                + e.getStatus().getCode() + " " + e.getStatus().getDescription()
+                                + " (check that every service has the same osprey.internal.token and encoder replicas)", e))
+                        .asRuntimeException();
             }
-            return failure;
+            if (!isUnavailable(failure)) {
+                return failure;
+            }
+            StatusRuntimeException e = (StatusRuntimeException) failure;
+            // For the next call: a restarted replica is back sooner than the reconnect backoff would notice.
+            channel.resetConnectBackoff();
+            String detail = e.getStatus().getDescription();
+            Matcher peer = PEER_UNAVAILABLE.matcher(detail == null ? "" : detail);
+            // A peer further down said which service is down (its message names the address: drop it).
+            String down = peer.lookingAt() ? peer.group(1) : service;
+            return Status.UNAVAILABLE.withDescription(down + " is unavailable")
+                    .withCause(new IllegalStateException(service + " at " + address + ": " + detail, e)).asRuntimeException();
+        }
+
+        private static boolean isRefused(Throwable failure) {
+            return failure instanceof StatusRuntimeException e && (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
+                    || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED);
+        }
+
+        private static boolean isUnavailable(Throwable failure) {
+            return failure instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.UNAVAILABLE;
         }
     }
+
+    /** How long a failed call waits for its channel to reconnect before its one retry (a reconnect to a restarted replica takes milliseconds; to one still down, every call waits this long). */
+    private static final Duration RECONNECT_WAIT = Duration.ofSeconds(1);
+
+    /** How service-support's EncoderClient (in extractor- and llm-service) names an encoder it cannot reach. */
+    private static final Pattern PEER_UNAVAILABLE = Pattern.compile("([a-z-]+) at \\S+ is unavailable");
 
     private final PeerChannels channels;
     private final Replicas encoders;

@@ -5,7 +5,6 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * gRPC async calls as Reactor publishers. Nothing is sent until subscription, and cancelling the
@@ -40,10 +39,5 @@ public final class GrpcReactive {
                 sink.complete();
             }
         }));
-    }
-
-    /** A unary call, e.g. {@code o -> stub.encode(request, o)}. */
-    public static <T> Mono<T> unary(Consumer<StreamObserver<T>> call) {
-        return stream(call).single();
     }
 }

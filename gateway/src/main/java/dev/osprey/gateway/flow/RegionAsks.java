@@ -55,14 +55,18 @@ public final class RegionAsks {
             if (image.isEmpty()) {
                 throw invalid("image is empty");
             }
+            if (image.size() > limits.maxImageBytes()) {
+                throw invalid("image: " + image.size() + " bytes, the limit is " + limits.maxImageBytes() + " (osprey.gateway.max-image-size)");
+            }
             String publicId = ImageId.of(image.asReadOnlyByteBuffer());
             String imageId = tenant.internalId(publicId);
             Backends.Replica encoder = backends.encoder(imageId);
             return encode(encoder, tenant, image, Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
                     .map(encoded -> {
                         if (!encoded.getImageId().equals(imageId)) {
-                            throw Status.INTERNAL.withDescription("encoder-service at " + encoder.address() + " named the image "
-                                    + encoded.getImageId() + ", expected " + imageId).asRuntimeException();
+                            throw Status.INTERNAL.withDescription("internal error").withCause(new IllegalStateException("encoder-service at "
+                                    + encoder.address() + " named the image " + encoded.getImageId() + ", expected " + imageId))
+                                    .asRuntimeException();
                         }
                         return UploadImageResponse.newBuilder().setImageId(publicId)
                                 .setWidth(encoded.getWidth()).setHeight(encoded.getHeight()).build();
@@ -78,8 +82,7 @@ public final class RegionAsks {
 
     private static Mono<EncodeResponse> encode(Backends.Replica encoder, Tenant tenant, ByteString image, Deadline deadline) {
         EncodeRequest request = EncodeRequest.newBuilder().setImage(image).setScope(tenant.scope()).build();
-        return GrpcReactive.<EncodeResponse>unary(o -> EncoderGrpc.newStub(encoder.channel()).withDeadline(deadline).encode(request, o))
-                .onErrorMap(encoder::explain);
+        return encoder.unary(o -> EncoderGrpc.newStub(encoder.channel()).withDeadline(deadline).encode(request, o));
     }
 
     /**
@@ -95,15 +98,14 @@ public final class RegionAsks {
             Backends.Replica extractor = backends.extractor(imageId);
             Backends.Replica llm = backends.llm(imageId);
             Mono<ForgetResponse> derived = Mono.when(
-                    GrpcReactive.<ForgetResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline).forget(forget, o))
-                            .onErrorMap(extractor::explain),
-                    GrpcReactive.<ForgetResponse>unary(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).forget(forget, o))
-                            .onErrorMap(llm::explain)).then(Mono.empty());
+                    extractor.<ForgetResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline).forget(forget, o)),
+                    llm.<ForgetResponse>unary(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).forget(forget, o)))
+                    .then(Mono.empty());
             // The derived copies go first: a failure there leaves the image in place, so a retry still finds it.
             // Every encoder: one that owned the image before the replicas changed may hold it too.
             Flux<Boolean> encoders = Flux.concat(Flux.just(encoder), Flux.fromIterable(backends.otherEncoders(encoder)))
-                    .concatMap(replica -> GrpcReactive.<ForgetResponse>unary(o -> EncoderGrpc.newStub(replica.channel())
-                            .withDeadline(deadline).forget(forget, o)).onErrorMap(replica::explain).map(ForgetResponse::getForgotten));
+                    .concatMap(replica -> replica.<ForgetResponse>unary(o -> EncoderGrpc.newStub(replica.channel())
+                            .withDeadline(deadline).forget(forget, o)).map(ForgetResponse::getForgotten));
             return derived.then(encoders.reduce(false, Boolean::logicalOr));
         });
     }
@@ -142,7 +144,7 @@ public final class RegionAsks {
         Backends.Replica owner = backends.encoder(imageId);
         GetImageRequest get = GetImageRequest.newBuilder().setImageId(imageId).build();
         return Flux.fromIterable(backends.otherEncoders(owner))
-                .concatMap(peer -> GrpcReactive.<ImageBytes>unary(o -> EncoderGrpc.newStub(peer.channel()).withDeadline(deadline)
+                .concatMap(peer -> peer.<ImageBytes>unary(o -> EncoderGrpc.newStub(peer.channel()).withDeadline(deadline)
                         .getImage(get, o)).onErrorResume(e -> Mono.empty()))
                 .next()
                 .flatMap(held -> encode(owner, tenant, held.getImage(), deadline))
@@ -162,8 +164,8 @@ public final class RegionAsks {
                 .addAllRegions(request.getRegionsList()).setAllowEmpty(limits.allowEmptyMasks()).build();
         // A free prompt about the whole image has no regions to extract.
         Mono<ExtractResponse> extracted = request.getRegionsCount() == 0 ? Mono.just(ExtractResponse.getDefaultInstance())
-                : GrpcReactive.<ExtractResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline)
-                        .extract(extract, o)).onErrorMap(extractor::explain);
+                : extractor.<ExtractResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline)
+                        .extract(extract, o));
         return extracted.flatMapMany(regions -> {
             GenerateRequest.Builder generate = GenerateRequest.newBuilder().setImageId(imageId)
                     .setEncoderAddress(encoder.address())
@@ -177,8 +179,7 @@ public final class RegionAsks {
             } else {
                 generate.setPrompt(request.getPrompt());
             }
-            return GrpcReactive.<AnswerEvent>stream(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline)
-                    .generate(generate.build(), o)).onErrorMap(llm::explain);
+            return llm.<AnswerEvent>stream(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).generate(generate.build(), o));
         });
     }
 
@@ -209,8 +210,10 @@ public final class RegionAsks {
             Turn turn = request.getHistory(i);
             requireLength("history[" + i + "].content", turn.getContent());
         }
-        if (request.getMaxNewTokens() > limits.maxNewTokens()) {
-            throw invalid("max_new_tokens: " + request.getMaxNewTokens() + ", the limit is " + limits.maxNewTokens());
+        // uint32 on the wire: 2^31 and more arrive as negative ints.
+        long maxNewTokens = Integer.toUnsignedLong(request.getMaxNewTokens());
+        if (maxNewTokens > limits.maxNewTokens()) {
+            throw invalid("max_new_tokens: " + maxNewTokens + ", the limit is " + limits.maxNewTokens());
         }
     }
 

@@ -64,7 +64,9 @@ public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImpl
                 },
                 failure -> {
                     StatusRuntimeException status = GrpcErrors.toStatus(failure);
-                    log.info("request {} failed: {} {}", requestId, status.getStatus().getCode(), status.getStatus().getDescription());
+                    // The cause says what the client is not told, e.g. which backend address failed.
+                    log.info("request {} failed: {} {}{}", requestId, status.getStatus().getCode(), status.getStatus().getDescription(),
+                            failure.getCause() == null ? "" : " (" + failure.getCause().getMessage() + ")");
                     if (!call.isCancelled()) {
                         call.onError(status);
                     }

@@ -12,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
+import tools.jackson.core.JacksonException;
 
 /**
  * A failure as the REST API reports it: an HTTP status and {@code {"error": {"code", "message",
@@ -37,12 +38,13 @@ record ApiError(HttpStatus status, String code, String message) {
             case StatusRuntimeException e -> fromGrpc(e.getStatus());
             // Our own errors raised in the gateway map as the backends map theirs.
             case OspreyException e -> fromGrpc(GrpcErrors.toStatus(e).getStatus());
-            case DataBufferLimitException e -> tooLarge(e);
-            case ServerWebInputException e when e.getMostSpecificCause() instanceof DataBufferLimitException limit -> tooLarge(limit);
+            case DataBufferLimitException e -> tooLarge();
+            // Spring raises ServerWebInputException or ContentTooLargeException, depending on where the codec stopped.
+            case ResponseStatusException e when e.getMostSpecificCause() instanceof DataBufferLimitException -> tooLarge();
             case ServerWebInputException e -> new ApiError(HttpStatus.BAD_REQUEST, "invalid_argument", "request body: " + inputProblem(e));
             case ResponseStatusException e -> new ApiError(resolve(e.getStatusCode()), code(resolve(e.getStatusCode())),
                     e.getReason() != null ? e.getReason() : resolve(e.getStatusCode()).getReasonPhrase());
-            default -> new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "internal error (" + failure.getClass().getSimpleName() + ")");
+            default -> new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "internal error");
         };
     }
 
@@ -65,21 +67,23 @@ record ApiError(HttpStatus status, String code, String message) {
         return new ApiError(http, status.getCode().name().toLowerCase(Locale.ROOT), message);
     }
 
-    private static ApiError tooLarge(DataBufferLimitException e) {
-        return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large", "request body too large: " + e.getMessage());
+    private static ApiError tooLarge() {
+        return new ApiError(HttpStatus.CONTENT_TOO_LARGE, code(HttpStatus.CONTENT_TOO_LARGE),
+                "request body too large: over the JSON body limit, spring.http.codecs.max-in-memory-size");
+    }
+
+    /** What the log line adds for a server error: the cause the client was not shown (" (...)"), or nothing. */
+    static String internalDetail(Throwable failure) {
+        Throwable cause = failure.getCause();
+        return cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")";
     }
 
     private static String inputProblem(ServerWebInputException e) {
         Throwable cause = e.getMostSpecificCause();
-        if (cause instanceof tools.jackson.core.JacksonException json) {
-            return json.getOriginalMessage() + pathOf(json);
+        if (cause instanceof JacksonException json) {
+            return JsonProblems.describe(json);
         }
-        return e.getReason() != null ? e.getReason() : cause.getMessage();
-    }
-
-    private static String pathOf(tools.jackson.core.JacksonException json) {
-        String path = json.getPathReference();
-        return path == null || path.isEmpty() ? "" : " (at " + path + ")";
+        return e.getReason() != null ? e.getReason() : "cannot be read";
     }
 
     private static HttpStatus resolve(HttpStatusCode code) {

@@ -4,9 +4,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
+    /** nginx's "client closed request": recorded in http.server.requests instead of a 5xx. */
+    private static final HttpStatusCode CLIENT_CLOSED = HttpStatusCode.valueOf(499);
 
     private final JsonMapper json;
 
@@ -26,13 +30,20 @@ public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
-        ApiError error = ApiError.of(failure);
         String requestId = RequestIds.of(exchange);
         String request = exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath();
+        if (DisconnectedClientHelper.isClientDisconnectedException(failure)) {
+            // The client went away (an upload aborted half way): nobody reads an answer, and it is no server error.
+            log.info("request {} {}: the client closed the connection", requestId, request);
+            exchange.getResponse().setStatusCode(CLIENT_CLOSED);
+            return Mono.empty();
+        }
+        ApiError error = ApiError.of(failure);
         if (error.status() == HttpStatus.INTERNAL_SERVER_ERROR) {
             log.error("request {} {}: {} {}", requestId, request, error.status().value(), error.message(), failure);
         } else if (error.status().is5xxServerError()) {
-            log.warn("request {} {}: {} {}", requestId, request, error.status().value(), error.message());
+            // The cause says what the client is not told, e.g. which backend address failed.
+            log.warn("request {} {}: {} {}{}", requestId, request, error.status().value(), error.message(), ApiError.internalDetail(failure));
         } else {
             log.info("request {} {}: {} {}", requestId, request, error.status().value(), error.message());
         }

@@ -30,7 +30,7 @@ final class ChatRequests {
         if (body.imageId() == null || body.imageId().isBlank()) {
             throw invalid("image_id is missing: upload the image with POST /v1/images first");
         }
-        AskRequest.Builder ask = AskRequest.newBuilder().setImage(ImageRef.newBuilder().setImageId(body.imageId()));
+        AskRequest.Builder ask = AskRequest.newBuilder().setImage(ImageRef.newBuilder().setImageId(text("image_id", body.imageId())));
         List<ChatBody.RegionBody> regions = body.regions() == null ? List.of() : body.regions();
         for (int i = 0; i < regions.size(); i++) {
             ask.addRegions(region("regions[" + i + "]", regions.get(i)));
@@ -39,9 +39,9 @@ final class ChatRequests {
             throw invalid("give exactly one of task (short, detailed, category) and prompt");
         }
         if (body.task() != null) {
-            ask.setTask(task(body.task()));
+            ask.setTask(task(text("task", body.task())));
         } else {
-            ask.setPrompt(body.prompt());
+            ask.setPrompt(text("prompt", body.prompt()));
         }
         List<ChatBody.TurnBody> history = body.history() == null ? List.of() : body.history();
         for (int i = 0; i < history.size(); i++) {
@@ -54,10 +54,31 @@ final class ChatRequests {
             ask.setMaxNewTokens(body.maxNewTokens());
         }
         ask.setSampling(sampling(body));
-        if (body.stop() != null) {
-            ask.addAllStop(body.stop());
+        List<String> stop = body.stop() == null ? List.of() : body.stop();
+        for (int i = 0; i < stop.size(); i++) {
+            if (stop.get(i) == null) {
+                throw invalid("stop[" + i + "] is null");
+            }
+            ask.addStop(text("stop[" + i + "]", stop.get(i)));
         }
         return ask.build();
+    }
+
+    /**
+     * {@code value} as given, if it is text: JSON can carry a lone UTF-16 surrogate ("\ud800"), which
+     * no UTF-8 message (gRPC, our answers) can hold.
+     */
+    private static String text(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw invalid(field + ": character " + i + " is a lone UTF-16 surrogate (\\u" + Integer.toHexString(c)
+                        + "), not text");
+            }
+        }
+        return value;
     }
 
     private static Task task(String name) {
@@ -102,12 +123,12 @@ final class ChatRequests {
         if (turn == null || turn.role() == null || turn.content() == null) {
             throw invalid(field + ": expected {\"role\": \"user\"|\"assistant\", \"content\": \"...\"}");
         }
-        Role role = switch (turn.role()) {
+        Role role = switch (text(field + ".role", turn.role())) {
             case "user" -> Role.ROLE_USER;
             case "assistant" -> Role.ROLE_ASSISTANT;
             default -> throw invalid(field + ".role: '" + turn.role() + "' is neither user nor assistant");
         };
-        return Turn.newBuilder().setRole(role).setContent(turn.content()).build();
+        return Turn.newBuilder().setRole(role).setContent(text(field + ".content", turn.content())).build();
     }
 
     private static Region region(String field, ChatBody.RegionBody region) {

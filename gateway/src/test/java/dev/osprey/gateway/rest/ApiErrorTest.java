@@ -31,6 +31,6 @@ class ApiErrorTest {
     void bugsAreInternalWithoutDetails() {
         ApiError error = ApiError.of(new IllegalStateException("secret"));
         assertThat(error.status().value()).isEqualTo(500);
-        assertThat(error.message()).isEqualTo("internal error (IllegalStateException)");
+        assertThat(error.message()).isEqualTo("internal error");
     }
 }
