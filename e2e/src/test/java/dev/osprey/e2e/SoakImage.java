@@ -25,7 +25,6 @@ final class SoakImage {
     /** Never deleted: the fixed greedy questions are about it. */
     final boolean pinned;
     volatile String id;
-    volatile long uploadedAt = Long.MIN_VALUE;
     volatile long deleteIssuedAt = Long.MAX_VALUE;
 
     SoakImage(String tenant, byte[] png, int width, int height, boolean pinned) {

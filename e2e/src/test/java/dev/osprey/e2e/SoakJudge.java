@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * Judges every outcome of the soak as it arrives, against what the stack may answer: an answer (and
  * a greedy answer equal to every earlier one for the same image bytes and question), 429, 504, 503
  * or a refused connection only while a service it needs is down, 404 only about an image that was
- * deleted or that an encoder restart lost; never silence, never 500, INTERNAL or UNKNOWN.
+ * deleted (uploads are stored: an encoder restart loses none); never silence, never 500, INTERNAL or
+ * UNKNOWN.
  */
 final class SoakJudge implements Consumer<SoakOutcome> {
 
@@ -85,11 +86,6 @@ final class SoakJudge implements Consumer<SoakOutcome> {
         }
     }
 
-    /** Whether a 404 about {@code image} at {@code when} is expected because an encoder restart lost the upload. */
-    boolean lostByRestart(SoakImage image, long when) {
-        return outages.stream().anyMatch(o -> o.service.equals("encoder-service") && image.uploadedAt < o.from && o.from < when);
-    }
-
     private Violation judge(SoakOutcome outcome) {
         return switch (outcome.verdict()) {
             case OK -> changedAnswer(outcome);
@@ -101,8 +97,7 @@ final class SoakJudge implements Consumer<SoakOutcome> {
             case DEADLINE -> leak(outcome);
             case UNAVAILABLE -> outages.stream().anyMatch(o -> outcome.overlaps(o.from, o.to)) ? leak(outcome)
                     : violation("unavailable while every service served", outcome, null);
-            case NOT_FOUND -> outcome.image().deleteIssuedAt < outcome.endNanos() || lostByRestart(outcome.image(), outcome.endNanos())
-                    ? leak(outcome) : violation("not found, though uploaded and not deleted", outcome, null);
+            case NOT_FOUND -> outcome.image().deleteIssuedAt < outcome.endNanos() ? leak(outcome) : violation("not found, though uploaded and not deleted", outcome, null);
             case DISCONNECTED -> outages.stream().anyMatch(o -> o.service.equals("gateway") && outcome.overlaps(o.from, o.to)) ? null
                     : violation("the connection failed while the gateway served", outcome, null);
             case UNANSWERED -> violation("unanswered", outcome, lastLimited == Long.MIN_VALUE ? "no 429 before it"

@@ -74,9 +74,6 @@ final class SoakWorkload {
             default -> throw new IllegalArgumentException(kind + " is not a question");
         };
         judge.accept(outcome);
-        if (outcome.verdict() == Verdict.NOT_FOUND && image.deleteIssuedAt == Long.MAX_VALUE && judge.lostByRestart(image, outcome.endNanos())) {
-            upload(Kind.UPLOAD_AGAIN, image);
-        }
         return outcome;
     }
 
@@ -85,7 +82,6 @@ final class SoakWorkload {
         judge.accept(outcome);
         if (outcome.verdict() == Verdict.OK) {
             image.id = outcome.answer();
-            image.uploadedAt = outcome.endNanos();
             if (kind == Kind.UPLOAD_NEW) {
                 pool(image.tenant).add(image);
             }

@@ -79,6 +79,13 @@ public final class Backends {
                                 + " (check that every service has the same osprey.internal.token and encoder replicas)", e))
                         .asRuntimeException();
             }
+            if (isOutOfTime(failure)) {
+                // gRPC's own text names the peer's address; a backend whose deadline (ours, propagated) fired
+                // first resets the stream, which reads CANCELLED here: either way the request ran out of time.
+                StatusRuntimeException e = (StatusRuntimeException) failure;
+                return Status.DEADLINE_EXCEEDED.withDescription(service + " did not answer in time")
+                        .withCause(new IllegalStateException(service + " at " + address + ": " + e.getStatus(), e)).asRuntimeException();
+            }
             if (!isUnavailable(failure)) {
                 return failure;
             }
@@ -96,6 +103,11 @@ public final class Backends {
         private static boolean isRefused(Throwable failure) {
             return failure instanceof StatusRuntimeException e && (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
                     || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED);
+        }
+
+        private static boolean isOutOfTime(Throwable failure) {
+            return failure instanceof StatusRuntimeException e && (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
+                    || e.getStatus().getCode() == Status.Code.CANCELLED);
         }
 
         private static boolean isUnavailable(Throwable failure) {

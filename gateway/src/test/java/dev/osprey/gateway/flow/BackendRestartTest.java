@@ -128,6 +128,23 @@ class BackendRestartTest {
                 });
     }
 
+    @Test
+    void aBackendOutOfTimeIsADeadlineThatNamesNoAddress() {
+        llm = start(llmPort, new LlmGrpc.LlmImplBase() {
+            @Override
+            public void generate(GenerateRequest request, StreamObserver<AnswerEvent> responses) {
+                responses.onError((request.getPrompt().equals("reset") ? Status.CANCELLED.withDescription("RPC cancelled")
+                        : Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded, remote_addr=127.0.0.1:" + llmPort)).asRuntimeException());
+            }
+        });
+        for (String text : new String[] {"reset", "late"}) {
+            assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt(text)).blockLast()).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                assertThat(e.getStatus().getDescription()).isEqualTo("llm-service did not answer in time");
+            });
+        }
+    }
+
     private static AskRequest prompt(String text) {
         return AskRequest.newBuilder().setImage(ImageRef.newBuilder().setImageId("ab".repeat(32))).setPrompt(text).build();
     }
