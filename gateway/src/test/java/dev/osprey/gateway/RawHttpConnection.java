@@ -12,14 +12,23 @@ import java.util.Locale;
 
 /**
  * One HTTP/1.1 connection driven byte by byte, for what java.net.http cannot do: send several requests
- * before reading an answer (pipelining). Reads answers with a Content-Length or chunked bodies.
+ * before reading an answer (pipelining), or a request target exactly as given (no client normalises
+ * dot segments, slashes or escapes on the way). Reads answers with a Content-Length or chunked bodies.
  */
-final class RawHttpConnection implements AutoCloseable {
+public final class RawHttpConnection implements AutoCloseable {
+
+    /** An answer's status code, headers (lowercase, one per line) and body. */
+    public record Response(int status, String headers, String body) {
+
+        public String rest() {
+            return headers + "\n" + body;
+        }
+    }
 
     private final Socket socket;
     private final InputStream in;
 
-    RawHttpConnection(int port, Duration readTimeout) throws IOException {
+    public RawHttpConnection(int port, Duration readTimeout) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
         in = new BufferedInputStream(socket.getInputStream());
@@ -35,35 +44,52 @@ final class RawHttpConnection implements AutoCloseable {
     }
 
     /** Sends {@code requests} in one write, without waiting for any answer. */
-    void send(String... requests) throws IOException {
-        socket.getOutputStream().write(String.join("", requests).getBytes(StandardCharsets.US_ASCII));
+    public void send(String... requests) throws IOException {
+        send(String.join("", requests).getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Sends {@code bytes} as they are, without waiting for any answer. */
+    public void send(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
     }
 
     /** The next answer's status code, its body read and dropped; SocketTimeoutException when none comes in time. */
-    int readStatus() throws IOException {
+    public int readStatus() throws IOException {
+        return readResponse().status();
+    }
+
+    /** The next answer; SocketTimeoutException when none comes in time. */
+    public Response readResponse() throws IOException {
         String statusLine = line();
+        if (!statusLine.startsWith("HTTP/1.1 ")) {
+            throw new IOException("no HTTP answer, got '" + statusLine + "'");
+        }
+        StringBuilder headers = new StringBuilder();
         long length = 0;
         boolean chunked = false;
         for (String header = line(); !header.isEmpty(); header = line()) {
-            String name = header.substring(0, header.indexOf(':')).strip().toLowerCase(Locale.ROOT);
-            String value = header.substring(header.indexOf(':') + 1).strip();
+            String lower = header.toLowerCase(Locale.ROOT);
+            headers.append(lower).append('\n');
+            String name = lower.substring(0, lower.indexOf(':')).strip();
+            String value = lower.substring(lower.indexOf(':') + 1).strip();
             if (name.equals("content-length")) {
                 length = Long.parseLong(value);
             } else if (name.equals("transfer-encoding")) {
-                chunked = value.equalsIgnoreCase("chunked");
+                chunked = value.equals("chunked");
             }
         }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (chunked) {
-            for (long chunk = Long.parseLong(line().strip(), 16); chunk > 0; chunk = Long.parseLong(line().strip(), 16)) {
-                in.skipNBytes(chunk);
+            for (int chunk = Integer.parseInt(line().strip(), 16); chunk > 0; chunk = Integer.parseInt(line().strip(), 16)) {
+                body.write(in.readNBytes(chunk));
                 line();
             }
             line();
         } else {
-            in.skipNBytes(length);
+            body.write(in.readNBytes(Math.toIntExact(length)));
         }
-        return Integer.parseInt(statusLine.split(" ")[1]);
+        return new Response(Integer.parseInt(statusLine.substring(9, 12)), headers.toString(), body.toString(StandardCharsets.UTF_8));
     }
 
     private String line() throws IOException {
@@ -76,7 +102,7 @@ final class RawHttpConnection implements AutoCloseable {
                 bytes.write(b);
             }
         }
-        return bytes.toString(StandardCharsets.US_ASCII);
+        return bytes.toString(StandardCharsets.ISO_8859_1);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.osprey.gateway.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.gateway.GatewayApplication;
+import dev.osprey.gateway.RawHttpConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +39,7 @@ class AccessRateTest {
         for (String path : new String[] {"/%76%31/chat", "/v1;x=1/chat", "/v1/%63hat"}) {
             assertThat(RawHttp.send(port, "POST", path, json, body).status()).as(path).isEqualTo(400);
         }
-        RawHttp.Response limited = RawHttp.send(port, "POST", "/v1/chat;a=b", json, body);
+        RawHttpConnection.Response limited = RawHttp.send(port, "POST", "/v1/chat;a=b", json, body);
         assertThat(limited.status()).isEqualTo(429);
         assertThat(limited.rest()).contains("over the rate limit");
         assertThat(RawHttp.send(port, "GET", "/", Map.of(), new byte[0]).status()).as("the demo page is not limited").isEqualTo(200);

@@ -3,6 +3,7 @@ package dev.osprey.gateway.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.gateway.GatewayApplication;
+import dev.osprey.gateway.RawHttpConnection;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ class AccessSweepTest {
         int sent = 0;
         for (Route route : allRoutes()) {
             for (String path : spellings(route.path())) {
-                RawHttp.Response response = RawHttp.send(port, route.method(), path, route.headers(), route.body().getBytes(StandardCharsets.UTF_8));
+                RawHttpConnection.Response response = RawHttp.send(port, route.method(), path, route.headers(), route.body().getBytes(StandardCharsets.UTF_8));
                 sent++;
                 if (response.status() != 400 && response.status() != 401 || response.body().contains("openapi")) {
                     reached.add(route.method() + " " + path + " -> " + response.status());
@@ -104,14 +105,14 @@ class AccessSweepTest {
         for (Route route : BACKEND_ROUTES) {
             for (String path : routedSpellings(route.path())) {
                 int before = backend.calls();
-                RawHttp.Response response = RawHttp.send(port, route.method(), path, withKey(route.headers()),
+                RawHttpConnection.Response response = RawHttp.send(port, route.method(), path, withKey(route.headers()),
                         route.body().getBytes(StandardCharsets.UTF_8));
                 assertThat(backend.calls()).as("%s %s -> %s %s", route.method(), path, response.status(), response.rest())
                         .isGreaterThan(before);
             }
         }
         for (Route route : DOC_ROUTES) {
-            RawHttp.Response response = RawHttp.send(port, route.method(), route.path(), withKey(route.headers()), new byte[0]);
+            RawHttpConnection.Response response = RawHttp.send(port, route.method(), route.path(), withKey(route.headers()), new byte[0]);
             assertThat(response.status()).as("%s %s", route.method(), route.path()).isIn(200, 302);
         }
     }
