@@ -36,10 +36,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Backends that restart: real gRPC servers on fixed loopback ports, stopped and started again, and the
- * gateway's flows over the channels it keeps to them.
+ * Backends that restart, refuse the gateway, run out of time or never answer: real gRPC servers on
+ * fixed loopback ports, stopped and started again, and the gateway's flows over the channels it keeps
+ * to them.
  */
-class BackendRestartTest {
+class BackendFailuresTest {
+
+    /** The question deadline (osprey.gateway.limits.deadline): long enough for an answer on a busy machine. */
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
 
     private final PeerChannels channels = new PeerChannels(java.util.Optional.empty());
     private final int encoderPort = TestPorts.free();
@@ -54,7 +58,7 @@ class BackendRestartTest {
         Backends backends = new Backends(channels, Replicas.parse("encoder-service", "127.0.0.1:" + encoderPort, 10_000),
                 Replicas.parse("extractor-service", "127.0.0.1:" + TestPorts.free(), 10_000),
                 Replicas.parse("llm-service", "127.0.0.1:" + llmPort, 10_000));
-        asks = new RegionAsks(backends, new AskLimits(1 << 20, 16, 4000, 16, 1024, false, Duration.ofSeconds(60), Duration.ofSeconds(60)));
+        asks = new RegionAsks(backends, new AskLimits(1 << 20, 16, 4000, 16, 1024, false, DEADLINE, Duration.ofSeconds(60)));
     }
 
     @AfterEach
@@ -143,6 +147,26 @@ class BackendRestartTest {
                 assertThat(e.getStatus().getDescription()).isEqualTo("llm-service did not answer in time");
             });
         }
+    }
+
+    @Test
+    void aQuestionIsAnsweredWithinItsDeadlineAndEndsAtItOtherwise() {
+        llm = start(llmPort, new LlmGrpc.LlmImplBase() {
+            @Override
+            public void generate(GenerateRequest request, StreamObserver<AnswerEvent> responses) {
+                if (request.getPrompt().equals("answer")) {
+                    responses.onNext(AnswerEvent.newBuilder().setPiece(TextPiece.newBuilder().setText("Whole")).build());
+                    responses.onCompleted();
+                }
+                // Otherwise never answers: only the deadline ends the call.
+            }
+        });
+        assertThat(asks.ask(Tenant.SHARED, prompt("answer")).map(e -> e.getPiece().getText()).collectList().block()).containsExactly("Whole");
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt("never")).blockLast()).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended by the deadline, not sooner").isGreaterThanOrEqualTo(DEADLINE);
     }
 
     private static AskRequest prompt(String text) {
