@@ -45,10 +45,11 @@ public final class StageBenchmarks {
      * Prefill of {@code prefill} tokens in one call; then decode steps at an empty cache and after
      * filling the cache to {@code context} positions.
      */
-    public static DecoderResult decoder(ModelBundle bundle, int threads, int prefill, int context, int steps) {
+    public static DecoderResult decoder(ModelBundle bundle, int threads, int prefill, int context, int steps, boolean spin) {
         DecoderConfig config = bundle.decoderConfig();
         int hidden = config.hidden();
-        try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, threads)) {
+        try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, threads,
+                options -> options.addConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0"))) {
             double prefillRate;
             double emptyRate;
             try (KvCache cache = session.newCache(1, prefill + steps + 1)) {
@@ -82,7 +83,8 @@ public final class StageBenchmarks {
         return (steps - 1) / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static float[] random(int n, long seed) {
+    /** Uniform values in [-1, 1) from {@code seed}. */
+    static float[] random(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package dev.osprey.model.cli;
 
+import dev.osprey.model.bench.DecoderProfiling;
 import dev.osprey.model.bench.ExtractorBenchmark;
 import dev.osprey.model.bench.GenerationBenchmark;
 import dev.osprey.model.bench.MachineBounds;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks for BENCHMARKS.md (not part of the serving path).",
         subcommands = {BenchCommand.Machine.class, BenchCommand.Vision.class, BenchCommand.Decoder.class,
-            BenchCommand.Extractor.class, BenchCommand.Preprocess.class, BenchCommand.Generate.class})
+            BenchCommand.Profile.class, BenchCommand.Extractor.class, BenchCommand.Preprocess.class, BenchCommand.Generate.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -26,7 +27,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: machine, vision, decoder, extractor, preprocess or generate");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: machine, vision, decoder, profile, extractor, preprocess or generate");
     }
 
     /** Memory bandwidth and GEMM peak. */
@@ -96,12 +97,60 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", defaultValue = "16", description = "Decode steps timed (default: ${DEFAULT-VALUE}).")
         int steps;
 
+        @Option(names = "--spin", description = "Let ONNX Runtime's threads spin between parallel sections.")
+        boolean spin;
+
         @Override
         public Integer call() {
-            StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, prefill, context, steps);
+            StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, prefill, context, steps, spin);
             spec.commandLine().getOut().printf("decoder: prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, %.2f tok/s at %d tokens%n",
                     r.prefillTokens(), r.prefillTokensPerSecond(), r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
             return 0;
+        }
+    }
+
+    /** ONNX Runtime's per-op profile of a prefill chunk and of a decode step at a filled cache. */
+    @Command(name = "profile", mixinStandardHelpOptions = true,
+            description = "Per-op time of a decoder prefill chunk and of a decode step at a filled cache (ONNX Runtime's profiler).")
+    static final class Profile implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        BundleOption bundle;
+
+        @Mixin
+        BenchThreads threads;
+
+        @Option(names = "--prefill", defaultValue = "512", description = "Tokens of the profiled prefill (default: ${DEFAULT-VALUE}).")
+        int prefill;
+
+        @Option(names = "--context", defaultValue = "1100", description = "KV positions before the profiled steps (default: ${DEFAULT-VALUE}).")
+        int context;
+
+        @Option(names = "--steps", defaultValue = "8", description = "Decode steps profiled, the first a warm-up (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--out", required = true, description = "Folder for the profile JSON and the optimised model.")
+        java.nio.file.Path out;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            java.nio.file.Files.createDirectories(out);
+            DecoderProfiling.Result r = DecoderProfiling.run(bundle.open(), threads.threads, prefill, context, Math.max(2, steps), out);
+            PrintWriter w = spec.commandLine().getOut();
+            table(w, "prefill of " + prefill + " tokens: " + String.format("%.0f ms", r.prefillMs()), r.prefill());
+            table(w, "decode step at " + context + " positions: " + String.format("%.1f ms", r.stepMs()), r.step());
+            w.printf("profile: %s%noptimised model: %s%n", r.profile(), r.optimizedModel());
+            return 0;
+        }
+
+        private static void table(PrintWriter w, String title, java.util.List<dev.osprey.model.bench.OrtProfile.OpTime> ops) {
+            w.printf("%n%s%n%n| op | ms | share | nodes |%n|---|---|---|---|%n", title);
+            for (dev.osprey.model.bench.OrtProfile.OpTime op : ops) {
+                w.printf("| %s | %.2f | %.1f %% | %.0f |%n", op.op(), op.microsPerRun() / 1e3, op.share() * 100, op.nodesPerRun());
+            }
         }
     }
 

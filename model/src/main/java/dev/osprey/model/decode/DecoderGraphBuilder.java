@@ -112,41 +112,68 @@ public final class DecoderGraphBuilder {
                 RotaryTables.table(config.maxPositions(), config.headDim(), config.ropeTheta(), false)));
         String sin = graph.weight("rope.sin", Tensor.ofFloats("rope.sin", tableShape,
                 RotaryTables.table(config.maxPositions(), config.headDim(), config.ropeTheta(), true)));
+        // The residual stream is carried as (x, delta): each norm adds the previous block's output
+        // to x in the same pass (SkipSimplifiedLayerNormalization), instead of a separate Add.
+        String[] residual = {x, null};
         for (int l = 0; l < config.layers(); l++) {
-            x = layer(l, x, seqlens, total, cos, sin);
+            residual = layer(l, residual, seqlens, total, cos, sin);
         }
         // Only the last position's logits pick the next token: slice before the norm and lm_head.
+        x = graph.op("Add").in(residual[0], residual[1]).out();
         String last = graph.op("Slice").in(x, graph.longs(-1), graph.longs(Long.MAX_VALUE), graph.longs(1)).out();
         String logits = linear.apply(rmsNorm(last, DecoderConfig.FINAL_NORM), weights.get(DecoderConfig.LM_HEAD), LOGITS);
         graph.output(logits, DType.F32, "batch", 1, config.vocab());
     }
 
-    /** One pre-norm Llama block: x + attn(norm(x)), then + mlp(norm(·)). */
-    private String layer(int l, String x, String seqlens, String total, String cos, String sin) {
-        String h = rmsNorm(x, layerKey(l, "input_layernorm"));
-        String q = project(h, layerKey(l, "self_attn.q_proj"));
-        String k = project(h, layerKey(l, "self_attn.k_proj"));
-        String v = project(h, layerKey(l, "self_attn.v_proj"));
+    /**
+     * One pre-norm Llama block, x + attn(norm(x)), then + mlp(norm(·)), on the residual (x, delta):
+     * returns the residual after the attention's sum, with the MLP's output as the delta still to add.
+     * q, k and v are one projection (their weights stacked), as are gate and up: one read of the
+     * normed activations per group, and fewer, larger GEMMs.
+     */
+    private String[] layer(int l, String[] residual, String seqlens, String total, String cos, String sin) {
+        String[] normed = addAndNorm(residual, layerKey(l, "input_layernorm"));
+        String x = normed[1];
+        String qkv = linear.apply(normed[0], Tensor.concatRows(layerKey(l, "self_attn.qkv_proj"),
+                weights.get(layerKey(l, "self_attn.q_proj")), weights.get(layerKey(l, "self_attn.k_proj")),
+                weights.get(layerKey(l, "self_attn.v_proj"))));
         Object[] cacheDims = {"batch", config.kvHeads(), "max_length", config.headDim()};
         String pastKey = graph.input(kvName("past", "key", l), DType.F32, cacheDims);
         String pastValue = graph.input(kvName("past", "value", l), DType.F32, cacheDims);
-        // Causal GQA with RoPE on q and k; kv head j serves query heads [j·heads/kvHeads, (j+1)·heads/kvHeads).
+        // Causal GQA with RoPE on q and k, fed the packed q|k|v; kv head j serves query heads
+        // [j·heads/kvHeads, (j+1)·heads/kvHeads).
         String[] attention = graph.op("GroupQueryAttention").domain(OnnxGraph.MS_DOMAIN)
-                .in(q, k, v, pastKey, pastValue, seqlens, total, cos, sin)
+                .in(qkv, "", "", pastKey, pastValue, seqlens, total, cos, sin)
                 .attr("num_heads", (long) config.heads()).attr("kv_num_heads", (long) config.kvHeads())
                 .attr("do_rotary", 1L).attr("rotary_interleaved", 0L)
                 .outs("layers." + l + ".attention", kvName("present", "key", l), kvName("present", "value", l));
         graph.output(attention[1], DType.F32, cacheDims);
         graph.output(attention[2], DType.F32, cacheDims);
-        x = graph.op("Add").in(x, project(attention[0], layerKey(l, "self_attn.o_proj"))).out();
+        String attended = project(attention[0], layerKey(l, "self_attn.o_proj"));
 
-        h = rmsNorm(x, layerKey(l, "post_attention_layernorm"));
-        String gate = project(h, layerKey(l, "mlp.gate_proj"));
-        String up = project(h, layerKey(l, "mlp.up_proj"));
+        normed = addAndNorm(new String[] {x, attended}, layerKey(l, "post_attention_layernorm"));
+        int ffn = Math.toIntExact(weights.get(layerKey(l, "mlp.gate_proj")).shape()[0]);
+        String gateUp = linear.apply(normed[0], Tensor.concatRows(layerKey(l, "mlp.gate_up_proj"),
+                weights.get(layerKey(l, "mlp.gate_proj")), weights.get(layerKey(l, "mlp.up_proj"))));
+        String[] halves = graph.op("Split").in(gateUp, graph.longs(ffn, ffn)).attr("axis", -1L).outs(2);
         // SiLU-gated MLP: down(silu(gate) * up), silu(g) = g * sigmoid(g).
-        String silu = graph.op("Mul").in(gate, graph.op("Sigmoid").in(gate).out()).out();
-        String down = project(graph.op("Mul").in(silu, up).out(), layerKey(l, "mlp.down_proj"));
-        return graph.op("Add").in(x, down).out();
+        String silu = graph.op("Mul").in(halves[0], graph.op("Sigmoid").in(halves[0]).out()).out();
+        String down = project(graph.op("Mul").in(silu, halves[1]).out(), layerKey(l, "mlp.down_proj"));
+        return new String[] {normed[1], down};
+    }
+
+    /**
+     * RMSNorm of x + delta (of x alone when there is no delta yet): returns {normed, x + delta}.
+     * RMSNorm in float32: v / sqrt(mean(v²) + eps) · w.
+     */
+    private String[] addAndNorm(String[] residual, String weightName) {
+        if (residual[1] == null) {
+            return new String[] {rmsNorm(residual[0], weightName), residual[0]};
+        }
+        String weight = graph.weight(weightName, weights.get(weightName).to(DType.F32));
+        String[] out = graph.op("SkipSimplifiedLayerNormalization").domain(OnnxGraph.MS_DOMAIN).in(residual[1], residual[0], weight)
+                .attr("epsilon", config.rmsNormEps()).outs(weightName + ".normed", "", "", weightName + ".residual");
+        return new String[] {out[0], out[3]};
     }
 
     private String project(String x, String weightName) {

@@ -48,7 +48,21 @@ public final class DecoderSession implements AutoCloseable {
      * @param intraOpThreads threads per operator; 0 lets ONNX Runtime use one per core
      */
     public static DecoderSession open(Path model, DecoderConfig config, int intraOpThreads) {
-        return new DecoderSession(OrtSessions.open(model, intraOpThreads), config);
+        return open(model, config, intraOpThreads, options -> { });
+    }
+
+    /** As {@link #open(Path, DecoderConfig, int)} with extra session settings (benchmarks: profiling). */
+    public static DecoderSession open(Path model, DecoderConfig config, int intraOpThreads, OrtSessions.Tuning tune) {
+        return new DecoderSession(OrtSessions.open(model, intraOpThreads, tune), config);
+    }
+
+    /** Ends ONNX Runtime's profiling of this session (if it was on) and returns the profile file's name. */
+    public String endProfiling() {
+        try {
+            return session.endProfiling();
+        } catch (OrtException e) {
+            throw new OspreyException(Reason.INTERNAL, "cannot end profiling: " + e.getMessage(), e);
+        }
     }
 
     /** The model sizes. */

@@ -19,15 +19,30 @@ public final class OrtSessions {
      * @param intraOpThreads threads per operator; 0 lets ONNX Runtime choose (one per core)
      */
     public static OrtSession open(Path model, int intraOpThreads) {
+        return open(model, intraOpThreads, options -> { });
+    }
+
+    /**
+     * As {@link #open(Path, int)}, letting {@code tune} add settings first (e.g. a benchmark's
+     * profiler or optimised-model dump).
+     */
+    public static OrtSession open(Path model, int intraOpThreads, Tuning tune) {
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setIntraOpNumThreads(intraOpThreads);
             // Spinning threads burn the cores other services and requests need.
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            tune.apply(options);
             return OrtEnvironment.getEnvironment().createSession(model.toString(), options);
         } catch (OrtException e) {
             throw new OspreyException(Reason.BAD_BUNDLE, "cannot load ONNX model " + model + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Extra session settings. */
+    @FunctionalInterface
+    public interface Tuning {
+        void apply(OrtSession.SessionOptions options) throws OrtException;
     }
 }

@@ -125,6 +125,29 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
         return new Tensor(newName, dtype, shape, data);
     }
 
+    /**
+     * The rows of {@code parts} stacked in order under {@code name}: parts of one type whose shapes
+     * differ only in the first dimension (e.g. projection weights [out, in] fused into one).
+     */
+    public static Tensor concatRows(String name, Tensor... parts) {
+        long rows = 0;
+        for (Tensor part : parts) {
+            if (part.dtype != parts[0].dtype || part.shape.length != parts[0].shape.length
+                    || !java.util.Arrays.equals(part.shape, 1, part.shape.length, parts[0].shape, 1, parts[0].shape.length)) {
+                throw new OspreyException(Reason.BAD_CHECKPOINT, "cannot stack " + part + " under " + parts[0]
+                        + ": the types or the trailing dimensions differ");
+            }
+            rows += part.shape[0];
+        }
+        long[] shape = parts[0].shape.clone();
+        shape[0] = rows;
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(Shape.numel(shape) * parts[0].dtype.bytes())).order(ByteOrder.LITTLE_ENDIAN);
+        for (Tensor part : parts) {
+            out.put(part.bytes());
+        }
+        return new Tensor(name, parts[0].dtype, shape, out.flip());
+    }
+
     /** The same data with another shape of the same element count. */
     public Tensor reshaped(long... newShape) {
         return new Tensor(name, dtype, newShape, data);
