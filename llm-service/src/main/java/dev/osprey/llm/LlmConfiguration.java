@@ -33,9 +33,11 @@ class LlmConfiguration {
     RegionChat regionChat(ModelProperties model, LlmProperties llm) {
         long start = System.nanoTime();
         ModelBundle bundle = model.open();
-        RegionChat chat = new RegionChat(bundle, model.threads(), new PrefixCache(llm.prefixCacheSize().toBytes()));
-        log.info("language model of {} ({}, hidden {}) loaded in {} ms; prefix cache {}", bundle.dir(), bundle.manifest().precision(),
-                chat.hidden(), (System.nanoTime() - start) / 1_000_000, llm.prefixCacheSize());
+        PrefixCache prefixes = new PrefixCache(llm.prefixCacheSize().toBytes());
+        RegionChat chat = llm.prefixKvPrecision() == null ? new RegionChat(bundle, model.threads(), prefixes)
+                : new RegionChat(bundle, model.threads(), prefixes, llm.prefixKvPrecision());
+        log.info("language model of {} ({}, hidden {}) loaded in {} ms; prefix cache {} ({})", bundle.dir(), bundle.manifest().precision(),
+                chat.hidden(), (System.nanoTime() - start) / 1_000_000, llm.prefixCacheSize(), chat.prefixPrecision().label());
         return chat;
     }
 

@@ -1,5 +1,6 @@
 package dev.osprey.llm;
 
+import dev.osprey.model.decode.KvPrecision;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,9 +13,11 @@ import org.springframework.util.unit.DataSize;
  * @param queueCapacity       admitted calls that may wait for a worker; beyond them a call gets
  *                            RESOURCE_EXHAUSTED at once (default 16)
  * @param defaultMaxNewTokens the token limit of a request that sets none (default 256, as the public API documents)
- * @param prefixCacheSize     bound on the cached image prefixes' keys and values; one prefix is ~1 GiB at
- *                            Osprey-7B's size (float32, 1,060 positions), so the heap must hold this much
- *                            more (default 2GB)
+ * @param prefixCacheSize     bound on the cached image prefixes' keys and values; one prefix of 1,059
+ *                            positions at Osprey-7B's size is ~271 MiB in int8, ~530 MiB in fp16, ~1 GiB in
+ *                            fp32, and the heap must hold this much more (default 2GB)
+ * @param prefixKvPrecision   how cached prefixes are stored: fp32, fp16 or int8; unset, as exact as the
+ *                            bundle's weights (fp32 and fp16 bundles keep their precision, int8 and int4 bundles int8)
  * @param drainTimeout        how long shutdown waits for generations still running after the gRPC
  *                            server's grace period (default 60s)
  */
@@ -24,6 +27,7 @@ record LlmProperties(
         @DefaultValue("16") int queueCapacity,
         @DefaultValue("256") int defaultMaxNewTokens,
         @DefaultValue("2GB") DataSize prefixCacheSize,
+        KvPrecision prefixKvPrecision,
         @DefaultValue("60s") Duration drainTimeout) {
 
     LlmProperties {

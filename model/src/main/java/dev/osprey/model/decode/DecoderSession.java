@@ -32,14 +32,22 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DecoderSession implements AutoCloseable {
 
+    /**
+     * What closed caches keep for the next ones: two 7B caches of one sequence at Osprey's context
+     * (1.1 GiB each in float32), so that questions in turn never map and fault in a cache afresh.
+     */
+    public static final long DEFAULT_IDLE_KV_BYTES = 5L << 29;
+
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final DecoderConfig config;
     private final AtomicLong runs = new AtomicLong();
+    private final KvPool kvPool;
 
-    private DecoderSession(OrtSession session, DecoderConfig config) {
+    private DecoderSession(OrtSession session, DecoderConfig config, long idleKvBytes) {
         this.session = session;
         this.config = config;
+        this.kvPool = new KvPool(idleKvBytes);
     }
 
     /**
@@ -53,7 +61,7 @@ public final class DecoderSession implements AutoCloseable {
 
     /** As {@link #open(Path, DecoderConfig, int)} with extra session settings (benchmarks: profiling). */
     public static DecoderSession open(Path model, DecoderConfig config, int intraOpThreads, OrtSessions.Tuning tune) {
-        return new DecoderSession(OrtSessions.open(model, intraOpThreads, tune), config);
+        return new DecoderSession(OrtSessions.open(model, intraOpThreads, tune), config, DEFAULT_IDLE_KV_BYTES);
     }
 
     /** Ends ONNX Runtime's profiling of this session (if it was on) and returns the profile file's name. */
@@ -70,9 +78,17 @@ public final class DecoderSession implements AutoCloseable {
         return config;
     }
 
-    /** An empty cache for {@code batch} sequences of up to {@code maxLength} positions each. */
+    /**
+     * An empty cache for {@code batch} sequences of up to {@code maxLength} positions each, on memory
+     * that closed caches of this session left behind where it fits.
+     */
     public KvCache newCache(int batch, int maxLength) {
-        return new KvCache(env, config, batch, maxLength);
+        return new KvCache(env, config, batch, maxLength, kvPool);
+    }
+
+    /** Bytes of KV memory that closed caches keep for the next ones. */
+    public long idleKvBytes() {
+        return kvPool.idleBytes();
     }
 
     /**
@@ -191,6 +207,7 @@ public final class DecoderSession implements AutoCloseable {
 
     @Override
     public void close() {
+        kvPool.clear();
         try {
             session.close();
         } catch (OrtException e) {

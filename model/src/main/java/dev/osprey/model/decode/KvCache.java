@@ -5,8 +5,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
@@ -29,10 +27,13 @@ public final class KvCache implements AutoCloseable {
     // The tensors' own direct buffers: ORT reads and writes them in place, so copies go through these.
     private final FloatBuffer[] keyData;
     private final FloatBuffer[] valueData;
+    // Their native memory, taken from and given back to the session's pool.
+    private final KvMemory[] memory;
+    private final KvPool pool;
     private final int[] lengths;
     private RunInterrupt interrupt;
 
-    KvCache(OrtEnvironment env, DecoderConfig config, int batch, int maxLength) {
+    KvCache(OrtEnvironment env, DecoderConfig config, int batch, int maxLength, KvPool pool) {
         if (batch <= 0 || maxLength <= 0 || maxLength > config.maxPositions()) {
             throw OspreyException.badInput("a KV cache needs batch ≥ 1 and 1 ≤ maxLength ≤ " + config.maxPositions()
                     + " (the model's max positions), got batch " + batch + ", maxLength " + maxLength);
@@ -46,11 +47,13 @@ public final class KvCache implements AutoCloseable {
         this.keyData = new FloatBuffer[config.layers()];
         this.valueData = new FloatBuffer[config.layers()];
         this.lengths = new int[batch];
+        this.memory = new KvMemory[2 * config.layers()];
+        this.pool = pool;
         long[] shape = {batch, config.kvHeads(), maxLength, config.headDim()};
         try {
             for (int l = 0; l < config.layers(); l++) {
-                keyData[l] = directFloats(shape);
-                valueData[l] = directFloats(shape);
+                keyData[l] = floats(shape, 2 * l);
+                valueData[l] = floats(shape, 2 * l + 1);
                 keys[l] = OnnxTensor.createTensor(env, keyData[l], shape);
                 values[l] = OnnxTensor.createTensor(env, valueData[l], shape);
             }
@@ -58,18 +61,22 @@ public final class KvCache implements AutoCloseable {
             close();
             throw new OspreyException(Reason.INTERNAL, "cannot allocate a KV cache " + Arrays.toString(shape)
                     + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
     }
 
-    private static FloatBuffer directFloats(long[] shape) {
-        long bytes = 4L;
+    private FloatBuffer floats(long[] shape, int slot) {
+        long count = 1;
         for (long d : shape) {
-            bytes *= d;
+            count *= d;
         }
-        if (bytes > Integer.MAX_VALUE) {
-            throw OspreyException.badInput("a KV cache layer of " + bytes + " bytes exceeds 2 GiB; use a smaller batch or maxLength");
+        if (count * Float.BYTES > Integer.MAX_VALUE) {
+            throw OspreyException.badInput("a KV cache layer of " + count * Float.BYTES + " bytes exceeds 2 GiB; use a smaller batch or maxLength");
         }
-        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        memory[slot] = pool.take(count * Float.BYTES);
+        return memory[slot].floats(count);
     }
 
     /** Sequences in the batch. */
@@ -92,28 +99,38 @@ public final class KvCache implements AutoCloseable {
         return lengths[checkRow(row)];
     }
 
-    /** A copy of the keys and values of sequence {@code row} over positions [0, length). */
+    /** A float32 copy of the keys and values of sequence {@code row} over positions [0, length). */
     public PrefixKv snapshot(int row, int length) {
+        return snapshot(row, length, KvPrecision.FP32);
+    }
+
+    /** A copy of the keys and values of sequence {@code row} over positions [0, length), stored at {@code precision}. */
+    public PrefixKv snapshot(int row, int length, KvPrecision precision) {
         if (length <= 0 || length > length(row)) {
             throw OspreyException.badInput("a snapshot needs 1 ≤ length ≤ " + lengths[row] + " (the positions row " + row
                     + " holds), got " + length);
         }
-        float[][] prefixKeys = new float[keys.length][];
-        float[][] prefixValues = new float[keys.length][];
+        KvRows[] prefixKeys = new KvRows[keys.length];
+        KvRows[] prefixValues = new KvRows[keys.length];
+        float[] layer = new float[kvHeads * length * headDim];
         for (int l = 0; l < keys.length; l++) {
-            prefixKeys[l] = new float[kvHeads * length * headDim];
-            prefixValues[l] = new float[kvHeads * length * headDim];
-            for (int h = 0; h < kvHeads; h++) {
-                keyData[l].get(offset(row, h), prefixKeys[l], h * length * headDim, length * headDim);
-                valueData[l].get(offset(row, h), prefixValues[l], h * length * headDim, length * headDim);
-            }
+            prefixKeys[l] = KvRows.encode(precision, gather(keyData[l], row, length, layer), headDim);
+            prefixValues[l] = KvRows.encode(precision, gather(valueData[l], row, length, layer), headDim);
         }
-        return new PrefixKv(length, kvHeads, headDim, prefixKeys, prefixValues);
+        return new PrefixKv(length, kvHeads, headDim, precision, prefixKeys, prefixValues);
+    }
+
+    // Row `row`'s first `length` positions of every head, as [kvHeads, length, headDim] in `out`.
+    private float[] gather(FloatBuffer data, int row, int length, float[] out) {
+        for (int h = 0; h < kvHeads; h++) {
+            data.get(offset(row, h), out, h * length * headDim, length * headDim);
+        }
+        return out;
     }
 
     /**
-     * Copies {@code prefix} into sequence {@code row}, which then holds exactly its positions: a
-     * following prefill appends the rest of that sequence.
+     * Copies {@code prefix} into sequence {@code row} (widened to float32), which then holds exactly
+     * its positions: a following prefill appends the rest of that sequence.
      */
     public void load(PrefixKv prefix, int row) {
         checkRow(row);
@@ -124,13 +141,20 @@ public final class KvCache implements AutoCloseable {
                     + kvHeads + " x " + maxLength + " x " + headDim);
         }
         int span = prefix.length() * headDim;
+        float[] layer = new float[kvHeads * span];
         for (int l = 0; l < keys.length; l++) {
-            for (int h = 0; h < kvHeads; h++) {
-                keyData[l].put(offset(row, h), prefix.keys(l), h * span, span);
-                valueData[l].put(offset(row, h), prefix.values(l), h * span, span);
-            }
+            prefix.keyRows(l).decode(layer);
+            scatter(layer, span, keyData[l], row);
+            prefix.valueRows(l).decode(layer);
+            scatter(layer, span, valueData[l], row);
         }
         lengths[row] = prefix.length();
+    }
+
+    private void scatter(float[] layer, int span, FloatBuffer data, int row) {
+        for (int h = 0; h < kvHeads; h++) {
+            data.put(offset(row, h), layer, h * span, span);
+        }
     }
 
     /** Copies sequence {@code fromRow} of {@code from} (same sizes) into sequence {@code row} of this cache. */
@@ -190,14 +214,23 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
+    /** Frees the native tensors and gives the memory back to the session's pool for the next cache. */
     @Override
     public void close() {
         for (int l = 0; l < keys.length; l++) {
             if (keys[l] != null) {
                 keys[l].close();
+                keys[l] = null;
             }
             if (values[l] != null) {
                 values[l].close();
+                values[l] = null;
+            }
+        }
+        for (int i = 0; i < memory.length; i++) {
+            if (memory[i] != null) {
+                pool.give(memory[i]);
+                memory[i] = null;
             }
         }
     }

@@ -27,6 +27,8 @@ public final class OrtSessions {
      * profiler or optimised-model dump).
      */
     public static OrtSession open(Path model, int intraOpThreads, Tuning tune) {
+        // The environment first: it registers the native logger that option warnings go to.
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -34,7 +36,7 @@ public final class OrtSessions {
             // Spinning threads burn the cores other services and requests need.
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             tune.apply(options);
-            return OrtEnvironment.getEnvironment().createSession(model.toString(), options);
+            return env.createSession(model.toString(), options);
         } catch (OrtException e) {
             throw new OspreyException(Reason.BAD_BUNDLE, "cannot load ONNX model " + model + ": " + e.getMessage(), e);
         }
