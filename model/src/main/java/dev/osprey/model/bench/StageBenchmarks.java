@@ -45,11 +45,10 @@ public final class StageBenchmarks {
      * Prefill of {@code prefill} tokens in one call; then decode steps at an empty cache and after
      * filling the cache to {@code context} positions.
      */
-    public static DecoderResult decoder(ModelBundle bundle, int threads, int prefill, int context, int steps, boolean spin) {
+    public static DecoderResult decoder(ModelBundle bundle, int threads, int prefill, int context, int steps) {
         DecoderConfig config = bundle.decoderConfig();
         int hidden = config.hidden();
-        try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, threads,
-                options -> options.addConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0"))) {
+        try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, threads)) {
             double prefillRate;
             double emptyRate;
             try (KvCache cache = session.newCache(1, prefill + steps + 1)) {

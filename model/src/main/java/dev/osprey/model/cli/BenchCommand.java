@@ -4,10 +4,15 @@ import dev.osprey.model.bench.DecoderProfiling;
 import dev.osprey.model.bench.ExtractorBenchmark;
 import dev.osprey.model.bench.GenerationBenchmark;
 import dev.osprey.model.bench.MachineBounds;
+import dev.osprey.model.bench.OrtProfile;
 import dev.osprey.model.bench.PreprocessBenchmark;
 import dev.osprey.model.bench.StageBenchmarks;
 import dev.osprey.model.bundle.ModelBundle;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,12 +102,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", defaultValue = "16", description = "Decode steps timed (default: ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--spin", description = "Let ONNX Runtime's threads spin between parallel sections.")
-        boolean spin;
-
         @Override
         public Integer call() {
-            StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, prefill, context, steps, spin);
+            StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, prefill, context, steps);
             spec.commandLine().getOut().printf("decoder: prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, %.2f tok/s at %d tokens%n",
                     r.prefillTokens(), r.prefillTokensPerSecond(), r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
             return 0;
@@ -133,11 +135,11 @@ final class BenchCommand implements Runnable {
         int steps;
 
         @Option(names = "--out", required = true, description = "Folder for the profile JSON and the optimised model.")
-        java.nio.file.Path out;
+        Path out;
 
         @Override
-        public Integer call() throws java.io.IOException {
-            java.nio.file.Files.createDirectories(out);
+        public Integer call() throws IOException {
+            Files.createDirectories(out);
             DecoderProfiling.Result r = DecoderProfiling.run(bundle.open(), threads.threads, prefill, context, Math.max(2, steps), out);
             PrintWriter w = spec.commandLine().getOut();
             table(w, "prefill of " + prefill + " tokens: " + String.format("%.0f ms", r.prefillMs()), r.prefill());
@@ -146,9 +148,9 @@ final class BenchCommand implements Runnable {
             return 0;
         }
 
-        private static void table(PrintWriter w, String title, java.util.List<dev.osprey.model.bench.OrtProfile.OpTime> ops) {
+        private static void table(PrintWriter w, String title, List<OrtProfile.OpTime> ops) {
             w.printf("%n%s%n%n| op | ms | share | nodes |%n|---|---|---|---|%n", title);
-            for (dev.osprey.model.bench.OrtProfile.OpTime op : ops) {
+            for (OrtProfile.OpTime op : ops) {
                 w.printf("| %s | %.2f | %.1f %% | %.0f |%n", op.op(), op.microsPerRun() / 1e3, op.share() * 100, op.nodesPerRun());
             }
         }
