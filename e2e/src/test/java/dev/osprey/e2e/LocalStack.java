@@ -102,15 +102,15 @@ final class LocalStack implements AutoCloseable {
             ports.put(name, new int[] {freePort(), freePort()});
         }
         String encoder = "127.0.0.1:" + ports.get("encoder-service")[1];
-        String encoders = "--osprey.encoder.replicas=" + encoder + ",127.0.0.1:" + spareEncoderGrpcPort;
+        String encoders = "--osprey.encoder-client.replicas=" + encoder + ",127.0.0.1:" + spareEncoderGrpcPort;
         String bundle = "--osprey.model.bundle=" + TinyBundle.dir();
         Map<String, List<String>> args = Map.of(
                 // Caches sized for the services' small test heaps.
                 "encoder-service", List.of(bundle, "--osprey.encoder.feature-cache-size=64MB", "--osprey.encoder.image-store-size=64MB",
                         "--osprey.encoder.uploads.dir=" + uploads),
-                "extractor-service", List.of(bundle, "--osprey.encoder.address=" + encoder, encoders, "--osprey.extractor.feature-cache-size=64MB"),
+                "extractor-service", List.of(bundle, "--osprey.encoder-client.address=" + encoder, encoders, "--osprey.extractor.feature-cache-size=64MB"),
                 // A queue deep enough for the load benchmark's 64 clients.
-                "llm-service", List.of(bundle, "--osprey.encoder.address=" + encoder, encoders, "--osprey.llm.queue-capacity=128",
+                "llm-service", List.of(bundle, "--osprey.encoder-client.address=" + encoder, encoders, "--osprey.llm.queue-capacity=128",
                         "--osprey.llm.prefix-cache-size=64MB"),
                 "gateway", Stream.concat(gatewaySettings.stream(), Stream.of("--osprey.gateway.encoders=" + encoder,
                         "--osprey.gateway.extractors=127.0.0.1:" + ports.get("extractor-service")[1],

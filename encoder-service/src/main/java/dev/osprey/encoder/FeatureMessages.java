@@ -29,7 +29,7 @@ final class FeatureMessages {
     static FeatureMaps featureMaps(EncodedImage image) {
         FeatureMaps.Builder reply = FeatureMaps.newBuilder().setImageId(image.imageId()).setWidth(image.width()).setHeight(image.height());
         for (FeatureMap level : image.features().levels()) {
-            reply.addMaps(TensorMessages.floats(level.name(), level.shape(), level.values()));
+            reply.addMaps(TensorMessages.featureMap(level));
         }
         return reply.build();
     }

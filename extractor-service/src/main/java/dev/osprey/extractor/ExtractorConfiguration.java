@@ -6,7 +6,7 @@ import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
-import dev.osprey.service.EncoderProperties;
+import dev.osprey.service.EncoderClientProperties;
 import dev.osprey.service.InternalAuthConfiguration;
 import dev.osprey.service.InternalProperties;
 import dev.osprey.service.ModelProperties;
@@ -23,7 +23,7 @@ import org.springframework.util.unit.DataSize;
 /** Builds the extractor from the bundle's mask-extractor weights, and its encoder client; internal calls need the token. */
 @Configuration(proxyBeanMethods = false)
 @Import(InternalAuthConfiguration.class)
-@EnableConfigurationProperties({ModelProperties.class, EncoderProperties.class})
+@EnableConfigurationProperties({ModelProperties.class, EncoderClientProperties.class})
 class ExtractorConfiguration {
 
     @Bean
@@ -36,12 +36,12 @@ class ExtractorConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EncoderChannels encoderChannels(EncoderProperties encoder, InternalProperties internal) {
+    EncoderChannels encoderChannels(EncoderClientProperties encoder, InternalProperties internal) {
         return EncoderChannels.of(encoder, internal);
     }
 
     @Bean
-    BindableService extractorGrpcService(MaskExtractor extractor, EncoderChannels channels, EncoderProperties encoder,
+    BindableService extractorGrpcService(MaskExtractor extractor, EncoderChannels channels, EncoderClientProperties encoder,
             @Value("${osprey.extractor.max-regions}") int maxRegions, @Value("${osprey.extractor.feature-cache-size}") DataSize cacheSize,
             @Value("${osprey.extractor.feature-idle-ttl}") Duration idleTtl, MeterRegistry registry) {
         return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, encoder.deadline()), extractor, maxRegions,

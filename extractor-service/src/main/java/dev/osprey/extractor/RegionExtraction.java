@@ -40,7 +40,7 @@ final class RegionExtraction {
     /** A feature cache of at most {@code maxBytes} whose images are dropped after {@code idleTtl} unused. */
     static LruLoadingCache<String, EncoderClient.Features> featureCache(long maxBytes, Duration idleTtl) {
         return new LruLoadingCache<>(maxBytes,
-                f -> f.maps().levels().stream().mapToLong(level -> (long) level.data().length * Float.BYTES).sum(), idleTtl, System::nanoTime);
+                f -> f.maps().levels().stream().mapToLong(level -> (long) level.values().length * Float.BYTES).sum(), idleTtl, System::nanoTime);
     }
 
     /** Forgets an image's kept feature maps; whether there were any. */

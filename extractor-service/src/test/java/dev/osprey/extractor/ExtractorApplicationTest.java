@@ -46,7 +46,7 @@ class ExtractorApplicationTest {
                 ConfigurableApplicationContext app = SpringApplication.run(ExtractorApplication.class,
                         "--server.port=0", "--spring.grpc.server.port=" + grpcPort, "--spring.grpc.server.host=0.0.0.0",
                         "--osprey.internal.token=" + TOKEN, "--osprey.model.bundle=" + TinyBundle.dir(),
-                        "--osprey.encoder.address=" + encoder.address());
+                        "--osprey.encoder-client.address=" + encoder.address());
                 PeerChannels withToken = new PeerChannels(Optional.of(InternalToken.of(TOKEN)))) {
             var response = ExtractorGrpc.newBlockingStub(withToken.channel("127.0.0.1:" + grpcPort)).extract(request);
             assertThat(response.getAreasList()).containsExactly(200L);

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * an image's first) and fetched from the encoder on every call (no feature cache). Run:
  *
  * <pre>
- * ./mvnw -B -o -ntp -pl proto,model,service-support,extractor-service test -Dtest=ExtractorServiceBenchmark \
+ * ./mvnw -B -o -ntp -pl onnx-proto,proto,model,service-support,extractor-service test -Dtest=ExtractorServiceBenchmark \
  *     -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.bundle=DIR] [-Dbench.seconds=5]
  * </pre>
  *

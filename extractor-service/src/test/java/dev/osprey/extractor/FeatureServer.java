@@ -3,7 +3,6 @@ package dev.osprey.extractor;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.FeatureMaps;
 import dev.osprey.internal.v1.GetFeaturesRequest;
-import dev.osprey.model.region.FeatureMap;
 import dev.osprey.service.TensorMessages;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -33,11 +32,7 @@ final class FeatureServer extends EncoderGrpc.EncoderImplBase implements AutoClo
     /** Serves {@code maps} (res2..res5) as the features of a {@code width x height} image. */
     void put(String imageId, int width, int height, dev.osprey.model.region.FeatureMaps maps) {
         FeatureMaps.Builder message = FeatureMaps.newBuilder().setImageId(imageId).setWidth(width).setHeight(height);
-        for (int k = 0; k < maps.levels().size(); k++) {
-            FeatureMap level = maps.level(k);
-            message.addMaps(TensorMessages.floats(dev.osprey.model.region.FeatureMaps.NAMES.get(k),
-                    new long[] {level.channels(), level.height(), level.width()}, level.data()));
-        }
+        maps.levels().forEach(level -> message.addMaps(TensorMessages.featureMap(level)));
         images.put(imageId, message.build());
     }
 

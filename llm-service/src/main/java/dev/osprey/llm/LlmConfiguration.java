@@ -4,7 +4,7 @@ import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.decode.PrefixCache;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderChannels;
-import dev.osprey.service.EncoderProperties;
+import dev.osprey.service.EncoderClientProperties;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.InternalAuthConfiguration;
 import dev.osprey.service.InternalProperties;
@@ -24,7 +24,7 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @Import(InternalAuthConfiguration.class)
-@EnableConfigurationProperties({ModelProperties.class, LlmProperties.class, EncoderProperties.class})
+@EnableConfigurationProperties({ModelProperties.class, LlmProperties.class, EncoderClientProperties.class})
 class LlmConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(LlmConfiguration.class);
@@ -42,7 +42,7 @@ class LlmConfiguration {
     }
 
     @Bean
-    EncoderChannels encoderChannels(EncoderProperties encoder, InternalProperties internal) {
+    EncoderChannels encoderChannels(EncoderClientProperties encoder, InternalProperties internal) {
         return EncoderChannels.of(encoder, internal);
     }
 
@@ -57,7 +57,7 @@ class LlmConfiguration {
     }
 
     @Bean
-    LlmGrpcService llmGrpcService(RegionChat chat, EncoderChannels channels, EncoderProperties encoder, GenerationQueue queue,
+    LlmGrpcService llmGrpcService(RegionChat chat, EncoderChannels channels, EncoderClientProperties encoder, GenerationQueue queue,
             LlmMetrics metrics, LlmProperties llm) {
         return new LlmGrpcService(chat, new EncoderClient(channels, encoder.deadline()), queue, metrics, llm.defaultMaxNewTokens());
     }

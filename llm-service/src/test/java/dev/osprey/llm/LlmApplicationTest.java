@@ -155,7 +155,7 @@ class LlmApplicationTest {
     private ConfigurableApplicationContext start(String... more) {
         List<String> args = new ArrayList<>(List.of("--osprey.model.bundle=" + TinyBundle.dir(), "--osprey.model.threads=1",
                 "--osprey.internal.token=" + TOKEN,
-                "--server.port=0", "--spring.grpc.server.port=0", "--osprey.encoder.address=127.0.0.1:" + encoder.getPort()));
+                "--server.port=0", "--spring.grpc.server.port=0", "--osprey.encoder-client.address=127.0.0.1:" + encoder.getPort()));
         args.addAll(List.of(more));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(LlmApplication.class).run(args.toArray(String[]::new));
         int port = context.getBean(GrpcServerLifecycle.class).getPort();

@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
  * any bundle works; without one it uses the golden checkpoint as an fp32 bundle.
  *
  * <pre>
- * ./mvnw -B -o -ntp -pl proto,model,service-support,llm-service verify -Dtest=LlmServiceBenchmark \
+ * ./mvnw -B -o -ntp -pl onnx-proto,proto,model,service-support,llm-service verify -Dtest=LlmServiceBenchmark \
  *     -Dsurefire.failIfNoSpecifiedTests=false [-Dosprey.bench.bundle=DIR] [-Dosprey.bench.tokens=64] \
  *     [-Dosprey.bench.streams=1,4,8] [-Dosprey.bench.repeats=3] [-Dosprey.bench.threads=1] [-Dosprey.bench.workers=0 (= streams)]
  * </pre>

@@ -34,7 +34,7 @@ public final class EncoderChannels implements AutoCloseable {
     }
 
     /** The channels {@code encoder} configures. */
-    public static EncoderChannels of(EncoderProperties encoder, InternalProperties internal) {
+    public static EncoderChannels of(EncoderClientProperties encoder, InternalProperties internal) {
         return new EncoderChannels(encoder.address(), encoder.replicaSet(), internal.secret());
     }
 
@@ -49,7 +49,7 @@ public final class EncoderChannels implements AutoCloseable {
         }
         String named = address.strip();
         if (!named.equals(defaultAddress) && !replicas.contains(named)) {
-            throw Status.PERMISSION_DENIED.withDescription("encoder_address is not a configured encoder replica (osprey.encoder.replicas)")
+            throw Status.PERMISSION_DENIED.withDescription("encoder_address is not a configured encoder replica (osprey.encoder-client.replicas)")
                     .asRuntimeException();
         }
         return named;

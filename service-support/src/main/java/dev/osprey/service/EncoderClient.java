@@ -5,7 +5,7 @@ import dev.osprey.internal.v1.FeatureMaps;
 import dev.osprey.internal.v1.GetFeaturesRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.internal.v1.ImageTokens;
-import dev.osprey.model.region.FeatureMap;
+import dev.osprey.model.vision.FeatureMap;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -48,10 +48,7 @@ public final class EncoderClient {
         FeatureMaps reply = call(address, stub -> stub.getFeatures(GetFeaturesRequest.newBuilder().setImageId(imageId).build()));
         List<FeatureMap> levels = new ArrayList<>(reply.getMapsCount());
         for (int k = 0; k < reply.getMapsCount(); k++) {
-            String what = "encoder feature map " + k;
-            long[] shape = TensorMessages.shape(reply.getMaps(k));
-            float[] values = TensorMessages.floats(reply.getMaps(k), what, -1, -1, -1);
-            levels.add(new FeatureMap(values, (int) shape[0], (int) shape[1], (int) shape[2]));
+            levels.add(TensorMessages.featureMap(reply.getMaps(k), "encoder feature map " + k));
         }
         return new Features(reply.getWidth(), reply.getHeight(), new dev.osprey.model.region.FeatureMaps(levels));
     }

@@ -4,6 +4,7 @@ import dev.osprey.internal.v1.DataType;
 import dev.osprey.internal.v1.Tensor;
 import dev.osprey.internal.v1.TensorInfo;
 import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.vision.FeatureMap;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -27,6 +28,23 @@ public final class TensorMessages {
         bytes.asFloatBuffer().put(values);
         return Tensor.newBuilder().setName(name).setDtype(DataType.FLOAT32).addAllShape(boxed(shape))
                 .setData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes.array())).build();
+    }
+
+    /** A feature map as a float32 tensor message of its name and shape [C, H, W]. */
+    public static Tensor featureMap(FeatureMap map) {
+        return floats(map.name(), map.shape(), map.values());
+    }
+
+    /**
+     * A float32 tensor message [C, H, W] as a feature map of the message's name.
+     *
+     * @param what names the tensor in errors, e.g. "encoder feature map 2"
+     * @throws OspreyException BAD_INPUT naming {@code what} for another dtype, rank or byte count
+     */
+    public static FeatureMap featureMap(Tensor message, String what) {
+        float[] values = floats(message, what, -1, -1, -1);
+        long[] shape = shape(message);
+        return new FeatureMap(message.getName(), (int) shape[0], (int) shape[1], (int) shape[2], values);
     }
 
     /** Name, dtype and shape of a float32 tensor. */

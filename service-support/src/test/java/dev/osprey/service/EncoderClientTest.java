@@ -70,7 +70,7 @@ class EncoderClientTest {
         EncoderClient.Features features = client.features("", "img");
         assertThat(features.width()).isEqualTo(7);
         assertThat(features.height()).isEqualTo(5);
-        assertThat(features.maps().level(3).data()).containsExactly(3, -3);
+        assertThat(features.maps().level(3).values()).containsExactly(3, -3);
         assertThat(client.imageTokens("127.0.0.1:" + server.getPort(), "img", 2, 2)).containsExactly(1, 2, 3, 4);
         assertThatThrownBy(() -> client.imageTokens("", "img", 1024, 2)).hasMessageContaining("encoder image_embeds: shape [2, 2] is not [1024, 2]");
     }

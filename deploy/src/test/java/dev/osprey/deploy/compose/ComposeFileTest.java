@@ -97,9 +97,9 @@ class ComposeFileTest {
         assertThat(compose.string("encoder-service", "environment", "OSPREY_ENCODER_TRITON_ADDRESS")).isEqualTo("triton:8001");
         String encoder = "encoder-service:" + Repo.grpcPort("encoder-service");
         for (String service : List.of("extractor-service", "llm-service")) {
-            assertThat(compose.string(service, "environment", "OSPREY_ENCODER_ADDRESS")).isEqualTo(encoder);
+            assertThat(compose.string(service, "environment", "OSPREY_ENCODERCLIENT_ADDRESS")).isEqualTo(encoder);
             // The encoders a request may name are those the gateway routes to.
-            assertThat(compose.string(service, "environment", "OSPREY_ENCODER_REPLICAS")).isEqualTo("dns:///" + encoder);
+            assertThat(compose.string(service, "environment", "OSPREY_ENCODERCLIENT_REPLICAS")).isEqualTo("dns:///" + encoder);
         }
         assertThat(compose.string("gateway", "environment", "OSPREY_GATEWAY_ENCODERS")).isEqualTo("dns:///" + encoder);
         assertThat(compose.string("gateway", "environment", "OSPREY_GATEWAY_EXTRACTORS"))

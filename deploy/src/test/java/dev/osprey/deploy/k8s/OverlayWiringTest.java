@@ -164,9 +164,9 @@ class OverlayWiringTest {
         String gatewayEncoders = rendered.env(Rendered.container(rendered.get("Deployment", "gateway")), "OSPREY_GATEWAY_ENCODERS").orElseThrow();
         for (String caller : List.of("extractor-service", "llm-service")) {
             Map<String, Object> container = Rendered.container(rendered.get("Deployment", caller));
-            String address = rendered.env(container, "OSPREY_ENCODER_ADDRESS").orElseThrow();
+            String address = rendered.env(container, "OSPREY_ENCODERCLIENT_ADDRESS").orElseThrow();
             assertThat(ServiceAddress.resolve(rendered, address)).as(caller).isEqualTo("encoder-service:grpc");
-            assertThat(rendered.env(container, "OSPREY_ENCODER_REPLICAS")).as(caller).contains(gatewayEncoders);
+            assertThat(rendered.env(container, "OSPREY_ENCODERCLIENT_REPLICAS")).as(caller).contains(gatewayEncoders);
         }
     }
 

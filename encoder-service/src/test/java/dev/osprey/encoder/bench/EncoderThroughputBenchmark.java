@@ -56,7 +56,7 @@ import org.junit.jupiter.api.Test;
  * sending different images (each a distinct PNG, so nothing hits the cache).
  *
  * <pre>
- * ./mvnw -B -o -ntp -pl proto,model,service-support,encoder-service verify -Dtest=EncoderThroughputBenchmark \
+ * ./mvnw -B -o -ntp -pl onnx-proto,proto,model,service-support,encoder-service verify -Dtest=EncoderThroughputBenchmark \
  *     -Dsurefire.failIfNoSpecifiedTests=false [-Dosprey.bench.bundle=/work/bench/bundle-int8] \
  *     [-Dosprey.bench.images=8] [-Dosprey.bench.threads=0] [-Dosprey.bench.out=/work/bench/logs/encoder-throughput.txt]
  * </pre>

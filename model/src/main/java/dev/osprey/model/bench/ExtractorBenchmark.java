@@ -3,10 +3,10 @@ package dev.osprey.model.bench;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.mask.BinaryMask;
-import dev.osprey.model.region.FeatureMap;
 import dev.osprey.model.region.FeatureMaps;
 import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
+import dev.osprey.model.vision.FeatureMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,7 +66,7 @@ public final class ExtractorBenchmark {
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) random.nextDouble(-1, 1);
             }
-            maps.add(new FeatureMap(values, dims.get(k), s, s));
+            maps.add(new FeatureMap(FeatureMaps.NAMES.get(k), dims.get(k), s, s, values));
         }
         return new FeatureMaps(maps);
     }

@@ -30,6 +30,14 @@ import java.util.function.ToLongFunction;
  * is used. Each value is weighed once, when it is stored. Loaders run on the calling thread, outside
  * any lock. Thread-safe.
  *
+ * <p>Ours rather than Caffeine's, measured in {@code CacheBenchmark}: Caffeine admits a value larger
+ * than its small LRU window (1% of the bound at first) only if it was asked for more often than the
+ * value it would displace. Our values are few and large (a 256 MB feature cache holds 6 real images,
+ * a 2 GB prefix cache 2 prefixes) and our traffic is users asking a few questions about a new image:
+ * on that trace, bounded at 2 to 10 values, Caffeine answered 52–64% of requests from the cache where
+ * this LRU answered 83%, and each miss costs an encode, a feature fetch or a prefill. Its policy
+ * cannot be made LRU.
+ *
  * @param <K> key type, with value-based {@code equals} and {@code hashCode}
  * @param <V> value type, immutable once stored
  */

@@ -5,6 +5,7 @@ import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The KV of each image's shared prompt prefix [BOS, system text, "USER:", image tokens], computed once
@@ -12,8 +13,9 @@ import java.util.function.Function;
  * its own tokens ({@link KvCache#load}, {@link DecoderSession#prefillAfter}).
  *
  * <pre>{@code
- * PrefixKv prefix = prefixes.get(new PrefixCache.Key(bundleId, imageId),
+ * PrefixKv prefix = prefixes.get(new PrefixCache.Key(bundleId, imageId, textDigest),
  *         key -> decoder.prefixKv(prefixEmbeds, prefixLength));
+ * prefixes.invalidateImage(bundleId, imageId); // the image was deleted
  * }</pre>
  * Bounded by the total bytes of its entries, evicting the least recently used; an entry larger than
  * the bound is computed and returned but not kept. Safe for concurrent use: threads asking for the
@@ -25,15 +27,27 @@ public final class PrefixCache implements CacheStats {
     /**
      * Which prefix.
      *
-     * @param bundle identifies the model bundle (weights, template and system text)
-     * @param image  identifies the image within that bundle's traffic
+     * @param bundle     identifies the model bundle (weights, template and system text)
+     * @param image      identifies the image within that bundle's traffic
+     * @param textDigest identifies the prompt text before the image (a template or history that puts
+     *                   other text there has another prefix)
      */
-    public record Key(String bundle, String image) {
+    public record Key(String bundle, String image, String textDigest) {
 
-        /** Both parts are required. */
+        /** Every part is required. */
         public Key {
             Objects.requireNonNull(bundle, "bundle");
             Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(textDigest, "textDigest");
+        }
+
+        /**
+         * A key whose image part also carries the text digest ({@code imageId + ":" + digest}), for
+         * callers not yet on the three-part key; {@link #invalidateImage} does not find these.
+         * TODO(#14): remove once RegionChat builds the three-part key.
+         */
+        public Key(String bundle, String imageAndText) {
+            this(bundle, imageAndText, "");
         }
     }
 
@@ -57,8 +71,16 @@ public final class PrefixCache implements CacheStats {
     }
 
     /** Drops the prefixes whose key {@code doomed} accepts; returns how many there were. */
-    public int invalidateIf(java.util.function.Predicate<Key> doomed) {
+    public int invalidateIf(Predicate<Key> doomed) {
         return cache.invalidateIf(doomed);
+    }
+
+    /**
+     * Drops every prefix of {@code image} in {@code bundle}, whatever text came before the image
+     * (e.g. when the image is deleted); returns how many there were.
+     */
+    public int invalidateImage(String bundle, String image) {
+        return invalidateIf(key -> key.bundle().equals(bundle) && key.image().equals(image));
     }
 
     /** The bound on {@link #bytes()}. */

@@ -9,7 +9,6 @@ import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.RgbImage;
 import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.mask.MaskCodec;
-import dev.osprey.model.region.FeatureMap;
 import dev.osprey.model.region.FeatureMaps;
 import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
@@ -100,13 +99,8 @@ public final class OspreyPipeline implements AutoCloseable {
         RegionChat.Prompts prompts = chat.prompts(question, masks.size());
         chat.requireContext(prompts, request.maxNewTokens());
         VisionFeatures features = imageEncoder.encode(image).features();
-        RegionTokens regions = extractor.extract(featureMaps(features), masks);
+        RegionTokens regions = extractor.extract(new FeatureMaps(features.levels()), masks);
         return chat.answer(ImageId.of(imageBytes), features::imageEmbeds, regions, prompts, request);
-    }
-
-    private static FeatureMaps featureMaps(VisionFeatures features) {
-        return new FeatureMaps(features.levels().stream()
-                .map(m -> new FeatureMap(m.values(), m.channels(), m.height(), m.width())).toList());
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.osprey.model.checkpoint.TensorStore;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.tensor.Shape;
 import dev.osprey.model.tensor.Tensor;
+import dev.osprey.model.vision.FeatureMap;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,7 +46,7 @@ public record FeatureMaps(List<FeatureMap> levels) {
             if (s.length != 3) {
                 throw OspreyException.badInput("features tensor " + name + " has shape " + Shape.toString(s) + ", expected [C, H, W]");
             }
-            maps.add(new FeatureMap(t.toFloats(), (int) s[0], (int) s[1], (int) s[2]));
+            maps.add(new FeatureMap(name, (int) s[0], (int) s[1], (int) s[2], t.toFloats()));
         }
         return new FeatureMaps(maps);
     }

@@ -2,6 +2,7 @@ package dev.osprey.model.region;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.mask.BinaryMask;
+import dev.osprey.model.vision.FeatureMap;
 import java.util.ArrayList;
 import java.util.List;
 

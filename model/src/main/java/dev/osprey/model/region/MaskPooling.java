@@ -1,6 +1,7 @@
 package dev.osprey.model.region;
 
 import dev.osprey.model.mask.BinaryMask;
+import dev.osprey.model.vision.FeatureMap;
 import java.util.Arrays;
 import java.util.List;
 
@@ -87,7 +88,7 @@ public final class MaskPooling {
      * sums, so the adds overlap and each run's loop overhead is shared by eight channels.
      */
     private static void sumBlock(FeatureMap map, int c, Cells cells, float[] out) {
-        float[] d = map.data();
+        float[] d = map.values();
         int stride = map.cells();
         int b0 = c * stride;
         int b1 = b0 + stride;
@@ -131,7 +132,7 @@ public final class MaskPooling {
 
     /** One channel averaged over a region's cells (channels beyond the last full block). */
     private static void sumChannel(FeatureMap map, int c, Cells cells, float[] out) {
-        float[] d = map.data();
+        float[] d = map.values();
         int base = c * map.cells();
         float s = 0;
         int[] runs = cells.runs();

@@ -120,8 +120,26 @@ class PrefixCacheTest {
         assertThat(cache.size()).isOne();
     }
 
+    @Test
+    void invalidateImageDropsEveryPrefixOfThatImageInThatBundleOnly() {
+        PrefixCache cache = new PrefixCache(1 << 20);
+        List<PrefixCache.Key> doomed = List.of(new PrefixCache.Key("b1", "img1", "t1"), new PrefixCache.Key("b1", "img1", "t2"));
+        List<PrefixCache.Key> kept = List.of(new PrefixCache.Key("b1", "img10", "t1"), new PrefixCache.Key("b2", "img1", "t1"));
+        for (PrefixCache.Key key : List.of(doomed.get(0), doomed.get(1), kept.get(0), kept.get(1))) {
+            cache.get(key, prefixOf(1));
+        }
+
+        assertThat(cache.invalidateImage("b1", "img1")).isEqualTo(2);
+
+        assertThat(cache.size()).isEqualTo(2);
+        for (PrefixCache.Key key : kept) {
+            cache.get(key, failing());
+        }
+        assertThat(cache.invalidateImage("b1", "img1")).isZero();
+    }
+
     private static PrefixCache.Key key(String image) {
-        return new PrefixCache.Key("bundle", image);
+        return new PrefixCache.Key("bundle", image, "text");
     }
 
     /** A one-layer, one-head, width-1 prefix: 8 bytes per position. */

@@ -8,6 +8,7 @@ import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.mask.PngMasks;
+import dev.osprey.model.vision.FeatureMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -96,7 +97,7 @@ class MaskExtractorEdgeCaseTest {
                 .isInstanceOf(OspreyException.class)
                 .hasMessage("region 2: mask is 5x4, region 1's is 4x4 (all masks must have the image's size)");
         FeatureMap res2 = features.level(0);
-        FeatureMap wrong = new FeatureMap(new float[res2.data().length], res2.channels() * 2, res2.height() / 2, res2.width());
+        FeatureMap wrong = new FeatureMap(res2.name(), res2.channels() * 2, res2.height() / 2, res2.width(), new float[res2.values().length]);
         FeatureMaps other = new FeatureMaps(List.of(wrong, features.level(1), features.level(2), features.level(3)));
         assertThatThrownBy(() -> extractor.extract(other, List.of(BinaryMask.empty(4, 4))))
                 .isInstanceOf(OspreyException.class)

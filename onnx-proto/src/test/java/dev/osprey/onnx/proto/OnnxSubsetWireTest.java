@@ -1,18 +1,8 @@
-package dev.osprey.proto;
+package dev.osprey.onnx.proto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.osprey.onnx.proto.AttributeProto;
-import dev.osprey.onnx.proto.GraphProto;
-import dev.osprey.onnx.proto.ModelProto;
-import dev.osprey.onnx.proto.NodeProto;
-import dev.osprey.onnx.proto.OperatorSetIdProto;
-import dev.osprey.onnx.proto.StringStringEntryProto;
-import dev.osprey.onnx.proto.TensorProto;
-import dev.osprey.onnx.proto.TensorShapeProto;
-import dev.osprey.onnx.proto.TypeProto;
-import dev.osprey.onnx.proto.ValueInfoProto;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
