@@ -59,22 +59,14 @@ public final class DecoderSession implements AutoCloseable {
         return open(model, config, intraOpThreads, options -> { });
     }
 
-    /*
-     * The decoder's threads spin between parallel sections instead of sleeping: a decode step is
-     * about 300 short operators, and waking a sleeping thread for each cost 10-25 % of the step on
-     * two cores (BENCHMARKS.md). Sessions of one thread have no one to wake.
-     */
-    private static OrtSessions.Tuning spinning(int intraOpThreads) {
-        return options -> options.addConfigEntry("session.intra_op.allow_spinning", intraOpThreads == 1 ? "0" : "1");
-    }
+
 
     /** As {@link #open(Path, DecoderConfig, int)} with extra session settings (benchmarks: profiling). */
     public static DecoderSession open(Path model, DecoderConfig config, int intraOpThreads, OrtSessions.Tuning tune) {
-        OrtSessions.Tuning spin = spinning(intraOpThreads);
-        return new DecoderSession(OrtSessions.open(model, intraOpThreads, options -> {
-            spin.apply(options);
-            tune.apply(options);
-        }), config, DEFAULT_IDLE_KV_BYTES);
+        // The threads spin between parallel sections instead of sleeping: a decode step is about 300
+        // short operators, and waking a sleeping thread for each cost 10-25 % of the step on two cores
+        // (BENCHMARKS.md). A session of one thread has no one to wake.
+        return new DecoderSession(OrtSessions.open(model, intraOpThreads, intraOpThreads != 1, tune), config, DEFAULT_IDLE_KV_BYTES);
     }
 
     /** Ends ONNX Runtime's profiling of this session (if it was on) and returns the profile file's name. */

@@ -40,15 +40,6 @@ public final class PrefixCache implements CacheStats {
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(textDigest, "textDigest");
         }
-
-        /**
-         * A key whose image part also carries the text digest ({@code imageId + ":" + digest}), for
-         * callers not yet on the three-part key; {@link #invalidateImage} does not find these.
-         * TODO(#14): remove once RegionChat builds the three-part key.
-         */
-        public Key(String bundle, String imageAndText) {
-            this(bundle, imageAndText, "");
-        }
     }
 
     private final LruLoadingCache<Key, PrefixKv> cache;

@@ -19,22 +19,23 @@ public final class OrtSessions {
      * @param intraOpThreads threads per operator; 0 lets ONNX Runtime choose (one per core)
      */
     public static OrtSession open(Path model, int intraOpThreads) {
-        return open(model, intraOpThreads, options -> { });
+        return open(model, intraOpThreads, false, options -> { });
     }
 
     /**
-     * As {@link #open(Path, int)}, letting {@code tune} add settings first (e.g. a benchmark's
-     * profiler or optimised-model dump).
+     * As {@link #open(Path, int)}, with the threads spinning between parallel sections if {@code spin}
+     * (instead of sleeping), and letting {@code tune} add settings (e.g. a benchmark's profiler or
+     * optimised-model dump).
      */
-    public static OrtSession open(Path model, int intraOpThreads, Tuning tune) {
+    public static OrtSession open(Path model, int intraOpThreads, boolean spin, Tuning tune) {
         // The environment first: it registers the native logger that option warnings go to.
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setIntraOpNumThreads(intraOpThreads);
-            // Spinning threads burn the cores other services and requests need.
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            // Spinning threads burn the cores other services and requests need: only where it pays.
+            options.addConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");
             tune.apply(options);
             return env.createSession(model.toString(), options);
         } catch (OrtException e) {

@@ -128,13 +128,7 @@ public final class RegionChat implements AutoCloseable {
      * @return how many prefixes were dropped
      */
     public int forget(String imageId) {
-        return prefixes == null ? 0
-                : prefixes.invalidateIf(key -> key.bundle().equals(bundleKey) && key.image().startsWith(prefixOf(imageId)));
-    }
-
-    // The image part of a prefix key: the id, then the digest of the text before the image.
-    private static String prefixOf(String imageId) {
-        return imageId + ":";
+        return prefixes == null ? 0 : prefixes.invalidateImage(bundleKey, imageId);
     }
 
     /** How this chat stores cached prefixes. */
@@ -270,7 +264,7 @@ public final class RegionChat implements AutoCloseable {
         float[][] computed = new float[1][];
         // The text before the image is part of the key: a template or history that puts other text
         // there must not reuse this prefix.
-        PrefixCache.Key key = new PrefixCache.Key(bundleKey, prefixOf(imageId) + Sha256.hex(textBeforeImage));
+        PrefixCache.Key key = new PrefixCache.Key(bundleKey, imageId, Sha256.hex(textBeforeImage));
         Function<PrefixCache.Key, PrefixKv> compute = k -> {
             computed[0] = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length());
             return cache.snapshot(0, prefixLength, prefixPrecision);
