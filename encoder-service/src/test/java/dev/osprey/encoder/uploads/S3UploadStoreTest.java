@@ -77,9 +77,11 @@ class S3UploadStoreTest {
     void aMissingBucketIsAnUnavailableUploadStoreNotAMissingImage() {
         try (S3UploadStore noBucket = S3UploadStore.open(server.settings("no-such-bucket"))) {
             assertThat(noBucket.problem()).hasValueSatisfying(problem -> assertThat(problem).contains("404"));
-            for (Runnable call : List.<Runnable>of(() -> noBucket.put(ID, BYTES), () -> noBucket.get(ID))) {
-                assertUnavailable(call, "NoSuchBucket");
-            }
+            assertUnavailable(() -> noBucket.get(ID), "NoSuchBucket");
+            // A put may lose the store's answer: S3Proxy answers 404 and closes the connection while
+            // the body is still being sent, so on a busy machine the client sees no answer instead.
+            // Either way it is the store that is unavailable, never a missing image.
+            assertUnavailable(() -> noBucket.put(ID, BYTES), ID);
         }
     }
 
