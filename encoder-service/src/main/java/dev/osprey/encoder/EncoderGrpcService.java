@@ -14,16 +14,15 @@ import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.internal.v1.ImageBytes;
 import dev.osprey.internal.v1.ImageTokens;
 import dev.osprey.model.pipeline.ImageId;
-import dev.osprey.service.GrpcErrors;
-import io.grpc.Context;
-import io.grpc.Contexts;
+import dev.osprey.service.CallerWaiting;
+import dev.osprey.service.GrpcErrorHandler;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 
 /**
  * The Encoder gRPC service: maps messages to {@link FeatureStore} calls and back. Each call first
  * checks that its caller is still waiting (deadline not passed, not cancelled), so no image is decoded
- * or encoded for nobody; failures become statuses through {@link GrpcErrors}.
+ * or encoded for nobody; failures become statuses in {@link GrpcErrorHandler}.
  */
 class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
 
@@ -62,20 +61,10 @@ class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
         respond(response, () -> ForgetResponse.newBuilder().setForgotten(store.forget(request.getImageId())).build());
     }
 
+    // Nothing is decoded or encoded for a caller that has gone; what the call throws ends it through GrpcErrorHandler.
     private static <T> void respond(StreamObserver<T> response, Supplier<T> call) {
-        Context context = Context.current();
-        if (context.isCancelled()) {
-            response.onError(Contexts.statusFromCancelled(context).asRuntimeException());
-            return;
-        }
-        T reply;
-        try {
-            reply = call.get();
-        } catch (RuntimeException e) {
-            response.onError(GrpcErrors.toStatus(e));
-            return;
-        }
-        response.onNext(reply);
+        CallerWaiting.require();
+        response.onNext(call.get());
         response.onCompleted();
     }
 }

@@ -23,6 +23,7 @@ import dev.osprey.model.TinyBundle;
 import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.model.vision.VisionFeatures;
+import dev.osprey.service.GrpcErrors;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,7 +42,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -306,7 +306,6 @@ class EncoderGrpcServiceTest {
     void aCallWhoseDeadlineHasPassedIsAnsweredWithoutDecodingOrEncoding() {
         start(tower, ROOMY);
         EncoderGrpcService service = new EncoderGrpcService(encoder.store);
-        AtomicReference<Throwable> error = new AtomicReference<>();
         StreamObserver<EncodeResponse> response = new StreamObserver<>() {
             @Override
             public void onNext(EncodeResponse value) {
@@ -315,7 +314,7 @@ class EncoderGrpcServiceTest {
 
             @Override
             public void onError(Throwable t) {
-                error.set(t);
+                throw new AssertionError("failures are thrown, for the exception handler to end the call");
             }
 
             @Override
@@ -324,12 +323,13 @@ class EncoderGrpcServiceTest {
         };
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try (Context.CancellableContext expired = Context.current().withDeadlineAfter(-1, TimeUnit.SECONDS, timer)) {
-            expired.run(() -> service.encode(request(GoldenImages.bytes("s1_img0")), response));
+            assertThatThrownBy(() -> expired.run(() -> service.encode(request(GoldenImages.bytes("s1_img0")), response)))
+                    .satisfies(failure -> assertThat(GrpcErrors.toStatus(failure).getStatus().getCode())
+                            .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
         } finally {
             timer.shutdownNow();
         }
 
-        assertThat(Status.fromThrowable(error.get()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         assertThat(tower.runs()).isZero();
         assertThat(encoder.store.featureCache().misses()).isZero();
     }

@@ -36,7 +36,7 @@ final class InProcessEncoder implements AutoCloseable {
                 limits, clock);
         String name = InProcessServerBuilder.generateName();
         try {
-            this.server = InProcessServerBuilder.forName(name).addService(new EncoderGrpcService(store)).build().start();
+            this.server = InProcessServerBuilder.forName(name).addService(EncoderServices.grpc(store)).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,14 +6,15 @@ import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.service.CacheMeters;
-import dev.osprey.service.GrpcErrors;
-import io.grpc.Context;
-import io.grpc.Status;
+import dev.osprey.service.CallerWaiting;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** The Extractor gRPC service: a thin shell over {@link RegionExtraction} that maps errors and counts. */
+/**
+ * The Extractor gRPC service: a thin shell over {@link RegionExtraction} that counts; what it throws ends
+ * the call through GrpcErrorHandler.
+ */
 final class ExtractorGrpcService extends ExtractorGrpc.ExtractorImplBase {
 
     private final RegionExtraction extraction;
@@ -36,11 +37,7 @@ final class ExtractorGrpcService extends ExtractorGrpc.ExtractorImplBase {
 
     @Override
     public void extract(ExtractRequest request, StreamObserver<ExtractResponse> responses) {
-        if (Context.current().isCancelled()) {
-            responses.onError(Status.CANCELLED.withDescription("the call was cancelled or its deadline passed before it started")
-                    .asRuntimeException());
-            return;
-        }
+        CallerWaiting.require();
         Timer.Sample sample = Timer.start(registry);
         try {
             ExtractResponse response = extraction.extract(request.getImageId(), request.getEncoderAddress(), request.getRegionsList(),
@@ -48,8 +45,6 @@ final class ExtractorGrpcService extends ExtractorGrpc.ExtractorImplBase {
             registry.counter("osprey.extractor.regions").increment(request.getRegionsCount());
             responses.onNext(response);
             responses.onCompleted();
-        } catch (RuntimeException e) {
-            responses.onError(GrpcErrors.toStatus(e));
         } finally {
             sample.stop(latency);
         }

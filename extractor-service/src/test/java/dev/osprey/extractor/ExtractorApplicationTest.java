@@ -9,6 +9,8 @@ import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.model.TinyBundle;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.GrpcErrors;
 import dev.osprey.service.InternalAccessException;
 import dev.osprey.service.InternalToken;
 import dev.osprey.service.PeerChannels;
@@ -48,8 +50,14 @@ class ExtractorApplicationTest {
                         "--osprey.internal.token=" + TOKEN, "--osprey.model.bundle=" + TinyBundle.dir(),
                         "--osprey.encoder-client.address=" + encoder.address());
                 PeerChannels withToken = new PeerChannels(Optional.of(InternalToken.of(TOKEN)))) {
-            var response = ExtractorGrpc.newBlockingStub(withToken.channel("127.0.0.1:" + grpcPort)).extract(request);
-            assertThat(response.getAreasList()).containsExactly(200L);
+            ExtractorGrpc.ExtractorBlockingStub admitted = ExtractorGrpc.newBlockingStub(withToken.channel("127.0.0.1:" + grpcPort));
+            assertThat(admitted.extract(request).getAreasList()).containsExactly(200L);
+            // What the service throws ends the call through the one exception handler every service registers.
+            assertThatThrownBy(() -> admitted.extract(request.toBuilder().clearRegions().build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(GrpcErrors.fromStatus(e).reason()).isEqualTo(ErrorReason.BAD_INPUT);
+                    });
 
             ManagedChannel bare = Grpc.newChannelBuilder("127.0.0.1:" + grpcPort, InsecureChannelCredentials.create()).build();
             try {

@@ -13,6 +13,7 @@ import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.GrpcErrorHandler;
 import dev.osprey.service.Replicas;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -70,7 +71,8 @@ class ExtractorServiceBenchmark {
                 RegionExtraction extraction = new RegionExtraction(new EncoderClient(channels, Duration.ofSeconds(60)), maskExtractor, 64,
                         RegionExtraction.featureCache(cacheBytes, Duration.ZERO));
                 Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                        .addService(new ExtractorGrpcService(extraction, new SimpleMeterRegistry())).build().start();
+                        .addService(GrpcErrorHandler.handling(new ExtractorGrpcService(extraction, new SimpleMeterRegistry())))
+                        .build().start();
                 ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
                 try {
                     for (int regions : new int[] {1, 16}) {

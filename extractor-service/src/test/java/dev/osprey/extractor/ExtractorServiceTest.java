@@ -23,6 +23,8 @@ import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.GrpcErrorHandler;
+import dev.osprey.service.GrpcErrors;
 import dev.osprey.service.Replicas;
 import dev.osprey.service.TensorMessages;
 import io.grpc.Grpc;
@@ -84,7 +86,7 @@ class ExtractorServiceTest {
         RegionExtraction extraction = new RegionExtraction(new EncoderClient(encoderChannels, Duration.ofSeconds(30)), maskExtractor, 8,
                 RegionExtraction.featureCache(256L << 20, Duration.ofMinutes(10)));
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                .addService(new ExtractorGrpcService(extraction, new SimpleMeterRegistry())).build().start();
+                .addService(GrpcErrorHandler.handling(new ExtractorGrpcService(extraction, new SimpleMeterRegistry()))).build().start();
         channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
         extractor = ExtractorGrpc.newBlockingStub(channel);
     }
@@ -173,8 +175,10 @@ class ExtractorServiceTest {
     void anUnknownImageIsNotFoundAndADownEncoderIsUnavailableByName() {
         Region good = Region.newBuilder().setBox(Box.newBuilder().setWidth(20).setHeight(20)).build();
         assertStatus(request("nope", List.of(good)), Status.Code.NOT_FOUND, "upload the image again");
-        assertStatus(request("never-fetched", List.of(good)).toBuilder().setEncoderAddress(downEncoder).build(),
-                Status.Code.UNAVAILABLE, "encoder-service at " + downEncoder + " is unavailable");
+        ExtractRequest toTheDownEncoder = request("never-fetched", List.of(good)).toBuilder().setEncoderAddress(downEncoder).build();
+        assertStatus(toTheDownEncoder, Status.Code.UNAVAILABLE, "encoder-service at " + downEncoder + " is unavailable");
+        assertThatThrownBy(() -> extractor.extract(toTheDownEncoder)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(GrpcErrors.fromStatus(e).service()).as("the service named in the ErrorInfo").contains("encoder-service"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.osprey.model.generate.GenerationRequest;
 import dev.osprey.model.generate.SamplingSettings;
 import dev.osprey.model.pipeline.Question;
 import dev.osprey.model.pipeline.RegionChat;
+import dev.osprey.model.pipeline.TaskRegions;
 import dev.osprey.model.region.RegionTokens;
 import dev.osprey.model.text.FreePrompt;
 import dev.osprey.model.text.TaskPrompt;
@@ -39,8 +40,8 @@ final class GenerateRequests {
         }
         RegionTokens regions = regions(request);
         Question question = question(request);
-        if (question instanceof Question.Task && regions.regions() == 0) {
-            throw OspreyException.badInput("region_tokens: a task is answered once per region; give the tokens of at least one region");
+        if (question instanceof Question.Task) {
+            TaskRegions.require("region_tokens", regions.regions());
         }
         RegionChat.Prompts prompts = field("prompt", () -> chat.prompts(question, regions.regions()));
         // uint32 on the wire: values past Integer.MAX_VALUE fail the context check like any other too large value.

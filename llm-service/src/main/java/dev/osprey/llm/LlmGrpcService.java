@@ -9,8 +9,9 @@ import dev.osprey.model.decode.RunInterrupt;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.ServiceException;
 import io.grpc.Context;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
@@ -21,7 +22,9 @@ import java.util.List;
  * generates on a worker in the call's gRPC {@link Context}: the call's deadline then bounds the
  * encoder call too, and a cancelled or expired call stops generating within one decoder step. The
  * image tokens are fetched from the request's encoder only when the prefix cache misses; an encoder
- * that is not a configured replica is refused first (PERMISSION_DENIED).
+ * that is not a configured replica is refused first (PERMISSION_DENIED). What fails on the receiving
+ * thread is thrown, for GrpcErrorHandler to end the call; what fails on the worker ends it through
+ * {@link AnswerStream#fail}.
  */
 final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable {
 
@@ -50,18 +53,12 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
     @Override
     public void generate(GenerateRequest request, StreamObserver<AnswerEvent> responses) {
         AnswerStream stream = new AnswerStream((ServerCallStreamObserver<AnswerEvent>) responses, metrics);
-        GenerateJob job;
-        try {
-            encoder.requireKnown(request.getEncoderAddress());
-            job = requests.read(request);
-        } catch (RuntimeException e) {
-            stream.fail(e);
-            return;
-        }
+        encoder.requireKnown(request.getEncoderAddress());
+        GenerateJob job = requests.read(request);
         Context context = Context.current();
         if (!queue.offer(() -> generate(context, job, stream))) {
-            stream.fail(Status.RESOURCE_EXHAUSTED.withDescription("llm-service is busy: " + queue.workers() + " generating and "
-                    + queue.capacity() + " waiting; retry later or on another replica").asRuntimeException());
+            throw new ServiceException(ErrorReason.RESOURCE_EXHAUSTED, "llm-service is busy: " + queue.workers() + " generating and "
+                    + queue.capacity() + " waiting; retry later or on another replica");
         }
     }
 

@@ -39,7 +39,7 @@ class LlmGrpcServiceErrorsTest {
 
     @Test
     void aTaskWithoutRegionsNamesRegionTokens() {
-        assertInvalid(r -> r.clearRegionTokens(), "region_tokens: a task is answered once per region");
+        assertInvalid(r -> r.clearRegionTokens(), "region_tokens: a task is asked about each region; give at least one mask");
     }
 
     @Test

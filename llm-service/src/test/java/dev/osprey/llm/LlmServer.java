@@ -6,6 +6,7 @@ import dev.osprey.model.decode.PrefixCache;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.GrpcErrorHandler;
 import dev.osprey.service.Replicas;
 import io.grpc.Context;
 import io.grpc.Grpc;
@@ -60,7 +61,8 @@ final class LlmServer implements AutoCloseable {
             service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofSeconds(30)), queue,
                     new LlmMetrics(registry, chat, queue), 256);
             String name = InProcessServerBuilder.generateName();
-            server = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(service, new CallEndProbe())).build().start();
+            server = InProcessServerBuilder.forName(name)
+                    .addService(ServerInterceptors.intercept(GrpcErrorHandler.handling(service), new CallEndProbe())).build().start();
             channel = InProcessChannelBuilder.forName(name).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -18,6 +18,7 @@ import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.model.region.RegionTokens;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.GrpcErrorHandler;
 import dev.osprey.service.Replicas;
 import dev.osprey.service.TensorMessages;
 import io.grpc.Grpc;
@@ -123,7 +124,8 @@ class LlmServiceBenchmark {
                 Replicas.parse("encoder-service", "127.0.0.1:" + encoder.getPort(), 0), Optional.empty());
                 LlmGrpcService service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofMinutes(5)), queue,
                         new LlmMetrics(new SimpleMeterRegistry(), chat, queue), tokens)) {
-            server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
+            server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(GrpcErrorHandler.handling(service))
+                    .build().start();
             channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
             LlmGrpc.LlmBlockingStub stub = LlmGrpc.newBlockingStub(channel);
             GenerateRequest request = GenerateRequest.newBuilder().setImageId(imageId).setPrompt(PROMPT)

@@ -1,7 +1,6 @@
 package dev.osprey.service;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import java.util.Optional;
 
 /**
@@ -41,7 +40,7 @@ public final class EncoderChannels implements AutoCloseable {
     /**
      * The address a request's {@code encoder_address} resolves to.
      *
-     * @throws io.grpc.StatusRuntimeException PERMISSION_DENIED for an address that is not a configured replica
+     * @throws ServiceException PERMISSION_DENIED for an address that is not a configured replica
      */
     public String resolve(String address) {
         if (address == null || address.isBlank()) {
@@ -49,8 +48,8 @@ public final class EncoderChannels implements AutoCloseable {
         }
         String named = address.strip();
         if (!named.equals(defaultAddress) && !replicas.contains(named)) {
-            throw Status.PERMISSION_DENIED.withDescription("encoder_address is not a configured encoder replica (osprey.encoder-client.replicas)")
-                    .asRuntimeException();
+            throw new ServiceException(ErrorReason.PERMISSION_DENIED,
+                    "encoder_address is not a configured encoder replica (osprey.encoder-client.replicas)");
         }
         return named;
     }

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * What the extractor and the llm-service ask of encoder-service: an image's feature maps and its
  * image tokens, by image_id. Each call has a deadline; the caller's own gRPC deadline, when earlier,
  * applies too (gRPC takes the earlier one when the call runs in the caller's context). Failures come
- * back as statuses the caller can pass on: NOT_FOUND and INVALID_ARGUMENT as the encoder said them,
- * UNAVAILABLE naming the encoder's address.
+ * back as the caller can pass them on: NOT_FOUND and INVALID_ARGUMENT as the encoder's statuses, an
+ * encoder that cannot be reached as {@link ServiceException#unavailable(String, String, Throwable)}.
  */
 public final class EncoderClient {
 
@@ -69,8 +69,7 @@ public final class EncoderClient {
             if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
                 // A restarted encoder is back sooner than gRPC's reconnect backoff (up to 120 s) would notice.
                 channel.resetConnectBackoff();
-                throw Status.UNAVAILABLE.withDescription("encoder-service at " + channels.resolve(address) + " is unavailable: "
-                        + e.getStatus().getDescription()).withCause(e).asRuntimeException();
+                throw ServiceException.unavailable("encoder-service", channels.resolve(address), e);
             }
             throw e;
         }

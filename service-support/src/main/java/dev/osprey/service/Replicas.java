@@ -1,6 +1,5 @@
 package dev.osprey.service;
 
-import io.grpc.Status;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -80,8 +79,8 @@ public final class Replicas {
         }
         List<String> now = addresses;
         if (now.isEmpty()) {
-            throw Status.UNAVAILABLE.withDescription(service + " has no replica: " + dnsName + " resolves to no address")
-                    .asRuntimeException();
+            throw new ServiceException(ErrorReason.UNAVAILABLE, service, service + " has no replica: " + dnsName
+                    + " resolves to no address", null);
         }
         return now;
     }

@@ -80,9 +80,10 @@ class EncoderClientTest {
         EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(60));
         assertThatThrownBy(() -> client.features("", "other")).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
-        assertThatThrownBy(() -> client.features(down, "img")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-            assertThat(e.getStatus().getDescription()).startsWith("encoder-service at " + down + " is unavailable");
+        assertThatThrownBy(() -> client.features(down, "img")).isInstanceOfSatisfying(ServiceException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ErrorReason.UNAVAILABLE);
+            assertThat(e.service()).contains("encoder-service");
+            assertThat(e.getMessage()).isEqualTo("encoder-service at " + down + " is unavailable");
         });
     }
 
@@ -91,11 +92,11 @@ class EncoderClientTest {
         EncoderClient client = new EncoderClient(channels, Duration.ofSeconds(10));
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             String elsewhere = "127.0.0.1:" + listener.getLocalPort();
-            assertThatThrownBy(() -> client.features(elsewhere, "img")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-                assertThat(e.getStatus().getDescription()).startsWith("encoder_address is not a configured encoder replica");
+            assertThatThrownBy(() -> client.features(elsewhere, "img")).isInstanceOfSatisfying(ServiceException.class, e -> {
+                assertThat(e.reason()).isEqualTo(ErrorReason.PERMISSION_DENIED);
+                assertThat(e.getMessage()).startsWith("encoder_address is not a configured encoder replica");
             });
-            assertThatThrownBy(() -> client.requireKnown(elsewhere)).isInstanceOf(StatusRuntimeException.class);
+            assertThatThrownBy(() -> client.requireKnown(elsewhere)).isInstanceOf(ServiceException.class);
             assertThat(firstConnection(listener)).as("the first connection the listener saw is our own probe").isTrue();
         }
     }

@@ -7,6 +7,8 @@ import dev.osprey.kserve.v2.ModelReadyRequest;
 import dev.osprey.kserve.v2.ServerReadyRequest;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.ServiceException;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -90,7 +92,7 @@ public final class KserveClient implements AutoCloseable {
      *
      * @throws OspreyException UNAVAILABLE naming the address when every attempt found the server unavailable,
      *                         INTERNAL when the server refused the request
-     * @throws StatusRuntimeException DEADLINE_EXCEEDED when the server did not answer within the deadline
+     * @throws ServiceException DEADLINE_EXCEEDED when the server did not answer within the deadline
      */
     public ModelInferResponse infer(ModelInferRequest request) {
         for (int attempt = 1; ; attempt++) {
@@ -115,8 +117,8 @@ public final class KserveClient implements AutoCloseable {
             case UNAVAILABLE -> new OspreyException(Reason.UNAVAILABLE, "Triton at " + address + " is unavailable (" + attempts
                     + (attempts == 1 ? " attempt" : " attempts") + "; last answer " + said + "): is tritonserver running there"
                     + " with model " + model + "?", e);
-            case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED.withDescription("Triton at " + address + " did not answer within "
-                    + deadline.toMillis() + " ms").withCause(e).asRuntimeException();
+            case DEADLINE_EXCEEDED -> new ServiceException(ErrorReason.DEADLINE_EXCEEDED, "Triton at " + address + " did not answer within "
+                    + deadline.toMillis() + " ms", e);
             default -> new OspreyException(Reason.INTERNAL, "Triton at " + address + " refused inference on " + model + ": " + said, e);
         };
     }

@@ -20,7 +20,6 @@ import dev.osprey.model.image.RgbImage;
 import dev.osprey.model.pipeline.ImageEncoder;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.service.EncoderChannels;
-import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -177,8 +176,7 @@ class EncoderThroughputBenchmark {
     }
 
     private static Server serve(FeatureStore store) throws IOException {
-        BindableService service = EncoderServices.grpc(store);
-        return Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
+        return Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(EncoderServices.grpc(store)).build().start();
     }
 
     private static String row(String what, int clients, int images, long nanos, double meanBatch, long gcMillis) {

@@ -16,8 +16,8 @@ import dev.osprey.model.tensor.Tensor;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.model.vision.TritonRepository;
 import dev.osprey.model.vision.VisionFeatures;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.ServiceException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -160,9 +160,9 @@ class TritonVisionBackendTest {
         // Short on purpose, the deadline is the subject: far under the server's 2 s delay.
         TritonVisionBackend backend = connect(server.address(), TritonRepository.MODEL_NAME, Duration.ofMillis(200));
 
-        assertThatThrownBy(() -> backend.encode(twoImages)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-            assertThat(e.getStatus().getDescription()).contains("Triton at " + server.address(), "200 ms");
+        assertThatThrownBy(() -> backend.encode(twoImages)).isInstanceOfSatisfying(ServiceException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ErrorReason.DEADLINE_EXCEEDED);
+            assertThat(e.getMessage()).contains("Triton at " + server.address(), "200 ms");
         });
     }
 }

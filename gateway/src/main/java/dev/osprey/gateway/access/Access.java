@@ -1,7 +1,7 @@
 package dev.osprey.gateway.access;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.ServiceException;
 
 /**
  * Who may call and how often, for both the REST and the gRPC API: a valid API key when keys are
@@ -19,7 +19,7 @@ public final class Access {
     }
 
     /**
-     * Admits one request or throws the status to answer with.
+     * Admits one request or throws why not (UNAUTHENTICATED, RESOURCE_EXHAUSTED).
      *
      * @param peer the caller's address, the rate key when no API keys are configured
      * @return the caller's tenant; {@link Tenant#SHARED} without keys
@@ -35,14 +35,13 @@ public final class Access {
             client = "tenant:" + tenant.name();
         }
         if (!rates.tryAcquire(client)) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription("too many requests: over the rate limit; retry after a second")
-                    .asRuntimeException();
+            throw new ServiceException(ErrorReason.RESOURCE_EXHAUSTED, "too many requests: over the rate limit; retry after a second");
         }
         return tenant;
     }
 
-    private static StatusRuntimeException unauthenticated(boolean presented) {
-        return Status.UNAUTHENTICATED.withDescription(presented ? "the API key is not valid"
-                : "an API key is required: send Authorization: Bearer KEY or X-API-Key: KEY").asRuntimeException();
+    private static ServiceException unauthenticated(boolean presented) {
+        return new ServiceException(ErrorReason.UNAUTHENTICATED, presented ? "the API key is not valid"
+                : "an API key is required: send Authorization: Bearer KEY or X-API-Key: KEY");
     }
 }

@@ -1,6 +1,8 @@
 package dev.osprey.gateway.access;
 
 import dev.osprey.api.v1.RegionServiceGrpc;
+import dev.osprey.service.GrpcErrors;
+import dev.osprey.service.ServiceException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -45,8 +47,9 @@ public final class AccessInterceptor implements ServerInterceptor {
         Tenant tenant;
         try {
             tenant = access.admit(headers.get(AUTHORIZATION), headers.get(API_KEY), peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
-        } catch (StatusRuntimeException e) {
-            call.close(e.getStatus(), new Metadata());
+        } catch (ServiceException e) {
+            StatusRuntimeException refused = GrpcErrors.toStatus(e);
+            call.close(refused.getStatus(), refused.getTrailers());
             return new ServerCall.Listener<>() { };
         }
         return Contexts.interceptCall(Context.current().withValue(TENANT, tenant), call, headers, next);

@@ -1,25 +1,25 @@
 package dev.osprey.gateway.flow;
 
 import dev.osprey.gateway.routing.ImageAffinity;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.GrpcErrors;
 import dev.osprey.service.PeerChannels;
 import dev.osprey.service.Replicas;
+import dev.osprey.service.ServiceException;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * The three backend services and the channels to their replicas. Calls about one image go to the
- * replicas that own it ({@link ImageAffinity#owner}); an unreachable replica surfaces as UNAVAILABLE
- * naming the service.
+ * replicas that own it ({@link ImageAffinity#owner}); their failures surface as {@link ServiceException}s,
+ * an unreachable replica as UNAVAILABLE naming the service.
  */
 public final class Backends {
 
@@ -65,61 +65,44 @@ public final class Backends {
         }
 
         /**
-         * {@code failure} as the caller should see it: UNAVAILABLE names the service, not its address
-         * (that stays in the cause, for the gateway's log line).
+         * {@code failure} as the caller should see it, classified by the reason in the backend's
+         * ErrorInfo (by the gRPC code where the transport failed and no backend said anything). What the
+         * client is not told, such as the backend's address, stays in the cause for the gateway's log line.
          */
         private Throwable explain(Throwable failure) {
-            if (isRefused(failure)) {
-                // The backend refused the gateway itself (internal token, encoder replica set): a deployment
-                // mistake, not the client's; it must not read as a wrong API key (401/403).
-                StatusRuntimeException e = (StatusRuntimeException) failure;
-                return Status.UNAVAILABLE.withDescription(service + " is unavailable")
-                        .withCause(new IllegalStateException(service + " at " + address + " refused the gateway: "
-                                + e.getStatus().getCode() + " " + e.getStatus().getDescription()
-                                + " (check that every service has the same osprey.internal.token and encoder replicas)", e))
-                        .asRuntimeException();
-            }
-            if (isOutOfTime(failure)) {
-                // gRPC's own text names the peer's address; a backend whose deadline (ours, propagated) fired
-                // first resets the stream, which reads CANCELLED here: either way the request ran out of time.
-                StatusRuntimeException e = (StatusRuntimeException) failure;
-                return Status.DEADLINE_EXCEEDED.withDescription(service + " did not answer in time")
-                        .withCause(new IllegalStateException(service + " at " + address + ": " + e.getStatus(), e)).asRuntimeException();
-            }
-            if (!isUnavailable(failure)) {
+            if (!(failure instanceof StatusRuntimeException e)) {
                 return failure;
             }
-            StatusRuntimeException e = (StatusRuntimeException) failure;
-            // For the next call: a restarted replica is back sooner than the reconnect backoff would notice.
-            channel.resetConnectBackoff();
-            String detail = e.getStatus().getDescription();
-            Matcher peer = PEER_UNAVAILABLE.matcher(detail == null ? "" : detail);
-            // A peer further down said which service is down (its message names the address: drop it).
-            String down = peer.lookingAt() ? peer.group(1) : service;
-            return Status.UNAVAILABLE.withDescription(down + " is unavailable")
-                    .withCause(new IllegalStateException(service + " at " + address + ": " + detail, e)).asRuntimeException();
-        }
-
-        private static boolean isRefused(Throwable failure) {
-            return failure instanceof StatusRuntimeException e && (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
-                    || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED);
-        }
-
-        private static boolean isOutOfTime(Throwable failure) {
-            return failure instanceof StatusRuntimeException e && (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
-                    || e.getStatus().getCode() == Status.Code.CANCELLED);
+            ServiceException classified = GrpcErrors.fromStatus(e);
+            String said = e.getStatus().getCode() + " " + e.getStatus().getDescription();
+            return switch (classified.reason()) {
+                // The backend refused the gateway itself (internal token, encoder replica set): a deployment
+                // mistake, not the client's; it must not read as a wrong API key (401/403).
+                case UNAUTHENTICATED, PERMISSION_DENIED -> ServiceException.unavailable(service, new IllegalStateException(service + " at "
+                        + address + " refused the gateway: " + said
+                        + " (check that every service has the same osprey.internal.token and encoder replicas)", e));
+                // A backend whose deadline (ours, propagated) fired first resets the stream, which reads
+                // CANCELLED here: either way the request ran out of time.
+                case DEADLINE_EXCEEDED, CANCELLED -> new ServiceException(ErrorReason.DEADLINE_EXCEEDED, service,
+                        service + " did not answer in time", new IllegalStateException(service + " at " + address + ": " + said, e));
+                case UNAVAILABLE -> {
+                    // For the next call: a restarted replica is back sooner than the reconnect backoff would notice.
+                    channel.resetConnectBackoff();
+                    // A backend further down may be the one that is down (the llm-service's encoder): its ErrorInfo names it.
+                    yield ServiceException.unavailable(classified.service().orElse(service),
+                            new IllegalStateException(service + " at " + address + ": " + said, e));
+                }
+                default -> classified;
+            };
         }
 
         private static boolean isUnavailable(Throwable failure) {
-            return failure instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.UNAVAILABLE;
+            return failure instanceof StatusRuntimeException e && GrpcErrors.fromStatus(e).reason() == ErrorReason.UNAVAILABLE;
         }
     }
 
     /** How long a failed call waits for its channel to reconnect before its one retry (a reconnect to a restarted replica takes milliseconds; to one still down, every call waits this long). */
     private static final Duration RECONNECT_WAIT = Duration.ofSeconds(1);
-
-    /** How service-support's EncoderClient (in extractor- and llm-service) names an encoder it cannot reach. */
-    private static final Pattern PEER_UNAVAILABLE = Pattern.compile("([a-z-]+) at \\S+ is unavailable");
 
     private final PeerChannels channels;
     private final Replicas encoders;

@@ -20,10 +20,13 @@ import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.ImageBytes;
 import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
 import dev.osprey.model.pipeline.ImageId;
+import dev.osprey.model.pipeline.TaskRegions;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.ServiceException;
 import io.grpc.Deadline;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +56,11 @@ public final class RegionAsks {
     public Mono<UploadImageResponse> upload(Tenant tenant, ByteString image) {
         return Mono.defer(() -> {
             if (image.isEmpty()) {
-                throw invalid("image is empty");
+                throw OspreyException.badInput("image is empty");
             }
             if (image.size() > limits.maxImageBytes()) {
-                throw invalid("image: " + image.size() + " bytes, the limit is " + limits.maxImageBytes() + " (osprey.gateway.max-image-size)");
+                throw OspreyException.badInput("image: " + image.size() + " bytes, the limit is " + limits.maxImageBytes()
+                        + " (osprey.gateway.max-image-size)");
             }
             String publicId = ImageId.of(image.asReadOnlyByteBuffer());
             String imageId = tenant.internalId(publicId);
@@ -64,9 +68,8 @@ public final class RegionAsks {
             return encode(encoder, tenant, image, Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
                     .map(encoded -> {
                         if (!encoded.getImageId().equals(imageId)) {
-                            throw Status.INTERNAL.withDescription("internal error").withCause(new IllegalStateException("encoder-service at "
-                                    + encoder.address() + " named the image " + encoded.getImageId() + ", expected " + imageId))
-                                    .asRuntimeException();
+                            throw new IllegalStateException("encoder-service at " + encoder.address() + " named the image "
+                                    + encoded.getImageId() + ", expected " + imageId);
                         }
                         return UploadImageResponse.newBuilder().setImageId(publicId)
                                 .setWidth(encoded.getWidth()).setHeight(encoded.getHeight()).build();
@@ -75,9 +78,9 @@ public final class RegionAsks {
     }
 
     /** What a call about an image answers when the caller's tenant holds no such image, uploaded or not. */
-    public static StatusRuntimeException notKnown(String publicId) {
-        return Status.NOT_FOUND.withDescription("image " + publicId + " is not known (expired, deleted or never uploaded):"
-                + " upload the image again").asRuntimeException();
+    public static OspreyException notKnown(String publicId) {
+        return new OspreyException(Reason.NOT_FOUND, "image " + publicId + " is not known (expired, deleted or never uploaded):"
+                + " upload the image again");
     }
 
     private static Mono<EncodeResponse> encode(Backends.Replica encoder, Tenant tenant, ByteString image, Deadline deadline) {
@@ -153,7 +156,7 @@ public final class RegionAsks {
     }
 
     private static boolean isNotFound(Throwable failure) {
-        return failure instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.NOT_FOUND;
+        return failure instanceof ServiceException e && e.reason() == ErrorReason.NOT_FOUND;
     }
 
     private Flux<AnswerEvent> answer(String imageId, AskRequest request, Deadline deadline) {
@@ -186,25 +189,23 @@ public final class RegionAsks {
     private void validate(AskRequest request) {
         switch (request.getImage().getSourceCase()) {
             case IMAGE_ID, IMAGE_BYTES -> { }
-            case SOURCE_NOT_SET -> throw invalid("image: give an image_id from UploadImage, or the image bytes");
+            case SOURCE_NOT_SET -> throw OspreyException.badInput("image: give an image_id from UploadImage, or the image bytes");
         }
         if (request.getRegionsCount() > limits.maxRegions()) {
-            throw invalid("regions: " + request.getRegionsCount() + " regions, the limit is " + limits.maxRegions());
+            throw OspreyException.badInput("regions: " + request.getRegionsCount() + " regions, the limit is " + limits.maxRegions());
         }
         switch (request.getQuestionCase()) {
             case TASK -> {
                 if (request.getTask() == Task.TASK_UNSPECIFIED || request.getTask() == Task.UNRECOGNIZED) {
-                    throw invalid("task: unknown task; use short, detailed or category");
+                    throw OspreyException.badInput("task: unknown task; use short, detailed or category");
                 }
-                if (request.getRegionsCount() == 0) {
-                    throw invalid("regions: a task is asked about each region; give at least one");
-                }
+                TaskRegions.require("regions", request.getRegionsCount());
             }
             case PROMPT -> requireLength("prompt", request.getPrompt());
-            case QUESTION_NOT_SET -> throw invalid("give a task or a prompt");
+            case QUESTION_NOT_SET -> throw OspreyException.badInput("give a task or a prompt");
         }
         if (request.getHistoryCount() > limits.maxHistoryTurns()) {
-            throw invalid("history: " + request.getHistoryCount() + " turns, the limit is " + limits.maxHistoryTurns());
+            throw OspreyException.badInput("history: " + request.getHistoryCount() + " turns, the limit is " + limits.maxHistoryTurns());
         }
         for (int i = 0; i < request.getHistoryCount(); i++) {
             Turn turn = request.getHistory(i);
@@ -213,18 +214,14 @@ public final class RegionAsks {
         // uint32 on the wire: 2^31 and more arrive as negative ints.
         long maxNewTokens = Integer.toUnsignedLong(request.getMaxNewTokens());
         if (maxNewTokens > limits.maxNewTokens()) {
-            throw invalid("max_new_tokens: " + maxNewTokens + ", the limit is " + limits.maxNewTokens());
+            throw OspreyException.badInput("max_new_tokens: " + maxNewTokens + ", the limit is " + limits.maxNewTokens());
         }
     }
 
     private void requireLength(String field, String text) {
         if (text.length() > limits.maxPromptChars()) {
-            throw invalid(field + ": " + text.length() + " characters, the limit is " + limits.maxPromptChars());
+            throw OspreyException.badInput(field + ": " + text.length() + " characters, the limit is " + limits.maxPromptChars());
         }
-    }
-
-    private static StatusRuntimeException invalid(String message) {
-        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 
     /** Replaces each answer's usage times by those seen at the gateway. */

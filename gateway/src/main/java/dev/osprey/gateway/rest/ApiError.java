@@ -2,9 +2,8 @@ package dev.osprey.gateway.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.osprey.model.error.OspreyException;
-import dev.osprey.service.GrpcErrors;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.ServiceException;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.Locale;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -16,9 +15,10 @@ import tools.jackson.core.JacksonException;
 
 /**
  * A failure as the REST API reports it: an HTTP status and {@code {"error": {"code", "message",
- * "request_id"}}}. Statuses from the backends map one to one (INVALID_ARGUMENT 400, NOT_FOUND 404,
- * RESOURCE_EXHAUSTED 429, UNAVAILABLE 503, DEADLINE_EXCEEDED 504, ...); messages are the ones our
- * services wrote for the caller; a bug is "internal error" without details.
+ * "request_id"}}}. Our own failures map by their reason, through the table the gRPC statuses come from
+ * ({@link ErrorReason}: bad input 400, NOT_FOUND 404, RESOURCE_EXHAUSTED 429, UNAVAILABLE 503,
+ * DEADLINE_EXCEEDED 504, ...), the code named after the gRPC code; messages are the ones our services
+ * wrote for the caller; a bug is "internal error" without details.
  */
 record ApiError(HttpStatus status, String code, String message) {
 
@@ -35,9 +35,8 @@ record ApiError(HttpStatus status, String code, String message) {
 
     static ApiError of(Throwable failure) {
         return switch (failure) {
-            case StatusRuntimeException e -> fromGrpc(e.getStatus());
-            // Our own errors raised in the gateway map as the backends map theirs.
-            case OspreyException e -> fromGrpc(GrpcErrors.toStatus(e).getStatus());
+            case ServiceException e -> of(e.reason(), e.getMessage());
+            case OspreyException e -> of(ErrorReason.of(e.reason()), e.getMessage());
             case DataBufferLimitException e -> tooLarge();
             // Spring raises ServerWebInputException or ContentTooLargeException, depending on where the codec stopped.
             case ResponseStatusException e when e.getMostSpecificCause() instanceof DataBufferLimitException -> tooLarge();
@@ -48,23 +47,9 @@ record ApiError(HttpStatus status, String code, String message) {
         };
     }
 
-    private static ApiError fromGrpc(Status status) {
-        HttpStatus http = switch (status.getCode()) {
-            case INVALID_ARGUMENT, OUT_OF_RANGE, FAILED_PRECONDITION -> HttpStatus.BAD_REQUEST;
-            case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
-            case PERMISSION_DENIED -> HttpStatus.FORBIDDEN;
-            case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case RESOURCE_EXHAUSTED -> HttpStatus.TOO_MANY_REQUESTS;
-            // A backend that cancels is shutting down: as good as unavailable.
-            case UNAVAILABLE, CANCELLED -> HttpStatus.SERVICE_UNAVAILABLE;
-            case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
-            default -> HttpStatus.INTERNAL_SERVER_ERROR;
-        };
-        String message = status.getDescription() != null ? status.getDescription() : status.getCode().name().toLowerCase(Locale.ROOT);
-        if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-            message = "the request took longer than its deadline: " + message;
-        }
-        return new ApiError(http, status.getCode().name().toLowerCase(Locale.ROOT), message);
+    private static ApiError of(ErrorReason reason, String message) {
+        String said = reason == ErrorReason.DEADLINE_EXCEEDED ? "the request took longer than its deadline: " + message : message;
+        return new ApiError(HttpStatus.valueOf(reason.httpStatus()), reason.code().name().toLowerCase(Locale.ROOT), said);
     }
 
     private static ApiError tooLarge() {

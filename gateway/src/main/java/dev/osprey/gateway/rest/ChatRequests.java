@@ -13,8 +13,7 @@ import dev.osprey.api.v1.RunLengths;
 import dev.osprey.api.v1.Sampling;
 import dev.osprey.api.v1.Task;
 import dev.osprey.api.v1.Turn;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.osprey.model.error.OspreyException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +27,7 @@ final class ChatRequests {
 
     static AskRequest toAsk(ChatBody body) {
         if (body.imageId() == null || body.imageId().isBlank()) {
-            throw invalid("image_id is missing: upload the image with POST /v1/images first");
+            throw OspreyException.badInput("image_id is missing: upload the image with POST /v1/images first");
         }
         AskRequest.Builder ask = AskRequest.newBuilder().setImage(ImageRef.newBuilder().setImageId(text("image_id", body.imageId())));
         List<ChatBody.RegionBody> regions = body.regions() == null ? List.of() : body.regions();
@@ -36,7 +35,7 @@ final class ChatRequests {
             ask.addRegions(region("regions[" + i + "]", regions.get(i)));
         }
         if ((body.task() == null) == (body.prompt() == null)) {
-            throw invalid("give exactly one of task (short, detailed, category) and prompt");
+            throw OspreyException.badInput("give exactly one of task (short, detailed, category) and prompt");
         }
         if (body.task() != null) {
             ask.setTask(task(text("task", body.task())));
@@ -49,7 +48,7 @@ final class ChatRequests {
         }
         if (body.maxNewTokens() != null) {
             if (body.maxNewTokens() < 1) {
-                throw invalid("max_new_tokens must be at least 1, got " + body.maxNewTokens());
+                throw OspreyException.badInput("max_new_tokens must be at least 1, got " + body.maxNewTokens());
             }
             ask.setMaxNewTokens(body.maxNewTokens());
         }
@@ -57,7 +56,7 @@ final class ChatRequests {
         List<String> stop = body.stop() == null ? List.of() : body.stop();
         for (int i = 0; i < stop.size(); i++) {
             if (stop.get(i) == null) {
-                throw invalid("stop[" + i + "] is null");
+                throw OspreyException.badInput("stop[" + i + "] is null");
             }
             ask.addStop(text("stop[" + i + "]", stop.get(i)));
         }
@@ -74,7 +73,7 @@ final class ChatRequests {
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw invalid(field + ": character " + i + " is a lone UTF-16 surrogate (\\u" + Integer.toHexString(c)
+                throw OspreyException.badInput(field + ": character " + i + " is a lone UTF-16 surrogate (\\u" + Integer.toHexString(c)
                         + "), not text");
             }
         }
@@ -86,7 +85,7 @@ final class ChatRequests {
             case "short" -> Task.TASK_SHORT_DESCRIPTION;
             case "detailed" -> Task.TASK_DETAILED_DESCRIPTION;
             case "category" -> Task.TASK_CATEGORY;
-            default -> throw invalid("task: unknown task '" + name + "'; use short, detailed or category");
+            default -> throw OspreyException.badInput("task: unknown task '" + name + "'; use short, detailed or category");
         };
     }
 
@@ -94,7 +93,7 @@ final class ChatRequests {
         Sampling.Builder sampling = Sampling.newBuilder();
         if (body.temperature() != null) {
             if (!(body.temperature() >= 0)) {
-                throw invalid("temperature must be >= 0 (0 means greedy), got " + body.temperature());
+                throw OspreyException.badInput("temperature must be >= 0 (0 means greedy), got " + body.temperature());
             }
             if (body.temperature() == 0) {
                 return sampling.setGreedy(true).build();
@@ -103,13 +102,13 @@ final class ChatRequests {
         }
         if (body.topK() != null) {
             if (body.topK() < 1) {
-                throw invalid("top_k must be at least 1, got " + body.topK());
+                throw OspreyException.badInput("top_k must be at least 1, got " + body.topK());
             }
             sampling.setTopK(body.topK());
         }
         if (body.topP() != null) {
             if (!(body.topP() > 0 && body.topP() <= 1)) {
-                throw invalid("top_p must be in (0, 1], got " + body.topP());
+                throw OspreyException.badInput("top_p must be in (0, 1], got " + body.topP());
             }
             sampling.setTopP(body.topP().floatValue());
         }
@@ -121,24 +120,24 @@ final class ChatRequests {
 
     private static Turn turn(String field, ChatBody.TurnBody turn) {
         if (turn == null || turn.role() == null || turn.content() == null) {
-            throw invalid(field + ": expected {\"role\": \"user\"|\"assistant\", \"content\": \"...\"}");
+            throw OspreyException.badInput(field + ": expected {\"role\": \"user\"|\"assistant\", \"content\": \"...\"}");
         }
         Role role = switch (text(field + ".role", turn.role())) {
             case "user" -> Role.ROLE_USER;
             case "assistant" -> Role.ROLE_ASSISTANT;
-            default -> throw invalid(field + ".role: '" + turn.role() + "' is neither user nor assistant");
+            default -> throw OspreyException.badInput(field + ".role: '" + turn.role() + "' is neither user nor assistant");
         };
         return Turn.newBuilder().setRole(role).setContent(text(field + ".content", turn.content())).build();
     }
 
     private static Region region(String field, ChatBody.RegionBody region) {
         if (region == null) {
-            throw invalid(field + " is null");
+            throw OspreyException.badInput(field + " is null");
         }
         int given = (region.rle() != null ? 1 : 0) + (region.polygons() != null ? 1 : 0) + (region.png() != null ? 1 : 0)
                 + (region.box() != null ? 1 : 0);
         if (given != 1) {
-            throw invalid(field + ": give exactly one of rle, polygons, png, box (got " + given + ")");
+            throw OspreyException.badInput(field + ": give exactly one of rle, polygons, png, box (got " + given + ")");
         }
         if (region.rle() != null) {
             return Region.newBuilder().setRle(rle(field + ".rle", region.rle())).build();
@@ -148,7 +147,7 @@ final class ChatRequests {
             for (int p = 0; p < region.polygons().size(); p++) {
                 List<Double> coordinates = region.polygons().get(p);
                 if (coordinates == null || coordinates.contains(null)) {
-                    throw invalid(field + ".polygons[" + p + "]: expected a list of numbers [x0, y0, x1, y1, ...]");
+                    throw OspreyException.badInput(field + ".polygons[" + p + "]: expected a list of numbers [x0, y0, x1, y1, ...]");
                 }
                 polygons.addPolygons(Polygon.newBuilder().addAllCoordinates(coordinates));
             }
@@ -160,12 +159,12 @@ final class ChatRequests {
                 String base64 = region.png().startsWith("data:") ? region.png().substring(region.png().indexOf(',') + 1) : region.png();
                 return Region.newBuilder().setPng(ByteString.copyFrom(Base64.getDecoder().decode(base64.strip()))).build();
             } catch (IllegalArgumentException e) {
-                throw invalid(field + ".png is not base64: " + e.getMessage());
+                throw OspreyException.badInput(field + ".png is not base64: " + e.getMessage());
             }
         }
         List<Double> box = region.box();
         if (box.size() != 4 || box.contains(null)) {
-            throw invalid(field + ".box: expected [x, y, width, height], got " + box);
+            throw OspreyException.badInput(field + ".box: expected [x, y, width, height], got " + box);
         }
         return Region.newBuilder().setBox(Box.newBuilder().setX(box.get(0)).setY(box.get(1)).setWidth(box.get(2)).setHeight(box.get(3)))
                 .build();
@@ -174,7 +173,7 @@ final class ChatRequests {
     private static CocoRle rle(String field, ChatBody.RleBody rle) {
         List<Integer> size = rle.size();
         if (size == null || size.size() != 2 || size.contains(null)) {
-            throw invalid(field + ".size: expected [height, width]");
+            throw OspreyException.badInput(field + ".size: expected [height, width]");
         }
         CocoRle.Builder message = CocoRle.newBuilder().setHeight(size.get(0)).setWidth(size.get(1));
         JsonNode counts = rle.counts();
@@ -186,16 +185,13 @@ final class ChatRequests {
             for (int i = 0; i < counts.size(); i++) {
                 JsonNode run = counts.get(i);
                 if (!run.isIntegralNumber() || !run.canConvertToLong() || run.asLong() < 0 || run.asLong() > 0xffffffffL) {
-                    throw invalid(field + ".counts[" + i + "]: expected a run length (a non-negative integer), got " + run);
+                    throw OspreyException.badInput(field + ".counts[" + i + "]: expected a run length (a non-negative integer), got "
+                            + run);
                 }
                 runs.addCounts((int) run.asLong());
             }
             return message.setUncompressed(runs).build();
         }
-        throw invalid(field + ".counts: expected a compressed string or a list of run lengths");
-    }
-
-    static StatusRuntimeException invalid(String message) {
-        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+        throw OspreyException.badInput(field + ".counts: expected a compressed string or a list of run lengths");
     }
 }

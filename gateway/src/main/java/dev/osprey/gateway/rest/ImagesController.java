@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.osprey.gateway.access.AccessWebFilter;
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.RegionAsks;
+import dev.osprey.model.error.OspreyException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -60,7 +61,7 @@ public class ImagesController {
     @PostMapping(path = "/v1/images", consumes = "multipart/form-data")
     public Mono<ImageJson> uploadPart(@RequestPart("image") Mono<FilePart> image, ServerWebExchange exchange) {
         Tenant tenant = AccessWebFilter.tenant(exchange);
-        return image.switchIfEmpty(Mono.error(ChatRequests.invalid("multipart field 'image' is missing")))
+        return image.switchIfEmpty(Mono.error(OspreyException.badInput("multipart field 'image' is missing")))
                 .flatMap(part -> store(tenant, part.content()));
     }
 

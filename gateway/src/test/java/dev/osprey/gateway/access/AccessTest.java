@@ -3,8 +3,8 @@ package dev.osprey.gateway.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.osprey.service.ServiceException;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -71,9 +71,9 @@ class AccessTest {
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String message) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(code);
-            assertThat(e.getStatus().getDescription()).contains(message);
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(ServiceException.class, e -> {
+            assertThat(e.reason().code()).isEqualTo(code);
+            assertThat(e.getMessage()).contains(message);
         });
     }
 }

@@ -16,15 +16,18 @@ import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.pipeline.ImageId;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.GrpcErrorHandler;
 import dev.osprey.service.PeerChannels;
 import dev.osprey.service.Replicas;
+import dev.osprey.service.ServiceException;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,9 +81,9 @@ class BackendFailuresTest {
         assertThat(asks.upload(Tenant.SHARED, image).block().getImageId()).isEqualTo(ImageId.of(image.asReadOnlyByteBuffer()));
 
         encoder.shutdownNow().awaitTermination(30, TimeUnit.SECONDS);
-        assertThatThrownBy(() -> asks.upload(Tenant.SHARED, image).block()).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-            assertThat(e.getStatus().getDescription()).isEqualTo("encoder-service is unavailable");
+        assertThatThrownBy(() -> asks.upload(Tenant.SHARED, image).block()).isInstanceOfSatisfying(ServiceException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ErrorReason.UNAVAILABLE);
+            assertThat(e.getMessage()).isEqualTo("encoder-service is unavailable");
             assertThat(e.getCause()).hasMessageContaining("encoder-service at 127.0.0.1:" + encoderPort);
         });
         // The channel now waits out its reconnect backoff: a call would fail fast without trying.
@@ -111,9 +114,39 @@ class BackendFailuresTest {
         assertThat(generations).hasValue(2);
 
         generations.set(0);
-        assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt("fails after a token")).blockLast()).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getDescription()).isEqualTo("llm-service is unavailable"));
+        assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt("fails after a token")).blockLast()).isInstanceOfSatisfying(ServiceException.class,
+                e -> assertThat(e.getMessage()).isEqualTo("llm-service is unavailable"));
         assertThat(generations).as("a stream that answered is not asked again").hasValue(1);
+    }
+
+    @Test
+    void aBackendsFailureIsClassifiedByTheReasonAndServiceOfItsErrorInfoNeverByItsText() {
+        llm = start(llmPort, new LlmGrpc.LlmImplBase() {
+            @Override
+            public void generate(GenerateRequest request, StreamObserver<AnswerEvent> responses) {
+                switch (request.getPrompt()) {
+                    // As the llm-service's encoder client fails, in words no text matching could read a service from.
+                    case "encoder down" -> throw new ServiceException(ErrorReason.UNAVAILABLE, "encoder-service",
+                            "the image tokens could not be fetched", null);
+                    case "bad" -> throw OspreyException.badInput("prompt: mask 2 is never referred to");
+                    // No details: whatever the text says, the backend that was called is the one unavailable.
+                    default -> responses.onError(Status.UNAVAILABLE.withDescription("encoder-service at 127.0.0.1:1 is unavailable")
+                            .asRuntimeException());
+                }
+            }
+        });
+        assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt("encoder down")).blockLast())
+                .isInstanceOfSatisfying(ServiceException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ErrorReason.UNAVAILABLE);
+                    assertThat(e.getMessage()).isEqualTo("encoder-service is unavailable");
+                    assertThat(e.getCause()).hasMessageContaining("llm-service at 127.0.0.1:" + llmPort);
+                });
+        assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt("no details")).blockLast()).isInstanceOfSatisfying(ServiceException.class,
+                e -> assertThat(e.getMessage()).isEqualTo("llm-service is unavailable"));
+        assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt("bad")).blockLast()).isInstanceOfSatisfying(ServiceException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ErrorReason.BAD_INPUT);
+            assertThat(e.getMessage()).isEqualTo("prompt: mask 2 is never referred to");
+        });
     }
 
     @Test
@@ -125,9 +158,9 @@ class BackendFailuresTest {
             }
         });
         assertThatThrownBy(() -> asks.upload(Tenant.SHARED, ByteString.copyFromUtf8("an image")).block())
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                    assertThat(e.getStatus().getDescription()).isEqualTo("encoder-service is unavailable");
+                .isInstanceOfSatisfying(ServiceException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ErrorReason.UNAVAILABLE);
+                    assertThat(e.getMessage()).isEqualTo("encoder-service is unavailable");
                     assertThat(e.getCause()).hasMessageContaining("refused the gateway: UNAUTHENTICATED internal token invalid");
                 });
     }
@@ -142,9 +175,9 @@ class BackendFailuresTest {
             }
         });
         for (String text : new String[] {"reset", "late"}) {
-            assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt(text)).blockLast()).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-                assertThat(e.getStatus().getDescription()).isEqualTo("llm-service did not answer in time");
+            assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt(text)).blockLast()).isInstanceOfSatisfying(ServiceException.class, e -> {
+                assertThat(e.reason()).isEqualTo(ErrorReason.DEADLINE_EXCEEDED);
+                assertThat(e.getMessage()).isEqualTo("llm-service did not answer in time");
             });
         }
     }
@@ -164,8 +197,8 @@ class BackendFailuresTest {
         assertThat(asks.ask(Tenant.SHARED, prompt("answer")).map(e -> e.getPiece().getText()).collectList().block()).containsExactly("Whole");
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt("never")).blockLast()).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThatThrownBy(() -> asks.ask(Tenant.SHARED, prompt("never")).blockLast()).isInstanceOfSatisfying(ServiceException.class,
+                e -> assertThat(e.reason()).isEqualTo(ErrorReason.DEADLINE_EXCEEDED));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended by the deadline, not sooner").isGreaterThanOrEqualTo(DEADLINE);
     }
 
@@ -186,7 +219,9 @@ class BackendFailuresTest {
 
     private static Server start(int port, io.grpc.BindableService service) {
         try {
-            return Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()).addService(service).build().start();
+            // Behind the exception handler every backend has, so that what a stand-in throws ends its call as it would there.
+            return Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()).addService(GrpcErrorHandler.handling(service))
+                    .build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

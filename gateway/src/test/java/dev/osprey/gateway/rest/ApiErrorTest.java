@@ -2,7 +2,10 @@ package dev.osprey.gateway.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.Status;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
+import dev.osprey.service.ErrorReason;
+import dev.osprey.service.ServiceException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -11,18 +14,27 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 class ApiErrorTest {
 
     @ParameterizedTest
-    @CsvSource({"INVALID_ARGUMENT, 400", "UNAUTHENTICATED, 401", "NOT_FOUND, 404", "RESOURCE_EXHAUSTED, 429", "UNAVAILABLE, 503",
-        "CANCELLED, 503", "DEADLINE_EXCEEDED, 504", "INTERNAL, 500"})
-    void backendStatusesMapToHttpStatusesKeepingTheirMessage(Status.Code code, int http) {
-        ApiError error = ApiError.of(Status.fromCode(code).withDescription("what went wrong").asRuntimeException());
+    @CsvSource({"BAD_INPUT, invalid_argument, 400", "UNAUTHENTICATED, unauthenticated, 401", "NOT_FOUND, not_found, 404",
+        "RESOURCE_EXHAUSTED, resource_exhausted, 429", "UNAVAILABLE, unavailable, 503", "CANCELLED, cancelled, 503",
+        "DEADLINE_EXCEEDED, deadline_exceeded, 504", "INTERNAL, internal, 500"})
+    void reasonsMapToHttpStatusesKeepingTheirMessage(ErrorReason reason, String code, int http) {
+        ApiError error = ApiError.of(new ServiceException(reason, "what went wrong"));
         assertThat(error.status().value()).isEqualTo(http);
-        assertThat(error.code()).isEqualTo(code.name().toLowerCase(java.util.Locale.ROOT));
+        assertThat(error.code()).isEqualTo(code);
         assertThat(error.message()).endsWith("what went wrong");
     }
 
     @Test
+    void modelErrorsMapByTheirReason() {
+        ApiError error = ApiError.of(new OspreyException(Reason.NOT_FOUND, "image x is not known"));
+        assertThat(error.status().value()).isEqualTo(404);
+        assertThat(error.code()).isEqualTo("not_found");
+        assertThat(ApiError.of(OspreyException.badInput("regions[0].box: expected 4 numbers")).code()).isEqualTo("invalid_argument");
+    }
+
+    @Test
     void aDeadlineSaysSoAndABodyOverTheCodecLimitIs413() {
-        assertThat(ApiError.of(Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded after 300s").asRuntimeException()).message())
+        assertThat(ApiError.of(new ServiceException(ErrorReason.DEADLINE_EXCEEDED, "deadline exceeded after 300s")).message())
                 .isEqualTo("the request took longer than its deadline: deadline exceeded after 300s");
         assertThat(ApiError.of(new DataBufferLimitException("Exceeded limit on max bytes to buffer : 1024")).status().value()).isEqualTo(413);
     }

@@ -7,6 +7,8 @@ import dev.osprey.api.v1.AskRequest;
 import dev.osprey.api.v1.Region;
 import dev.osprey.api.v1.Role;
 import dev.osprey.api.v1.Task;
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,7 +68,9 @@ class ChatRequestsTest {
     }
 
     private static void assertInvalid(String json, String message) {
-        assertThatThrownBy(() -> toAsk(json.formatted(ID))).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining(message);
+        assertThatThrownBy(() -> toAsk(json.formatted(ID)))
+                .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_INPUT))
+                .hasMessageContaining(message);
     }
 
     private static AskRequest toAsk(String json) {

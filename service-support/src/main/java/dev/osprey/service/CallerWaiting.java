@@ -1,0 +1,27 @@
+package dev.osprey.service;
+
+import io.grpc.Context;
+import io.grpc.Deadline;
+
+/** Whether the caller of the gRPC call running now still waits for its answer. */
+public final class CallerWaiting {
+
+    private CallerWaiting() {
+    }
+
+    /**
+     * Throws when the caller has gone (cancelled, or its deadline passed) before the work starts, so
+     * nothing is decoded or computed for nobody: DEADLINE_EXCEEDED or CANCELLED.
+     */
+    public static void require() {
+        Context context = Context.current();
+        if (!context.isCancelled()) {
+            return;
+        }
+        Deadline deadline = context.getDeadline();
+        if (deadline != null && deadline.isExpired()) {
+            throw new ServiceException(ErrorReason.DEADLINE_EXCEEDED, "the call's deadline passed before it started");
+        }
+        throw new ServiceException(ErrorReason.CANCELLED, "the call was cancelled before it started");
+    }
+}
