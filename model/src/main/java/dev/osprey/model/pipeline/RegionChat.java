@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -166,10 +165,7 @@ public final class RegionChat implements AutoCloseable {
     public Prompts prompts(Question question, int regionCount) {
         List<PromptIds> encoded = switch (question) {
             case Question.Task task -> {
-                if (regionCount == 0) {
-                    throw OspreyException.badInput("the task '" + task.task().name().toLowerCase(Locale.ROOT)
-                            + "' is asked about each region: give at least one mask");
-                }
+                TaskRegions.require("masks", regionCount);
                 List<PromptIds> perRegion = new ArrayList<>(regionCount);
                 for (int q = 0; q < regionCount; q++) {
                     perRegion.add(prompts.task(task.task(), q));
