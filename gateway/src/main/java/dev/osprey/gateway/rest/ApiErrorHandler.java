@@ -1,5 +1,7 @@
 package dev.osprey.gateway.rest;
 
+import dev.osprey.model.error.OspreyException;
+import dev.osprey.service.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -32,7 +34,10 @@ public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
     public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
         String requestId = RequestIds.of(exchange);
         String request = exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath();
-        if (DisconnectedClientHelper.isClientDisconnectedException(failure)) {
+        // Our own failures are answers, even when their cause is a reset connection: a backend that
+        // died mid-call leaves "connection reset" in the cause chain, which is not the client leaving.
+        boolean ours = failure instanceof ServiceException || failure instanceof OspreyException;
+        if (!ours && DisconnectedClientHelper.isClientDisconnectedException(failure)) {
             // The client went away (an upload aborted half way): nobody reads an answer, and it is no server error.
             log.info("request {} {}: the client closed the connection", requestId, request);
             exchange.getResponse().setStatusCode(CLIENT_CLOSED);
