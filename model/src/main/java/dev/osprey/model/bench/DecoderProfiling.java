@@ -35,15 +35,10 @@ public final class DecoderProfiling {
             // A 7B graph is beyond protobuf's 2 GB: the dump keeps its weights in a file beside it.
             options.addConfigEntry("session.optimized_model_external_initializers_file_name", "decoder.optimized.onnx.data");
             options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
-        }); KvCache cache = session.newCache(1, Math.max(prefill, context) + steps + 1)) {
+        }); KvCache cache = session.newCache(1, prefill)) {
             session.prefill(cache, StageBenchmarks.random(prefill * hidden, 2), prefill);
             try (KvCache filled = session.newCache(1, context + steps + 1)) {
-                int runs = 0;
-                for (int done = 0; done < context; done += prefill, runs++) {
-                    int n = Math.min(prefill, context - done);
-                    session.prefill(filled, StageBenchmarks.random(n * hidden, 4 + done), n);
-                }
-                prefillRuns = 1 + runs;
+                prefillRuns = 1 + StageBenchmarks.fill(session, filled, context, prefill);
                 float[] embed = StageBenchmarks.random(hidden, 9);
                 for (int i = 0; i < steps; i++) {
                     session.step(filled, embed);

@@ -62,10 +62,7 @@ public final class StageBenchmarks {
             }
             double contextRate;
             try (KvCache cache = session.newCache(1, context + steps + 1)) {
-                for (int filled = 0; filled < context; filled += prefill) {
-                    int n = Math.min(prefill, context - filled);
-                    session.prefill(cache, random(n * hidden, 4 + filled), n);
-                }
+                fill(session, cache, context, prefill);
                 contextRate = decodeRate(session, cache, hidden, steps);
             }
             return new DecoderResult(prefill, prefillRate, emptyRate, context, contextRate);
@@ -80,6 +77,17 @@ public final class StageBenchmarks {
             session.step(cache, embed);
         }
         return (steps - 1) / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Fills {@code cache} with {@code context} random positions in chunks of {@code chunk}; returns the runs it took. */
+    static int fill(DecoderSession session, KvCache cache, int context, int chunk) {
+        int hidden = session.config().hidden();
+        int runs = 0;
+        for (int filled = 0; filled < context; filled += chunk, runs++) {
+            int n = Math.min(chunk, context - filled);
+            session.prefill(cache, random(n * hidden, 4 + filled), n);
+        }
+        return runs;
     }
 
     /** Uniform values in [-1, 1) from {@code seed}. */
