@@ -44,6 +44,16 @@ public final class BundleConverter {
 
     /** Converts {@code checkpointDir} into the bundle folder {@code out}. */
     public BundleManifest convert(Path checkpointDir, Path out, DecoderPrecision precision) {
+        return convert(checkpointDir, out, precision, null, bundle -> { });
+    }
+
+    /**
+     * As {@link #convert(Path, Path, DecoderPrecision)}, then {@code finish} (timed as {@code finishStep})
+     * runs on the complete bundle before it is moved into place, e.g. to calibrate an int8 KV cache
+     * with the bundle's own parts; a failure there leaves no bundle behind either.
+     */
+    public BundleManifest convert(Path checkpointDir, Path out, DecoderPrecision precision, String finishStep,
+            Consumer<ModelBundle> finish) {
         prepareTarget(out);
         Path work = out.resolveSibling(out.getFileName() + ".converting");
         deleteRecursively(work);
@@ -78,6 +88,9 @@ public final class BundleConverter {
                     "osprey_v1",
                     files);
             manifest.write(work);
+            if (finishStep != null) {
+                timed(finishStep, () -> finish.accept(new ModelBundle(work, manifest)));
+            }
             deleteRecursively(out);
             Files.move(work, out, StandardCopyOption.ATOMIC_MOVE);
             return manifest;

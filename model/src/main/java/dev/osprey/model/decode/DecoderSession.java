@@ -34,7 +34,8 @@ public final class DecoderSession implements AutoCloseable {
 
     /**
      * What closed caches keep for the next ones: two 7B caches of one sequence at Osprey's context
-     * (1.1 GiB each in float32), so that questions in turn never map and fault in a cache afresh.
+     * (1.1 GiB each in float32, a quarter of that in int8), so that questions in turn never map and
+     * fault in a cache afresh.
      */
     public static final long DEFAULT_IDLE_KV_BYTES = 5L << 29;
 
@@ -43,11 +44,14 @@ public final class DecoderSession implements AutoCloseable {
     private final DecoderConfig config;
     private final AtomicLong runs = new AtomicLong();
     private final KvPool kvPool;
+    // Null when the graph keeps a float32 cache.
+    private final KvScales kvScales;
 
-    private DecoderSession(OrtSession session, DecoderConfig config, long idleKvBytes) {
+    private DecoderSession(OrtSession session, DecoderConfig config, long idleKvBytes, KvScales kvScales) {
         this.session = session;
         this.config = config;
         this.kvPool = new KvPool(idleKvBytes);
+        this.kvScales = kvScales;
     }
 
     /**
@@ -66,7 +70,9 @@ public final class DecoderSession implements AutoCloseable {
         // The threads spin between parallel sections instead of sleeping: a decode step is about 300
         // short operators, and waking a sleeping thread for each cost 10-25 % of the step on two cores
         // (BENCHMARKS.md). A session of one thread has no one to wake.
-        return new DecoderSession(OrtSessions.open(model, intraOpThreads, intraOpThreads != 1, tune), config, DEFAULT_IDLE_KV_BYTES);
+        KvScales scales = Int8KvGraph.scalesOf(model);
+        return new DecoderSession(OrtSessions.open(model, intraOpThreads, intraOpThreads != 1, tune), config, DEFAULT_IDLE_KV_BYTES,
+                scales);
     }
 
     /** Ends ONNX Runtime's profiling of this session (if it was on) and returns the profile file's name. */
@@ -83,12 +89,17 @@ public final class DecoderSession implements AutoCloseable {
         return config;
     }
 
+    /** How the graph keeps its KV cache: {@link KvPrecision#INT8} or {@link KvPrecision#FP32}. */
+    public KvPrecision kvCache() {
+        return kvScales == null ? KvPrecision.FP32 : KvPrecision.INT8;
+    }
+
     /**
      * An empty cache for {@code batch} sequences of up to {@code maxLength} positions each, on memory
      * that closed caches of this session left behind where it fits.
      */
     public KvCache newCache(int batch, int maxLength) {
-        return new KvCache(env, config, batch, maxLength, kvPool);
+        return new KvCache(env, config, batch, maxLength, kvPool, kvScales);
     }
 
     /** Bytes of KV memory that closed caches keep for the next ones. */

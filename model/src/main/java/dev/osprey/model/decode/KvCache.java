@@ -1,11 +1,12 @@
 package dev.osprey.model.decode;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -14,7 +15,8 @@ import java.util.Arrays;
  * that are passed both as the past input and as the pinned present output, so the attention op
  * appends in place (no copy per token). Each sequence (row) has its own filled length, so rows that
  * continue a shared {@link PrefixKv} by suffixes of different lengths can still step together.
- * Not thread-safe; close it to free the native tensors.
+ * Values are float32, or int8 codes with the decoder's fixed {@link KvScales} when its graph keeps an
+ * int8 cache ({@link Int8KvGraph}). Not thread-safe; close it to free the native tensors.
  */
 public final class KvCache implements AutoCloseable {
 
@@ -25,15 +27,18 @@ public final class KvCache implements AutoCloseable {
     private final OnnxTensor[] keys;
     private final OnnxTensor[] values;
     // The tensors' own direct buffers: ORT reads and writes them in place, so copies go through these.
-    private final FloatBuffer[] keyData;
-    private final FloatBuffer[] valueData;
+    private final ByteBuffer[] keyData;
+    private final ByteBuffer[] valueData;
+    // Null for a float32 cache.
+    private final KvScales scales;
+    private final int valueBytes;
     // Their native memory, taken from and given back to the session's pool.
     private final KvMemory[] memory;
     private final KvPool pool;
     private final int[] lengths;
     private RunInterrupt interrupt;
 
-    KvCache(OrtEnvironment env, DecoderConfig config, int batch, int maxLength, KvPool pool) {
+    KvCache(OrtEnvironment env, DecoderConfig config, int batch, int maxLength, KvPool pool, KvScales scales) {
         if (batch <= 0 || maxLength <= 0 || maxLength > config.maxPositions()) {
             throw OspreyException.badInput("a KV cache needs batch ≥ 1 and 1 ≤ maxLength ≤ " + config.maxPositions()
                     + " (the model's max positions), got batch " + batch + ", maxLength " + maxLength);
@@ -44,18 +49,20 @@ public final class KvCache implements AutoCloseable {
         this.headDim = config.headDim();
         this.keys = new OnnxTensor[config.layers()];
         this.values = new OnnxTensor[config.layers()];
-        this.keyData = new FloatBuffer[config.layers()];
-        this.valueData = new FloatBuffer[config.layers()];
+        this.keyData = new ByteBuffer[config.layers()];
+        this.valueData = new ByteBuffer[config.layers()];
+        this.scales = scales;
+        this.valueBytes = scales == null ? Float.BYTES : Byte.BYTES;
         this.lengths = new int[batch];
         this.memory = new KvMemory[2 * config.layers()];
         this.pool = pool;
         long[] shape = {batch, config.kvHeads(), maxLength, config.headDim()};
         try {
             for (int l = 0; l < config.layers(); l++) {
-                keyData[l] = floats(shape, 2 * l);
-                valueData[l] = floats(shape, 2 * l + 1);
-                keys[l] = OnnxTensor.createTensor(env, keyData[l], shape);
-                values[l] = OnnxTensor.createTensor(env, valueData[l], shape);
+                keyData[l] = block(shape, 2 * l);
+                valueData[l] = block(shape, 2 * l + 1);
+                keys[l] = tensor(env, keyData[l], shape);
+                values[l] = tensor(env, valueData[l], shape);
             }
         } catch (OrtException e) {
             close();
@@ -67,16 +74,21 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    private FloatBuffer floats(long[] shape, int slot) {
-        long count = 1;
+    private ByteBuffer block(long[] shape, int slot) {
+        long bytes = valueBytes;
         for (long d : shape) {
-            count *= d;
+            bytes *= d;
         }
-        if (count * Float.BYTES > Integer.MAX_VALUE) {
-            throw OspreyException.badInput("a KV cache layer of " + count * Float.BYTES + " bytes exceeds 2 GiB; use a smaller batch or maxLength");
+        if (bytes > Integer.MAX_VALUE) {
+            throw OspreyException.badInput("a KV cache layer of " + bytes + " bytes exceeds 2 GiB; use a smaller batch or maxLength");
         }
-        memory[slot] = pool.take(count * Float.BYTES);
-        return memory[slot].floats(count);
+        memory[slot] = pool.take(bytes);
+        return memory[slot].bytes(bytes);
+    }
+
+    private OnnxTensor tensor(OrtEnvironment env, ByteBuffer data, long[] shape) throws OrtException {
+        return scales == null ? OnnxTensor.createTensor(env, data.asFloatBuffer(), shape)
+                : OnnxTensor.createTensor(env, data, shape, OnnxJavaType.INT8);
     }
 
     /** Sequences in the batch. */
@@ -104,7 +116,10 @@ public final class KvCache implements AutoCloseable {
         return snapshot(row, length, KvPrecision.FP32);
     }
 
-    /** A copy of the keys and values of sequence {@code row} over positions [0, length), stored at {@code precision}. */
+    /**
+     * A copy of the keys and values of sequence {@code row} over positions [0, length), stored at
+     * {@code precision}; an int8 cache's codes are copied as they are, whatever {@code precision}.
+     */
     public PrefixKv snapshot(int row, int length, KvPrecision precision) {
         if (length <= 0 || length > length(row)) {
             throw OspreyException.badInput("a snapshot needs 1 ≤ length ≤ " + lengths[row] + " (the positions row " + row
@@ -112,6 +127,13 @@ public final class KvCache implements AutoCloseable {
         }
         KvRows[] prefixKeys = new KvRows[keys.length];
         KvRows[] prefixValues = new KvRows[keys.length];
+        if (scales != null) {
+            for (int l = 0; l < keys.length; l++) {
+                prefixKeys[l] = new KvRows.CacheCodes(gather(keyData[l], row, length), scales.keys()[l], length, headDim);
+                prefixValues[l] = new KvRows.CacheCodes(gather(valueData[l], row, length), scales.values()[l], length, headDim);
+            }
+            return new PrefixKv(length, kvHeads, headDim, KvPrecision.INT8, prefixKeys, prefixValues);
+        }
         float[] layer = new float[kvHeads * length * headDim];
         for (int l = 0; l < keys.length; l++) {
             prefixKeys[l] = KvRows.encode(precision, gather(keyData[l], row, length, layer), headDim);
@@ -121,7 +143,16 @@ public final class KvCache implements AutoCloseable {
     }
 
     // Row `row`'s first `length` positions of every head, as [kvHeads, length, headDim] in `out`.
-    private float[] gather(FloatBuffer data, int row, int length, float[] out) {
+    private float[] gather(ByteBuffer data, int row, int length, float[] out) {
+        for (int h = 0; h < kvHeads; h++) {
+            data.asFloatBuffer().get(offset(row, h), out, h * length * headDim, length * headDim);
+        }
+        return out;
+    }
+
+    // The same for int8 codes.
+    private byte[] gather(ByteBuffer data, int row, int length) {
+        byte[] out = new byte[kvHeads * length * headDim];
         for (int h = 0; h < kvHeads; h++) {
             data.get(offset(row, h), out, h * length * headDim, length * headDim);
         }
@@ -129,8 +160,8 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Copies {@code prefix} into sequence {@code row} (widened to float32), which then holds exactly
-     * its positions: a following prefill appends the rest of that sequence.
+     * Copies {@code prefix} into sequence {@code row} (widened to float32, or as codes into an int8
+     * cache), which then holds exactly its positions: a following prefill appends the rest of that sequence.
      */
     public void load(PrefixKv prefix, int row) {
         checkRow(row);
@@ -141,17 +172,38 @@ public final class KvCache implements AutoCloseable {
                     + kvHeads + " x " + maxLength + " x " + headDim);
         }
         int span = prefix.length() * headDim;
-        float[] layer = new float[kvHeads * span];
-        for (int l = 0; l < keys.length; l++) {
-            prefix.keyRows(l).decode(layer);
-            scatter(layer, span, keyData[l], row);
-            prefix.valueRows(l).decode(layer);
-            scatter(layer, span, valueData[l], row);
+        if (scales != null) {
+            for (int l = 0; l < keys.length; l++) {
+                scatter(codes(prefix.keyRows(l), scales.keys()[l]), span, keyData[l], row);
+                scatter(codes(prefix.valueRows(l), scales.values()[l]), span, valueData[l], row);
+            }
+        } else {
+            float[] layer = new float[kvHeads * span];
+            for (int l = 0; l < keys.length; l++) {
+                prefix.keyRows(l).decode(layer);
+                scatter(layer, span, keyData[l], row);
+                prefix.valueRows(l).decode(layer);
+                scatter(layer, span, valueData[l], row);
+            }
         }
         lengths[row] = prefix.length();
     }
 
-    private void scatter(float[] layer, int span, FloatBuffer data, int row) {
+    // An int8 cache takes back only codes stored with its own scales: anything else would need requantising.
+    private static byte[] codes(KvRows rows, float[] scales) {
+        if (rows instanceof KvRows.CacheCodes codes && Arrays.equals(codes.scales(), scales)) {
+            return codes.codes();
+        }
+        throw OspreyException.badInput("this int8 KV cache loads only prefixes taken from a cache of the same decoder");
+    }
+
+    private void scatter(float[] layer, int span, ByteBuffer data, int row) {
+        for (int h = 0; h < kvHeads; h++) {
+            data.asFloatBuffer().put(offset(row, h), layer, h * span, span);
+        }
+    }
+
+    private void scatter(byte[] layer, int span, ByteBuffer data, int row) {
         for (int h = 0; h < kvHeads; h++) {
             data.put(offset(row, h), layer, h * span, span);
         }
@@ -165,10 +217,15 @@ public final class KvCache implements AutoCloseable {
             throw OspreyException.badInput("row " + fromRow + " of " + length + " positions does not fit this cache of "
                     + maxLength + " positions, or the caches' layer and head sizes differ");
         }
+        if (from.valueBytes != valueBytes) {
+            throw OspreyException.badInput("cannot copy a row between a float32 and an int8 KV cache");
+        }
         for (int l = 0; l < keys.length; l++) {
             for (int h = 0; h < kvHeads; h++) {
-                keyData[l].put(offset(row, h), from.keyData[l], from.offset(fromRow, h), length * headDim);
-                valueData[l].put(offset(row, h), from.valueData[l], from.offset(fromRow, h), length * headDim);
+                keyData[l].put(offset(row, h) * valueBytes, from.keyData[l], from.offset(fromRow, h) * valueBytes,
+                        length * headDim * valueBytes);
+                valueData[l].put(offset(row, h) * valueBytes, from.valueData[l], from.offset(fromRow, h) * valueBytes,
+                        length * headDim * valueBytes);
             }
         }
         lengths[row] = length;

@@ -4,7 +4,6 @@ import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 
 /**
  * Native memory for one KV tensor: a direct buffer, which ONNX Runtime reads and writes in place.
@@ -38,8 +37,8 @@ final class KvMemory {
         return buffer.capacity();
     }
 
-    /** The first {@code count} floats as a native-order direct buffer (what ONNX Runtime wraps without copying). */
-    FloatBuffer floats(long count) {
-        return buffer.duplicate().limit(Math.toIntExact(count * Float.BYTES)).slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    /** The first {@code count} bytes as a native-order direct buffer (what ONNX Runtime wraps without copying). */
+    ByteBuffer bytes(long count) {
+        return buffer.duplicate().limit(Math.toIntExact(count)).slice().order(ByteOrder.nativeOrder());
     }
 }

@@ -4,9 +4,10 @@ import dev.osprey.model.error.OspreyException;
 import java.util.Locale;
 
 /**
- * How a cached prefix's keys and values are stored ({@link PrefixKv}). The decoder itself always
- * attends over float32 (ONNX Runtime's CPU attention ran 1.3-1.7x slower on float16 here); a prefix
- * is widened back to float32 when a question loads it.
+ * How keys and values are stored: a cached prefix's ({@link PrefixKv}), widened back to float32 when
+ * a question loads it into a float32 cache, and the decoder's own cache, which is float32 or int8
+ * ({@link Int8KvGraph}; never float16: ONNX Runtime's CPU attention ran 1.3-1.7x slower on it than on
+ * float32 here). An int8 cache's prefixes are its codes, whatever precision is asked for.
  */
 public enum KvPrecision {
     /** As computed: 4 bytes a value; exact. */

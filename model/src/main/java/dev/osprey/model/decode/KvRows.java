@@ -19,11 +19,19 @@ sealed interface KvRows {
     /** Writes the float32 values into {@code out} (the same length as encoded). */
     void decode(float[] out);
 
+    /** Bytes held. */
+    long bytes();
+
     /** Float32, as computed. */
     record Fp32(float[] values) implements KvRows {
         @Override
         public void decode(float[] out) {
             System.arraycopy(values, 0, out, 0, values.length);
+        }
+
+        @Override
+        public long bytes() {
+            return 4L * values.length;
         }
     }
 
@@ -42,6 +50,11 @@ sealed interface KvRows {
             for (int i = 0; i < halves.length; i++) {
                 out[i] = Float.float16ToFloat(halves[i]);
             }
+        }
+
+        @Override
+        public long bytes() {
+            return 2L * halves.length;
         }
     }
 
@@ -76,6 +89,37 @@ sealed interface KvRows {
                     out[base + i] = codes[base + i] * scale;
                 }
             }
+        }
+
+        @Override
+        public long bytes() {
+            return codes.length + 4L * scales.length;
+        }
+    }
+
+    /**
+     * The codes of an int8 KV cache as the attention stored them, with the cache's fixed scale per
+     * (head, channel): copied back into an int8 cache as they are.
+     *
+     * @param scales [kvHeads × width], from the cache's {@link KvScales}
+     */
+    record CacheCodes(byte[] codes, float[] scales, int length, int width) implements KvRows {
+        @Override
+        public void decode(float[] out) {
+            int heads = scales.length / width;
+            for (int h = 0; h < heads; h++) {
+                for (int t = 0; t < length; t++) {
+                    int base = (h * length + t) * width;
+                    for (int c = 0; c < width; c++) {
+                        out[base + c] = codes[base + c] * scales[h * width + c];
+                    }
+                }
+            }
+        }
+
+        @Override
+        public long bytes() {
+            return codes.length;
         }
     }
 }

@@ -68,7 +68,11 @@ public final class PrefixKv {
 
     /** Bytes of the stored keys and values (and int8 scales). */
     public long bytes() {
-        return bytes(layers(), kvHeads, headDim, length, precision);
+        long bytes = 0;
+        for (int l = 0; l < keys.length; l++) {
+            bytes += keys[l].bytes() + values[l].bytes();
+        }
+        return bytes;
     }
 
     /** Bytes a prefix of {@code length} positions takes at these sizes and precision. */

@@ -2,6 +2,7 @@ package dev.osprey.model.decode;
 
 import dev.osprey.model.Golden;
 import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.generate.Sampler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -85,6 +86,20 @@ final class GoldenDecoder implements AutoCloseable {
         try (KvCache cache = session.newCache(1, sequence.length())) {
             return session.prefill(cache, sequence.embeds(), sequence.length());
         }
+    }
+
+    /** {@code tokens} greedy ids continuing {@code logits} in {@code cache}, run by {@code session} (embedding with this table). */
+    int[] greedy(DecoderSession session, KvCache cache, float[] logits, int tokens) {
+        int[] ids = new int[tokens];
+        float[] next = new float[config.hidden()];
+        for (int t = 0; t < tokens; t++) {
+            ids[t] = Sampler.argmax(logits, 0, logits.length);
+            table.copyRow(ids[t], next, 0);
+            if (t + 1 < tokens) {
+                logits = session.step(cache, next);
+            }
+        }
+        return ids;
     }
 
     @Override

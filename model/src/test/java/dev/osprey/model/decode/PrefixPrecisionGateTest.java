@@ -107,16 +107,6 @@ class PrefixPrecisionGateTest {
     }
 
     private static int[] greedy(KvCache cache, float[] logits) {
-        int hidden = FP32.get().config.hidden();
-        int[] ids = new int[NEW_TOKENS];
-        float[] next = new float[hidden];
-        for (int t = 0; t < NEW_TOKENS; t++) {
-            ids[t] = Sampler.argmax(logits, 0, logits.length);
-            FP32.get().table.copyRow(ids[t], next, 0);
-            if (t + 1 < NEW_TOKENS) {
-                logits = FP32.get().session.step(cache, next);
-            }
-        }
-        return ids;
+        return FP32.get().greedy(FP32.get().session, cache, logits, NEW_TOKENS);
     }
 }
