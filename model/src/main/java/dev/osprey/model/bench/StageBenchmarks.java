@@ -5,6 +5,7 @@ import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.decode.DecoderConfig;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.KvCache;
+import dev.osprey.model.decode.KvPrecision;
 import dev.osprey.model.vision.OnnxVisionTower;
 import java.util.SplittableRandom;
 
@@ -17,7 +18,7 @@ public final class StageBenchmarks {
 
     /** Prefill and decode rates, the latter at an empty and at a filled KV cache. */
     public record DecoderResult(int prefillTokens, double prefillTokensPerSecond, double decodeEmptyTokensPerSecond,
-            int context, double decodeAtContextTokensPerSecond) {
+            int context, double decodeAtContextTokensPerSecond, KvPrecision kvCache) {
     }
 
     private StageBenchmarks() {
@@ -65,7 +66,7 @@ public final class StageBenchmarks {
                 fill(session, cache, context, prefill);
                 contextRate = decodeRate(session, cache, hidden, steps);
             }
-            return new DecoderResult(prefill, prefillRate, emptyRate, context, contextRate);
+            return new DecoderResult(prefill, prefillRate, emptyRate, context, contextRate, session.kvCache());
         }
     }
 

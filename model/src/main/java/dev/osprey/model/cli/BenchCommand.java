@@ -105,8 +105,9 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, prefill, context, steps);
-            spec.commandLine().getOut().printf("decoder: prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, %.2f tok/s at %d tokens%n",
-                    r.prefillTokens(), r.prefillTokensPerSecond(), r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
+            spec.commandLine().getOut().printf("decoder (%s KV cache): prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, "
+                    + "%.2f tok/s at %d tokens%n", r.kvCache().label(), r.prefillTokens(), r.prefillTokensPerSecond(),
+                    r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
             return 0;
         }
     }
