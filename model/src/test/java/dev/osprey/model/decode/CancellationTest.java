@@ -1,37 +1,31 @@
 package dev.osprey.model.decode;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnxruntime.OrtSession;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.bundle.ModelBundle;
-import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
-import dev.osprey.model.generate.FinishReason;
-import dev.osprey.model.generate.Generation;
-import dev.osprey.model.generate.GenerationRequest;
-import dev.osprey.model.generate.Generator;
-import dev.osprey.model.generate.SamplingSettings;
-import dev.osprey.model.text.OspreyTokenizer;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An interrupt reaches ONNX Runtime itself: a run started after it (or running when it comes) is
- * refused by the runtime's terminate flag, reported as CANCELLED, and a generation ends CANCELLED
- * rather than failing, even when nothing polls its cancelled() supplier.
+ * A cancellation reaches ONNX Runtime itself: a run given a cancelled {@link Cancellation} (or running
+ * when the cancel comes) is refused by the runtime's terminate flag and reported as CANCELLED, whether
+ * the run options were made before the cancel or after it. The KV cache knows nothing of it.
  */
-class RunInterruptTest {
+class CancellationTest {
 
-    static ModelBundle bundle;
     static DecoderSession session;
 
     @BeforeAll
     static void open() {
-        bundle = TinyBundle.open();
+        ModelBundle bundle = TinyBundle.open();
         session = DecoderSession.open(bundle.decoderModel(), bundle.decoderConfig(), 1);
     }
 
@@ -41,35 +35,51 @@ class RunInterruptTest {
     }
 
     @Test
-    void anInterruptedRunIsRefusedByTheRuntimeAsCancelled() {
+    void aRunAfterTheCancelIsRefusedByTheRuntimeAsCancelled() {
         int hidden = session.config().hidden();
-        try (KvCache cache = session.newCache(1, 8); RunInterrupt interrupt = new RunInterrupt()) {
-            cache.interruptWith(interrupt);
-            session.prefill(cache, new float[2 * hidden], 2);
-            interrupt.interrupt();
+        try (KvCache cache = session.newCache(1, 8); Cancellation cancellation = new Cancellation()) {
+            session.prefill(cache, new float[2 * hidden], 2, cancellation);
+            cancellation.cancel();
             long runs = session.runs();
-            assertThatThrownBy(() -> session.step(cache, new float[hidden])).isInstanceOfSatisfying(OspreyException.class,
-                    e -> assertThat(e.reason()).isEqualTo(Reason.CANCELLED));
+            assertCancelled(() -> session.step(cache, new float[hidden], cancellation));
             assertThat(session.runs()).as("the run was attempted").isEqualTo(runs + 1);
             assertThat(cache.length()).as("nothing appended").isEqualTo(2);
         }
     }
 
     @Test
-    void aGenerationWhosePrefillIsInterruptedEndsCancelled() {
+    void aCancelBeforeTheFirstRunRefusesItToo() {
         int hidden = session.config().hidden();
-        try (SafetensorsFile embeddingFile = SafetensorsFile.open(bundle.embeddings());
-                OspreyTokenizer tokenizer = OspreyTokenizer.load(bundle.tokenizerDir());
-                KvCache cache = session.newCache(1, 16);
-                RunInterrupt interrupt = new RunInterrupt()) {
-            Generator generator = new Generator(session, EmbeddingTable.from(embeddingFile), tokenizer);
-            interrupt.interrupt();
-            List<Generation> out = generator.generate(cache, new float[4 * hidden], 4,
-                    GenerationRequest.of(SamplingSettings.greedy(), 8).withInterrupt(interrupt));
-            assertThat(out).singleElement().satisfies(g -> {
-                assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
-                assertThat(g.outputIds()).isEmpty();
-            });
+        try (KvCache cache = session.newCache(1, 8); Cancellation cancellation = new Cancellation()) {
+            cancellation.cancel();
+            assertCancelled(() -> session.prefill(cache, new float[2 * hidden], 2, cancellation));
+            assertThat(cache.length()).as("nothing appended").isZero();
         }
+    }
+
+    @Test
+    void aCancelAfterCloseIsHarmlessAndNoneCannotBeCancelled() {
+        Cancellation cancellation = new Cancellation();
+        try (KvCache cache = session.newCache(1, 8)) {
+            session.prefill(cache, new float[session.config().hidden()], 1, cancellation);
+        }
+        cancellation.close();
+        // A client's cancel may come after its generation ended and freed the run options.
+        cancellation.cancel();
+        assertThat(cancellation.cancelled()).isTrue();
+        assertThatThrownBy(Cancellation.NONE::cancel).isInstanceOf(IllegalStateException.class);
+        assertThat(Cancellation.NONE.cancelled()).isFalse();
+    }
+
+    @Test
+    void theKvCacheCarriesNoCancellationState() {
+        noClasses().that().belongToAnyOf(KvCache.class)
+                .should().dependOnClassesThat().belongToAnyOf(Cancellation.class, OrtSession.RunOptions.class)
+                .check(new ClassFileImporter().importClasses(KvCache.class));
+    }
+
+    private static void assertCancelled(Runnable run) {
+        assertThatThrownBy(run::run).isInstanceOfSatisfying(OspreyException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.CANCELLED));
     }
 }
