@@ -1,10 +1,10 @@
 package dev.osprey.llm;
 
 import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.generate.TokenListener;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.service.GrpcErrors;
-import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.List;
@@ -13,16 +13,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The response stream of one Generate call: a piece event per generated id as the generator emits
- * it, then a Finished event per answer. Knows whether the call is over for the client (cancelled, or
- * its deadline passed), which is what stops generation. Created on the gRPC thread that received the
- * call; written from one worker thread at a time.
+ * it, then a Finished event per answer. Holds the generation's {@link Cancellation}, cancelled when
+ * the call is over for the client: the call's cancel handler feeds it here, and
+ * {@link LlmGrpcService} feeds it the call's Context (a cancel, or a passed deadline) while the
+ * generation runs. Created on the gRPC thread that received the call; written from one worker thread
+ * at a time.
  */
 final class AnswerStream implements TokenListener {
 
     private static final Logger log = LoggerFactory.getLogger(AnswerStream.class);
 
     private final ServerCallStreamObserver<AnswerEvent> call;
-    private final Context context;
+    private final Cancellation cancellation = new Cancellation();
     private final GenerationMetrics metrics;
     private final long received = System.nanoTime();
     private long[] lastTokenAt = new long[0];
@@ -31,15 +33,15 @@ final class AnswerStream implements TokenListener {
 
     AnswerStream(ServerCallStreamObserver<AnswerEvent> call, GenerationMetrics metrics) {
         this.call = call;
-        this.context = Context.current();
         this.metrics = metrics;
-        // With a handler set, writes to a cancelled call are dropped instead of throwing on the worker.
-        call.setOnCancelHandler(() -> { });
+        // A client that cancels, or a server that shuts down hard, ends the generation even mid-run. With
+        // a handler set, writes to a cancelled call are also dropped instead of throwing on the worker.
+        call.setOnCancelHandler(cancellation::cancel);
     }
 
-    /** Whether the client has gone: cancelled, deadline passed, or the server shut down hard. */
-    boolean cancelled() {
-        return context.isCancelled() || call.isCancelled();
+    /** How the generation learns that the client has gone: cancelled, deadline passed, or the server shut down hard. */
+    Cancellation cancellation() {
+        return cancellation;
     }
 
     /** Sequences that will stream, so that each one's inter-token gaps are measured apart. */
@@ -71,7 +73,7 @@ final class AnswerStream implements TokenListener {
             metrics.answered(answers.get(i).usage());
             call.onNext(AnswerEvents.finished(i, answers.get(i)));
         }
-        if (!cancelled()) {
+        if (!cancellation.cancelled()) {
             call.onCompleted();
         }
     }
@@ -81,7 +83,7 @@ final class AnswerStream implements TokenListener {
         // GrpcErrors logs server errors with their stack; what the client got wrong is only worth a debug line.
         StatusRuntimeException status = GrpcErrors.toStatus(failure);
         log.debug("Generate failed: {}", status.getStatus());
-        if (!cancelled()) {
+        if (!cancellation.cancelled()) {
             call.onError(status);
         }
     }

@@ -5,7 +5,7 @@ import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
-import dev.osprey.model.decode.RunInterrupt;
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderClient;
@@ -65,29 +65,33 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
     // Runs on a worker in the call's Context (its deadline then bounds the encoder call); returns how
     // to end the call once the slot is free.
     private Runnable generate(Context context, GenerateJob job, AnswerStream stream) {
-        if (stream.cancelled()) {
-            return () -> { };
+        Cancellation cancellation = stream.cancellation();
+        // A cancelled call or a passed deadline, also one that came while the job waited (the listener
+        // then runs at once), ends the generation, the decoder run in progress included (a long first prefill).
+        Context.CancellationListener onCancel = cancelled -> cancellation.cancel();
+        context.addListener(onCancel, Runnable::run);
+        Context previous = context.attach();
+        try {
+            return cancellation.cancelled() ? () -> { } : answer(job, stream);
+        } finally {
+            context.detach(previous);
+            context.removeListener(onCancel);
+            cancellation.close();
         }
+    }
+
+    private Runnable answer(GenerateJob job, AnswerStream stream) {
         stream.expect(job.sequences());
         metrics.activeSequences(job.sequences());
-        Context previous = context.attach();
-        // A cancelled call (or an expired deadline) also ends the decoder run in progress, e.g. a long first prefill.
-        RunInterrupt interrupt = new RunInterrupt();
-        Context.CancellationListener onCancel = cancelled -> interrupt.interrupt();
-        context.addListener(onCancel, Runnable::run);
         try {
             List<Answer> answers = chat.answer(job.imageId(),
                     () -> encoder.imageTokens(job.encoderAddress(), job.imageId(), chat.imageTokens(), chat.hidden()),
-                    job.regions(), job.prompts(),
-                    job.request().withListener(stream).withCancellation(stream::cancelled).withInterrupt(interrupt));
+                    job.regions(), job.prompts(), job.request().withListener(stream).withCancellation(stream.cancellation()));
             return () -> stream.finish(answers);
         } catch (RuntimeException | Error e) {
             // An Error too (a class that cannot load, out of memory): the call must end rather than hang.
             return () -> stream.fail(e);
         } finally {
-            context.removeListener(onCancel);
-            interrupt.close();
-            context.detach(previous);
             metrics.activeSequences(-job.sequences());
         }
     }

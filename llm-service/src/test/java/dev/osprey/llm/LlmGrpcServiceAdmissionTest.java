@@ -37,9 +37,7 @@ class LlmGrpcServiceAdmissionTest {
     @Test
     void aFullServiceRefusesAtOnceAndACancelledGenerationFreesItsSlotWithinOneStep() throws Exception {
         server = new LlmServer(1, 0, image);
-        Context.CancellableContext call = Context.current().withCancellation();
-        Iterator<AnswerEvent> running = call.call(() -> server.stub().generate(request(LONG)));
-        assertThat(running.next().hasPiece()).as("the first call is generating").isTrue();
+        Context.CancellableContext call = generatingLong();
 
         assertThatThrownBy(() -> server.stub().generate(request(4)).next())
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -86,9 +84,7 @@ class LlmGrpcServiceAdmissionTest {
     @Test
     void aCallBeyondTheWorkersWaitsInTheQueueAndRunsWhenAWorkerIsFree() throws Exception {
         server = new LlmServer(1, 1, image);
-        Context.CancellableContext first = Context.current().withCancellation();
-        Iterator<AnswerEvent> running = first.call(() -> server.stub().generate(request(LONG)));
-        running.next();
+        Context.CancellableContext first = generatingLong();
         Iterator<AnswerEvent> waiting = server.stub().generate(request(4));
         await().atMost(Duration.ofMinutes(1)).until(() -> server.queue.waiting() == 1);
         assertThat(server.registry.get("osprey.queue.depth").gauge().value()).isEqualTo(1);
@@ -98,6 +94,32 @@ class LlmGrpcServiceAdmissionTest {
         Streamed queued = Streamed.collect(waiting);
         assertThat(queued.outputIds(0)).hasSize(4);
         assertThat(server.queue.waiting()).isZero();
+    }
+
+    @Test
+    void aCallCancelledWhileItWaitsInTheQueueIsDroppedWithoutGenerating() throws Exception {
+        server = new LlmServer(1, 1, image);
+        Context.CancellableContext first = generatingLong();
+        Context.CancellableContext second = Context.current().withCancellation();
+        Iterator<AnswerEvent> waiting = second.call(() -> server.stub().generate(request(4)));
+        await().atMost(Duration.ofMinutes(1)).until(() -> server.queue.waiting() == 1);
+        long prefixLookups = server.chat.prefixCache().hits() + server.chat.prefixCache().misses();
+
+        second.cancel(null);
+        assertThatThrownBy(waiting::next).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED));
+        first.cancel(null);
+        await().atMost(Duration.ofMinutes(1)).until(() -> server.queue.running() == 0 && server.queue.waiting() == 0);
+        assertThat(server.chat.prefixCache().hits() + server.chat.prefixCache().misses())
+                .as("prefix lookups after the first call began: the cancelled one never asked").isEqualTo(prefixLookups);
+    }
+
+    // A call of LONG tokens in a Context of its own to cancel it by, once it streams (it holds a worker then).
+    private Context.CancellableContext generatingLong() throws Exception {
+        Context.CancellableContext call = Context.current().withCancellation();
+        Iterator<AnswerEvent> running = call.call(() -> server.stub().generate(request(LONG)));
+        assertThat(running.next().hasPiece()).as("the first call is generating").isTrue();
+        return call;
     }
 
     // The server saw the call end at runsWhenCallEnded; at most the decoder run under way then may follow.

@@ -53,15 +53,15 @@ public final class FeatureStore {
      *                         UNAVAILABLE when the upload store cannot keep it
      */
     public Encoding encode(String imageId, byte[] imageBytes) {
-        boolean[] encodedHere = {false};
-        EncodedImage image = features.get(imageId, id -> {
-            encodedHere[0] = true;
-            return encodeNow(id, imageBytes);
+        // The call that encodes says so itself; every other found the features cached or being encoded.
+        LruLoadingCache.Loaded<EncodedImage, Encoding> loaded = features.load(imageId, id -> {
+            EncodedImage image = encodeNow(id, imageBytes);
+            return LruLoadingCache.Loaded.computed(image, new Encoding(image, false));
         });
         // Only images that decoded are kept, and an upload is answered only once it is stored.
         store.put(imageId, imageBytes);
         uploads.put(imageId, imageBytes);
-        return new Encoding(image, !encodedHere[0]);
+        return loaded.byProduct().orElseGet(() -> new Encoding(loaded.value(), true));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.osprey.model.bench;
 
 import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.decode.DecoderConfig;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.KvCache;
@@ -36,12 +37,12 @@ public final class DecoderProfiling {
             options.addConfigEntry("session.optimized_model_external_initializers_file_name", "decoder.optimized.onnx.data");
             options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
         }); KvCache cache = session.newCache(1, prefill)) {
-            session.prefill(cache, StageBenchmarks.random(prefill * hidden, 2), prefill);
+            session.prefill(cache, StageBenchmarks.random(prefill * hidden, 2), prefill, Cancellation.NONE);
             try (KvCache filled = session.newCache(1, context + steps + 1)) {
                 prefillRuns = 1 + StageBenchmarks.fill(session, filled, context, prefill);
                 float[] embed = StageBenchmarks.random(hidden, 9);
                 for (int i = 0; i < steps; i++) {
-                    session.step(filled, embed);
+                    session.step(filled, embed, Cancellation.NONE);
                 }
             }
             profile = session.endProfiling();

@@ -2,6 +2,7 @@ package dev.osprey.model.bench;
 
 import dev.osprey.model.bundle.BundleManifest;
 import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.decode.DecoderConfig;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.KvCache;
@@ -54,11 +55,11 @@ public final class StageBenchmarks {
             double emptyRate;
             try (KvCache cache = session.newCache(1, prefill + steps + 1)) {
                 long start = System.nanoTime();
-                session.prefill(cache, random(prefill * hidden, 2), prefill);
+                session.prefill(cache, random(prefill * hidden, 2), prefill, Cancellation.NONE);
                 prefillRate = prefill / ((System.nanoTime() - start) / 1e9);
             }
             try (KvCache cache = session.newCache(1, steps + 2)) {
-                session.prefill(cache, random(hidden, 3), 1);
+                session.prefill(cache, random(hidden, 3), 1, Cancellation.NONE);
                 emptyRate = decodeRate(session, cache, hidden, steps);
             }
             double contextRate;
@@ -72,10 +73,10 @@ public final class StageBenchmarks {
 
     private static double decodeRate(DecoderSession session, KvCache cache, int hidden, int steps) {
         float[] embed = random(hidden, 9);
-        session.step(cache, embed);
+        session.step(cache, embed, Cancellation.NONE);
         long start = System.nanoTime();
         for (int i = 1; i < steps; i++) {
-            session.step(cache, embed);
+            session.step(cache, embed, Cancellation.NONE);
         }
         return (steps - 1) / ((System.nanoTime() - start) / 1e9);
     }
@@ -86,7 +87,7 @@ public final class StageBenchmarks {
         int runs = 0;
         for (int filled = 0; filled < context; filled += chunk, runs++) {
             int n = Math.min(chunk, context - filled);
-            session.prefill(cache, random(n * hidden, 4 + filled), n);
+            session.prefill(cache, random(n * hidden, 4 + filled), n, Cancellation.NONE);
         }
         return runs;
     }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -42,6 +43,24 @@ import java.util.function.ToLongFunction;
  * @param <V> value type, immutable once stored
  */
 public final class LruLoadingCache<K, V> implements CacheStats {
+
+    /**
+     * A value of the cache and, for the call whose loader computed it, what that loader made beside it.
+     *
+     * @param value     the cached, shared value
+     * @param byProduct what the loader made along with the value for its own caller alone (e.g. a
+     *                  prefill's logits beside the prefix it stores); empty when the call found the
+     *                  value cached or shared another thread's computation
+     * @param <T>       value type
+     * @param <B>       by-product type
+     */
+    public record Loaded<T, B>(T value, Optional<B> byProduct) {
+
+        /** What a loader of {@link #load} returns: {@code value} to cache and share, {@code byProduct} for its caller. */
+        public static <T, B> Loaded<T, B> computed(T value, B byProduct) {
+            return new Loaded<>(value, Optional.of(byProduct));
+        }
+    }
 
     /** A stored value, its weight and when it was last used (nanoseconds of the cache's clock). */
     private static final class Entry<V> {
@@ -99,13 +118,21 @@ public final class LruLoadingCache<K, V> implements CacheStats {
      * Waiting for another thread's computation counts as a hit.
      */
     public V get(K key, Function<? super K, ? extends V> loader) {
+        return load(key, k -> new Loaded<V, Void>(loader.apply(k), Optional.empty())).value();
+    }
+
+    /**
+     * As {@link #get}, for a loader that makes something beside the value for its own caller: the
+     * call that runs {@code loader} gets its by-product back, every other call the value alone.
+     */
+    public <B> Loaded<V, B> load(K key, Function<? super K, Loaded<V, B>> loader) {
         CompletableFuture<V> pending;
         CompletableFuture<V> mine = null;
         synchronized (this) {
             Entry<V> cached = lookup(key);
             if (cached != null) {
                 hits++;
-                return cached.value;
+                return new Loaded<>(cached.value, Optional.empty());
             }
             pending = computing.get(key);
             if (pending == null) {
@@ -116,7 +143,7 @@ public final class LruLoadingCache<K, V> implements CacheStats {
                 hits++;
             }
         }
-        return mine != null ? compute(key, loader, mine) : await(pending);
+        return mine != null ? compute(key, loader, mine) : new Loaded<>(await(pending), Optional.empty());
     }
 
     /** The value of {@code key} if it is stored now (counted as a hit or a miss); never computes. */
@@ -190,10 +217,11 @@ public final class LruLoadingCache<K, V> implements CacheStats {
         return cached;
     }
 
-    private V compute(K key, Function<? super K, ? extends V> loader, CompletableFuture<V> mine) {
-        V value;
+    private <B> Loaded<V, B> compute(K key, Function<? super K, Loaded<V, B>> loader, CompletableFuture<V> mine) {
+        Loaded<V, B> loaded;
         try {
-            value = Objects.requireNonNull(loader.apply(key), "the cache loader returned null");
+            loaded = loader.apply(key);
+            Objects.requireNonNull(loaded.value(), "the cache loader returned null");
         } catch (RuntimeException | Error e) {
             // Forget the failure so that the next request tries again.
             synchronized (this) {
@@ -206,11 +234,11 @@ public final class LruLoadingCache<K, V> implements CacheStats {
             // Not registered any more: invalidated while computing, so the value must not come back.
             if (computing.remove(key, mine)) {
                 expireIdle();
-                keep(key, value);
+                keep(key, loaded.value());
             }
         }
-        mine.complete(value);
-        return value;
+        mine.complete(loaded.value());
+        return loaded;
     }
 
     private void keep(K key, V value) {

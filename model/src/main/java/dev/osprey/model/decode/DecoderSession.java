@@ -24,11 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>{@code
  * try (DecoderSession decoder = DecoderSession.open(bundle.resolve("decoder.onnx"), config, 0);
  *         KvCache cache = decoder.newCache(1, 2048)) {
- *     float[] logits = decoder.prefill(cache, promptEmbeds, promptLength);   // [vocab]
- *     logits = decoder.step(cache, embeddings.row(nextId));                    // [vocab]
+ *     float[] logits = decoder.prefill(cache, promptEmbeds, promptLength, cancellation);   // [vocab]
+ *     logits = decoder.step(cache, embeddings.row(nextId), cancellation);                    // [vocab]
  * }
  * }</pre>
- * One session serves many caches; runs on different caches may go in parallel.
+ * One session serves many caches; runs on different caches may go in parallel. Every run takes the
+ * {@link Cancellation} of its generation, which can end it while it runs.
  */
 public final class DecoderSession implements AutoCloseable {
 
@@ -112,9 +113,11 @@ public final class DecoderSession implements AutoCloseable {
      * sequence's last position, [batch, vocab] row-major. With an empty cache this is the prompt's
      * prefill; on a non-empty cache it continues the sequence (then only batch 1 may append n > 1).
      *
-     * @param embeds [batch, n, hidden] row-major input embeddings
+     * @param embeds       [batch, n, hidden] row-major input embeddings
+     * @param cancellation ends the run while it runs, and refuses it if cancelled already
+     * @throws OspreyException CANCELLED if {@code cancellation} ended the run (nothing is appended then)
      */
-    public float[] prefill(KvCache cache, float[] embeds, int n) {
+    public float[] prefill(KvCache cache, float[] embeds, int n, Cancellation cancellation) {
         check(cache, embeds, n);
         int batch = cache.batch();
         int total = cache.length() + n;
@@ -137,9 +140,7 @@ public final class DecoderSession implements AutoCloseable {
                 present.put(DecoderGraphBuilder.kvName("present", "value", l), cache.values(l));
             }
             runs.incrementAndGet();
-            RunInterrupt interrupt = cache.interrupt();
-            try (OrtSession.Result result = interrupt == null ? session.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present)
-                    : session.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present, interrupt.options())) {
+            try (OrtSession.Result result = session.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present, cancellation.options())) {
                 FloatBuffer logits = ((OnnxTensor) result.get(DecoderGraphBuilder.LOGITS).orElseThrow()).getFloatBuffer();
                 float[] out = new float[logits.remaining()];
                 logits.get(out);
@@ -147,7 +148,7 @@ public final class DecoderSession implements AutoCloseable {
                 return out;
             }
         } catch (OrtException e) {
-            if (cache.interrupted()) {
+            if (cancellation.cancelled()) {
                 throw new OspreyException(Reason.CANCELLED, "the decoder run was interrupted: the generation was cancelled", e);
             }
             throw new OspreyException(Reason.INTERNAL, "decoder run failed: " + e.getMessage(), e);
@@ -172,9 +173,9 @@ public final class DecoderSession implements AutoCloseable {
     }
 
     /** Prefills {@code n} positions ([n, hidden] embeddings) in a fresh cache and returns their keys and values. */
-    public PrefixKv prefixKv(float[] embeds, int n) {
+    public PrefixKv prefixKv(float[] embeds, int n, Cancellation cancellation) {
         try (KvCache cache = newCache(1, n)) {
-            prefill(cache, embeds, n);
+            prefill(cache, embeds, n, cancellation);
             return cache.snapshot(0, n);
         }
     }
@@ -188,23 +189,22 @@ public final class DecoderSession implements AutoCloseable {
      *
      * @param suffixes per sequence, [n_b, hidden] embeddings with n_b ≥ 1; the lengths may differ
      */
-    public float[] prefillAfter(KvCache cache, PrefixKv prefix, List<float[]> suffixes) {
+    public float[] prefillAfter(KvCache cache, PrefixKv prefix, List<float[]> suffixes, Cancellation cancellation) {
         int batch = cache.batch();
         if (suffixes.size() != batch) {
             throw OspreyException.badInput("expected " + batch + " suffixes, one per sequence, got " + suffixes.size());
         }
         if (batch == 1) {
             cache.load(prefix, 0);
-            return prefill(cache, suffixes.getFirst(), suffixes.getFirst().length / config.hidden());
+            return prefill(cache, suffixes.getFirst(), suffixes.getFirst().length / config.hidden(), cancellation);
         }
         int vocab = config.vocab();
         float[] logits = new float[batch * vocab];
         try (KvCache single = newCache(1, cache.maxLength())) {
-            single.interruptWith(cache.interrupt());
             for (int b = 0; b < batch; b++) {
                 single.load(prefix, 0);
                 float[] suffix = suffixes.get(b);
-                System.arraycopy(prefill(single, suffix, suffix.length / config.hidden()), 0, logits, b * vocab, vocab);
+                System.arraycopy(prefill(single, suffix, suffix.length / config.hidden(), cancellation), 0, logits, b * vocab, vocab);
                 cache.copyRow(single, 0, b);
             }
         }
@@ -212,8 +212,8 @@ public final class DecoderSession implements AutoCloseable {
     }
 
     /** Appends one position per sequence ([batch, hidden] embeddings) and returns [batch, vocab] logits. */
-    public float[] step(KvCache cache, float[] embeds) {
-        return prefill(cache, embeds, 1);
+    public float[] step(KvCache cache, float[] embeds, Cancellation cancellation) {
+        return prefill(cache, embeds, 1, cancellation);
     }
 
     /** How many times the graph has run (a batch of sequences is one run). */

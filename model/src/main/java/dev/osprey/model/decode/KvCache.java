@@ -36,7 +36,6 @@ public final class KvCache implements AutoCloseable {
     private final KvMemory[] memory;
     private final KvPool pool;
     private final int[] lengths;
-    private RunInterrupt interrupt;
 
     KvCache(OrtEnvironment env, DecoderConfig config, int batch, int maxLength, KvPool pool, KvScales scales) {
         if (batch <= 0 || maxLength <= 0 || maxLength > config.maxPositions()) {
@@ -249,20 +248,6 @@ public final class KvCache implements AutoCloseable {
 
     OnnxTensor values(int layer) {
         return values[layer];
-    }
-
-    /** Lets {@code by} stop this cache's decoder runs (null: runs cannot be interrupted). */
-    public void interruptWith(RunInterrupt by) {
-        this.interrupt = by;
-    }
-
-    /** Whether this cache's runs have been interrupted. */
-    public boolean interrupted() {
-        return interrupt != null && interrupt.interrupted();
-    }
-
-    RunInterrupt interrupt() {
-        return interrupt;
     }
 
     void advance(int positions) {

@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  *
  * <pre>{@code
  * PrefixKv prefix = prefixes.get(new PrefixCache.Key(bundleId, imageId, textDigest),
- *         key -> decoder.prefixKv(prefixEmbeds, prefixLength));
+ *         key -> decoder.prefixKv(prefixEmbeds, prefixLength, cancellation));
  * prefixes.invalidateImage(bundleId, imageId); // the image was deleted
  * }</pre>
  * Bounded by the total bytes of its entries, evicting the least recently used; an entry larger than
@@ -59,6 +59,15 @@ public final class PrefixCache implements CacheStats {
      */
     public PrefixKv get(Key key, Function<Key, PrefixKv> loader) {
         return cache.get(key, loader);
+    }
+
+    /**
+     * As {@link #get}, for a loader that makes something beside the prefix for its own caller (the
+     * logits of the run that prefilled a whole prompt, of which the prefix is the start): only the
+     * call that ran {@code loader} gets that back.
+     */
+    public <B> LruLoadingCache.Loaded<PrefixKv, B> load(Key key, Function<Key, LruLoadingCache.Loaded<PrefixKv, B>> loader) {
+        return cache.load(key, loader);
     }
 
     /** Drops the prefixes whose key {@code doomed} accepts; returns how many there were. */

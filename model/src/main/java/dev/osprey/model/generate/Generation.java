@@ -1,5 +1,7 @@
 package dev.osprey.model.generate;
 
+import java.time.Duration;
+
 /**
  * One generated sequence. The array belongs to this record; do not modify it.
  *
@@ -9,4 +11,9 @@ package dev.osprey.model.generate;
  * @param usage        token counts and timings
  */
 public record Generation(int[] outputIds, String text, FinishReason finishReason, Usage usage) {
+
+    /** A sequence cancelled before its first id (before or during its prompt's prefill) after {@code took}. */
+    public static Generation cancelledBeforeFirstToken(int promptTokens, Duration took) {
+        return new Generation(new int[0], "", FinishReason.CANCELLED, new Usage(promptTokens, 0, 0, Duration.ZERO, took));
+    }
 }

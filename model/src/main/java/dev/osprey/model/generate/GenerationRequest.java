@@ -1,9 +1,8 @@
 package dev.osprey.model.generate;
 
-import dev.osprey.model.decode.RunInterrupt;
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.error.OspreyException;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /**
  * What to generate and when to stop.
@@ -12,11 +11,10 @@ import java.util.function.BooleanSupplier;
  * @param maxNewTokens the most ids per sequence, ≥ 1
  * @param stopStrings  texts that end a sequence when its text reaches one (non-empty strings)
  * @param listener     receives the text as it appears
- * @param cancelled    checked before every decoder run; once true, generation ends within one step
- * @param interrupt    when interrupted, ends even the decoder run in progress (a long prefill); null: none
+ * @param cancellation once cancelled, ends the generation, the decoder run in progress included (a long prefill)
  */
 public record GenerationRequest(SamplingSettings sampling, int maxNewTokens, List<String> stopStrings,
-        TokenListener listener, BooleanSupplier cancelled, RunInterrupt interrupt) {
+        TokenListener listener, Cancellation cancellation) {
 
     /** The reference's default bound on new tokens in this API. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
@@ -33,26 +31,21 @@ public record GenerationRequest(SamplingSettings sampling, int maxNewTokens, Lis
 
     /** No stop strings, no listener, never cancelled. */
     public static GenerationRequest of(SamplingSettings sampling, int maxNewTokens) {
-        return new GenerationRequest(sampling, maxNewTokens, List.of(), TokenListener.NONE, () -> false, null);
+        return new GenerationRequest(sampling, maxNewTokens, List.of(), TokenListener.NONE, Cancellation.NONE);
     }
 
     /** This request with other stop strings. */
     public GenerationRequest withStopStrings(List<String> strings) {
-        return new GenerationRequest(sampling, maxNewTokens, strings, listener, cancelled, interrupt);
+        return new GenerationRequest(sampling, maxNewTokens, strings, listener, cancellation);
     }
 
     /** This request streaming to {@code to}. */
     public GenerationRequest withListener(TokenListener to) {
-        return new GenerationRequest(sampling, maxNewTokens, stopStrings, to, cancelled, interrupt);
+        return new GenerationRequest(sampling, maxNewTokens, stopStrings, to, cancellation);
     }
 
-    /** This request cancelled by {@code when}. */
-    public GenerationRequest withCancellation(BooleanSupplier when) {
-        return new GenerationRequest(sampling, maxNewTokens, stopStrings, listener, when, interrupt);
-    }
-
-    /** This request with decoder runs that {@code by} can stop while they run. */
-    public GenerationRequest withInterrupt(RunInterrupt by) {
-        return new GenerationRequest(sampling, maxNewTokens, stopStrings, listener, cancelled, by);
+    /** This request cancelled by {@code by}. */
+    public GenerationRequest withCancellation(Cancellation by) {
+        return new GenerationRequest(sampling, maxNewTokens, stopStrings, listener, by);
     }
 }

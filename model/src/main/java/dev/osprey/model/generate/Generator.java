@@ -1,5 +1,6 @@
 package dev.osprey.model.generate;
 
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.EmbeddingTable;
 import dev.osprey.model.decode.KvCache;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Generates from a batch of prompts of equal length (e.g. one task prompt per region, which differ
@@ -21,9 +21,12 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * Generator generator = new Generator(session, embeddings, tokenizer);
+ * GenerationRequest request = GenerationRequest.of(SamplingSettings.greedy(), maxNewTokens).withListener(listener);
  * try (KvCache cache = session.newCache(batch, n + maxNewTokens)) {
- *     List<Generation> out = generator.generate(cache, prompts, n,
- *             GenerationRequest.of(SamplingSettings.greedy(), maxNewTokens).withListener(listener));
+ *     long start = System.nanoTime();
+ *     float[] logits = session.prefill(cache, prompts, n, request.cancellation());
+ *     List<Generation> out = generator.generate(cache,
+ *             new Generator.Prefilled(logits, 0, Duration.ofNanos(System.nanoTime() - start)), request);
  * }
  * }</pre>
  */
@@ -48,64 +51,44 @@ public final class Generator {
     }
 
     /**
-     * Prefills {@code cache.batch()} prompts of {@code n} positions into the empty {@code cache} and
-     * generates for each.
-     *
-     * @param prompts [batch, n, hidden] embeddings, row-major
-     * @return one generation per prompt, in order
-     */
-    public List<Generation> generate(KvCache cache, float[] prompts, int n, GenerationRequest request) {
-        return generate(cache, n, c -> new Prefilled(session.prefill(c, prompts, n), 0), request);
-    }
-
-    /**
-     * What a prefill left in the cache.
+     * What the prefill of a batch of prompts left beside the cache.
      *
      * @param logits       [batch, vocab] logits of each prompt's last position
      * @param cachedTokens positions of each prompt taken from a cached prefix rather than computed for
      *                     this call (reported in {@link Usage#cachedPromptTokens()})
+     * @param took         how long the prefill took, counted in time to first token
      */
-    public record Prefilled(float[] logits, int cachedTokens) {
+    public record Prefilled(float[] logits, int cachedTokens, Duration took) {
     }
 
     /**
-     * Lets {@code prefill} fill the empty {@code cache} with {@code cache.batch()} prompts of {@code n}
-     * positions each (e.g. a cached prefix plus each prompt's own suffix,
-     * {@link DecoderSession#prefillAfter}) and generates for each. Time to first token includes the
-     * prefill. Not called if the request is cancelled already.
+     * Generates for each of the {@code cache.batch()} prompts that {@code cache} holds, prefilled (in
+     * full, or after a cached prefix: {@link DecoderSession#prefillAfter}) to one length with room for
+     * {@code request.maxNewTokens()} more positions. Ends within one step once the request's
+     * cancellation is cancelled, the decoder run in progress included.
      *
      * @return one generation per prompt, in order
      */
-    public List<Generation> generate(KvCache cache, int n, Function<KvCache, Prefilled> prefill, GenerationRequest request) {
-        if (cache.length() != 0 || cache.maxLength() < n + request.maxNewTokens()) {
-            throw OspreyException.badInput("generation needs an empty cache of at least " + (n + request.maxNewTokens())
-                    + " positions, got " + cache.length() + " used of " + cache.maxLength());
-        }
-        long start = System.nanoTime();
+    public List<Generation> generate(KvCache cache, Prefilled prefilled, GenerationRequest request) {
         int batch = cache.batch();
+        int n = cache.length(0);
+        for (int b = 1; b < batch; b++) {
+            if (cache.length(b) != n) {
+                throw new IllegalStateException("the prefill left sequence " + b + " at " + cache.length(b) + " positions, sequence 0 at " + n);
+            }
+        }
+        if (n == 0 || cache.maxLength() < n + request.maxNewTokens()) {
+            throw OspreyException.badInput("generation needs a prefilled cache with room for " + request.maxNewTokens()
+                    + " new positions, got " + n + " used of " + cache.maxLength());
+        }
+        // The prefill counts toward time to first token.
+        long start = System.nanoTime() - prefilled.took().toNanos();
         int vocab = session.config().vocab();
         int hidden = embeddings.hidden();
         Sampler[] samplers = Sampler.forBatch(request.sampling(), batch);
-        if (request.cancelled().getAsBoolean()) {
-            return finishAll(sequences(batch, request, new Prompt(n, 0, start)), FinishReason.CANCELLED);
-        }
-        cache.interruptWith(request.interrupt());
-        Prefilled prefilled;
-        try {
-            prefilled = prefill.apply(cache);
-        } catch (OspreyException e) {
-            if (e.reason() == Reason.CANCELLED && cache.interrupted()) {
-                return finishAll(sequences(batch, request, new Prompt(n, 0, start)), FinishReason.CANCELLED);
-            }
-            throw e;
-        }
+        Cancellation cancellation = request.cancellation();
         List<Sequence> sequences = sequences(batch, request, new Prompt(n, prefilled.cachedTokens(), start));
         float[] logits = prefilled.logits();
-        for (int b = 0; b < batch; b++) {
-            if (cache.length(b) != n) {
-                throw new IllegalStateException("the prefill left sequence " + b + " at " + cache.length(b) + " positions, not " + n);
-            }
-        }
         float[] next = new float[batch * hidden];
         while (true) {
             for (Sequence sequence : sequences) {
@@ -117,13 +100,13 @@ public final class Generator {
             if (sequences.stream().allMatch(s -> s.reason != null)) {
                 return results(sequences);
             }
-            if (request.cancelled().getAsBoolean() || cache.interrupted()) {
+            if (cancellation.cancelled()) {
                 return finishAll(sequences, FinishReason.CANCELLED);
             }
             try {
-                logits = session.step(cache, next);
+                logits = session.step(cache, next, cancellation);
             } catch (OspreyException e) {
-                if (e.reason() == Reason.CANCELLED && cache.interrupted()) {
+                if (e.reason() == Reason.CANCELLED && cancellation.cancelled()) {
                     return finishAll(sequences, FinishReason.CANCELLED);
                 }
                 throw e;

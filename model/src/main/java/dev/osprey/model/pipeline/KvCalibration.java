@@ -2,6 +2,7 @@ package dev.osprey.model.pipeline;
 
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.EmbeddingTable;
 import dev.osprey.model.decode.InterleavedSequence;
@@ -53,7 +54,7 @@ public final class KvCalibration {
                 throw new IllegalStateException(bundle.decoderModel() + " keeps an int8 KV cache already");
             }
             try (KvCache cache = decoder.newCache(1, sequence.length())) {
-                decoder.prefill(cache, sequence.embeds(), sequence.length());
+                decoder.prefill(cache, sequence.embeds(), sequence.length(), Cancellation.NONE);
                 return KvScales.calibrate(cache.snapshot(0, sequence.length()));
             }
         }

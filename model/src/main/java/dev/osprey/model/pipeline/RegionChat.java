@@ -2,7 +2,9 @@ package dev.osprey.model.pipeline;
 
 import dev.osprey.model.bundle.BundleManifest;
 import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.cache.LruLoadingCache.Loaded;
 import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.decode.DecoderPrecision;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.EmbeddingTable;
@@ -23,17 +25,20 @@ import dev.osprey.model.text.PromptIds;
 import dev.osprey.model.text.SpecialIds;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The language half of Osprey: a question about regions of an image → answers, given the image's
  * tokens and the region tokens. Encodes the prompts (a task's one per region, equal in length),
- * checks the context budget, assembles the interleaved sequences and generates a task's prompts as
- * one batch.
+ * checks the context budget, assembles the interleaved sequences, prefills them into one KV cache and
+ * hands it to the {@link Generator}, which generates a task's prompts as one batch.
  *
  * <p>With a {@link PrefixCache}, the KV of each image's prefix [BOS, system text, "USER:", image
  * tokens] is computed once and later questions about the image prefill only their own tokens; the
@@ -212,14 +217,12 @@ public final class RegionChat implements AutoCloseable {
             GenerationRequest request) {
         requireRegions(regions, prompts);
         requireContext(prompts, request.maxNewTokens());
-        int batch = prompts.ids().size();
-        int n = prompts.length();
         List<Generation> generations;
-        Function<KvCache, Generator.Prefilled> prefill = prefixes == null
-                ? c -> new Generator.Prefilled(decoder.prefill(c, batch(prompts, imageTokens.get(), regions), n), 0)
-                : c -> prefillReusingPrefix(c, imageId, imageTokens, regions, prompts);
-        try (KvCache cache = decoder.newCache(batch, n + request.maxNewTokens())) {
-            generations = generator.generate(cache, n, prefill, request);
+        try (KvCache cache = decoder.newCache(prompts.ids().size(), prompts.length() + request.maxNewTokens())) {
+            long start = System.nanoTime();
+            Optional<Generator.Prefilled> prefilled = prefill(cache, imageId, imageTokens, regions, prompts, request.cancellation(), start);
+            generations = prefilled.isPresent() ? generator.generate(cache, prefilled.get(), request)
+                    : Collections.nCopies(cache.batch(), Generation.cancelledBeforeFirstToken(prompts.length(), since(start)));
         }
         List<Answer> answers = new ArrayList<>(generations.size());
         for (int b = 0; b < generations.size(); b++) {
@@ -241,13 +244,37 @@ public final class RegionChat implements AutoCloseable {
     }
 
     /**
-     * Fills the cache with the prompts, taking the KV of their shared prefix (up to the end of the image
-     * tokens) from the prefix cache. On a miss the image tokens are fetched, the whole batch is prefilled
-     * in one run and the prefix is copied out of row 0 (causal attention: those positions do not depend
+     * Fills the empty cache with the prompts, whole or (with a prefix cache) after the image's cached
+     * prefix. Empty if {@code cancellation} stops it: before it starts (then nothing runs and no image
+     * tokens are fetched) or while it runs.
+     */
+    private Optional<Generator.Prefilled> prefill(KvCache cache, String imageId, Supplier<float[]> imageTokens,
+            RegionTokens regions, Prompts prompts, Cancellation cancellation, long start) {
+        if (cancellation.cancelled()) {
+            return Optional.empty();
+        }
+        try {
+            if (prefixes == null) {
+                float[] logits = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length(), cancellation);
+                return Optional.of(new Generator.Prefilled(logits, 0, since(start)));
+            }
+            return Optional.of(prefillReusingPrefix(cache, imageId, imageTokens, regions, prompts, cancellation, start));
+        } catch (OspreyException e) {
+            if (e.reason() != Reason.CANCELLED || !cancellation.cancelled()) {
+                throw e;
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Prefills the prompts, taking the KV of their shared prefix (up to the end of the image tokens)
+     * from the prefix cache. On a miss the image tokens are fetched, the whole batch is prefilled in
+     * one run and the prefix is copied out of row 0 (causal attention: those positions do not depend
      * on what follows); on a hit only each prompt's own suffix is prefilled.
      */
     private Generator.Prefilled prefillReusingPrefix(KvCache cache, String imageId, Supplier<float[]> imageTokens,
-            RegionTokens regions, Prompts prompts) {
+            RegionTokens regions, Prompts prompts, Cancellation cancellation, long start) {
         int[] first = prompts.ids().getFirst().ids();
         int sentinel = sentinelIndex(first);
         int[] textBeforeImage = Arrays.copyOf(first, sentinel);
@@ -257,29 +284,33 @@ public final class RegionChat implements AutoCloseable {
             }
         }
         int prefixLength = sentinel + this.imageTokens;
-        float[][] computed = new float[1][];
         // The text before the image is part of the key: a template or history that puts other text
         // there must not reuse this prefix.
         PrefixCache.Key key = new PrefixCache.Key(bundleKey, imageId, Sha256.hex(textBeforeImage));
-        Function<PrefixCache.Key, PrefixKv> compute = k -> {
-            computed[0] = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length());
-            return cache.snapshot(0, prefixLength, prefixPrecision);
+        // A miss prefills the whole batch; the logits of that run are this call's alone.
+        Function<PrefixCache.Key, Loaded<PrefixKv, float[]>> computeWhole = k -> {
+            float[] logits = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length(), cancellation);
+            return Loaded.computed(cache.snapshot(0, prefixLength, prefixPrecision), logits);
         };
-        PrefixKv prefix;
+        Loaded<PrefixKv, float[]> prefix;
         try {
-            prefix = prefixes.get(key, compute);
+            prefix = prefixes.load(key, computeWhole);
         } catch (OspreyException e) {
             // Another question computing this prefix was cancelled; that is no reason to fail this one.
-            if (e.reason() != Reason.CANCELLED || cache.interrupted()) {
+            if (e.reason() != Reason.CANCELLED || cancellation.cancelled()) {
                 throw e;
             }
-            prefix = prefixes.get(key, compute);
+            prefix = prefixes.load(key, computeWhole);
         }
-        if (computed[0] != null) {
-            return new Generator.Prefilled(computed[0], 0);
+        if (prefix.byProduct().isPresent()) {
+            return new Generator.Prefilled(prefix.byProduct().get(), 0, since(start));
         }
         List<float[]> suffixes = prompts.ids().stream().map(ids -> suffix(ids, sentinel, regions)).toList();
-        return new Generator.Prefilled(decoder.prefillAfter(cache, prefix, suffixes), prefixLength);
+        return new Generator.Prefilled(decoder.prefillAfter(cache, prefix.value(), suffixes, cancellation), prefixLength, since(start));
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     // [batch, n, hidden]: every prompt assembled with the image tokens and its regions' tokens.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.osprey.model.Golden;
 import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.decode.DecoderConfig;
 import dev.osprey.model.decode.DecoderPrecision;
 import dev.osprey.model.decode.DecoderSession;
@@ -21,6 +22,7 @@ import dev.osprey.model.vision.VisionFeatures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,14 +95,15 @@ class BundleConverterTest {
             DecoderConfig config = bundle.decoderConfig();
             try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, 1);
                     KvCache cache = session.newCache(1, sequence.length() + 16)) {
-                float[] logits = session.prefill(cache, sequence.embeds(), sequence.length());
+                float[] logits = session.prefill(cache, sequence.embeds(), sequence.length(), Cancellation.NONE);
                 Golden.assertClose("logits_first.short.m0", logits, golden.floats("logits_first.short.m0"), 1e-3, 1e-4);
                 assertThat(Golden.relativeMaxError(logits, golden.floats("logits_first.short.m0"))).isLessThan(1e-4);
             }
             try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, 1);
                     KvCache cache = session.newCache(1, sequence.length() + 16);
                     OspreyTokenizer tokenizer = OspreyTokenizer.load(bundle.tokenizerDir())) {
-                int[] ids = new Generator(session, table, tokenizer).generate(cache, sequence.embeds(), sequence.length(),
+                float[] logits = session.prefill(cache, sequence.embeds(), sequence.length(), Cancellation.NONE);
+                int[] ids = new Generator(session, table, tokenizer).generate(cache, new Generator.Prefilled(logits, 0, Duration.ZERO),
                         GenerationRequest.of(SamplingSettings.greedy(), 16)).getFirst().outputIds();
                 int reliable = run.path("greedy").path("reliable_prefix_len").asInt();
                 assertThat(java.util.Arrays.copyOf(ids, reliable))

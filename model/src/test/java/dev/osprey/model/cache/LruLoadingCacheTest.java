@@ -3,12 +3,16 @@ package dev.osprey.model.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,6 +115,31 @@ class LruLoadingCacheTest {
         }
         assertThat(cache.size()).isZero();
         assertThat(cache.bytes()).isZero();
+    }
+
+    @Test
+    void onlyTheCallThatComputedAValueGetsItsLoadersByProduct() throws Exception {
+        LruLoadingCache<String, byte[]> cache = cache(100, Duration.ZERO);
+        Function<String, LruLoadingCache.Loaded<byte[], String>> loader = key -> {
+            // Finish only once the other call waits for this computation.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (cache.hits() < 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            return LruLoadingCache.Loaded.computed(new byte[10], "logits of " + key);
+        };
+        List<LruLoadingCache.Loaded<byte[], String>> loaded = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            Future<LruLoadingCache.Loaded<byte[], String>> first = pool.submit(() -> cache.load("a", loader));
+            Future<LruLoadingCache.Loaded<byte[], String>> second = pool.submit(() -> cache.load("a", loader));
+            loaded.add(first.get(20, TimeUnit.SECONDS));
+            loaded.add(second.get(20, TimeUnit.SECONDS));
+        }
+        assertThat(loaded).extracting(LruLoadingCache.Loaded::byProduct)
+                .containsExactlyInAnyOrder(Optional.of("logits of a"), Optional.empty());
+        assertThat(loaded.getFirst().value()).isSameAs(loaded.getLast().value());
+        assertThat(cache.load("a", loader).byProduct()).as("a cached value").isEmpty();
+        assertThat(cache.misses()).isOne();
     }
 
     private static void await(CountDownLatch latch) {

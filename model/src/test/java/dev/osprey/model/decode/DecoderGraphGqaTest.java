@@ -62,7 +62,7 @@ class DecoderGraphGqaTest {
         for (int n = 1; n <= N; n++) {
             float[] prefix = Arrays.copyOf(embeds, n * config.hidden());
             try (KvCache cache = session.newCache(1, N)) {
-                Golden.assertClose("prefill of " + n, session.prefill(cache, prefix, n), reference.lastLogits(prefix, n), 1e-4, 0);
+                Golden.assertClose("prefill of " + n, session.prefill(cache, prefix, n, Cancellation.NONE), reference.lastLogits(prefix, n), 1e-4, 0);
             }
         }
     }
@@ -70,9 +70,9 @@ class DecoderGraphGqaTest {
     @Test
     void steppingThroughTheCacheMatchesFullRecomputation() {
         try (KvCache cache = session.newCache(1, N)) {
-            session.prefill(cache, Arrays.copyOf(embeds, 3 * config.hidden()), 3);
+            session.prefill(cache, Arrays.copyOf(embeds, 3 * config.hidden()), 3, Cancellation.NONE);
             for (int p = 3; p < N; p++) {
-                float[] logits = session.step(cache, Arrays.copyOfRange(embeds, p * config.hidden(), (p + 1) * config.hidden()));
+                float[] logits = session.step(cache, Arrays.copyOfRange(embeds, p * config.hidden(), (p + 1) * config.hidden()), Cancellation.NONE);
                 Golden.assertClose("step to " + (p + 1), logits, reference.lastLogits(embeds, p + 1), 1e-4, 0);
             }
             assertThat(cache.length()).isEqualTo(N);
@@ -82,8 +82,8 @@ class DecoderGraphGqaTest {
     @Test
     void continuingAPromptInChunksMatchesFullRecomputation() {
         try (KvCache cache = session.newCache(1, N)) {
-            session.prefill(cache, Arrays.copyOf(embeds, 5 * config.hidden()), 5);
-            float[] logits = session.prefill(cache, Arrays.copyOfRange(embeds, 5 * config.hidden(), N * config.hidden()), N - 5);
+            session.prefill(cache, Arrays.copyOf(embeds, 5 * config.hidden()), 5, Cancellation.NONE);
+            float[] logits = session.prefill(cache, Arrays.copyOfRange(embeds, 5 * config.hidden(), N * config.hidden()), N - 5, Cancellation.NONE);
             Golden.assertClose("5 + " + (N - 5) + " positions", logits, reference.lastLogits(embeds, N), 1e-4, 0);
         }
     }
@@ -97,14 +97,14 @@ class DecoderGraphGqaTest {
         System.arraycopy(embeds, 0, both, 0, second.length);
         System.arraycopy(second, 0, both, second.length, second.length);
         try (KvCache cache = session.newCache(2, N)) {
-            float[] logits = session.prefill(cache, both, n);
+            float[] logits = session.prefill(cache, both, n, Cancellation.NONE);
             int vocab = config.vocab();
             Golden.assertClose("batch row 0", Arrays.copyOf(logits, vocab), reference.lastLogits(both, n), 1e-4, 0);
             Golden.assertClose("batch row 1", Arrays.copyOfRange(logits, vocab, 2 * vocab), reference.lastLogits(second, n), 1e-4, 0);
             float[] next = new float[2 * config.hidden()];
             System.arraycopy(embeds, n * config.hidden(), next, 0, config.hidden());
             System.arraycopy(embeds, 0, next, config.hidden(), config.hidden());
-            logits = session.step(cache, next);
+            logits = session.step(cache, next, Cancellation.NONE);
             float[] secondLonger = Arrays.copyOf(second, (n + 1) * config.hidden());
             System.arraycopy(embeds, 0, secondLonger, n * config.hidden(), config.hidden());
             Golden.assertClose("batch row 0 step", Arrays.copyOf(logits, vocab), reference.lastLogits(embeds, n + 1), 1e-4, 0);
@@ -116,8 +116,8 @@ class DecoderGraphGqaTest {
     @Test
     void aFullCacheRejectsAnotherPosition() {
         try (KvCache cache = session.newCache(1, 2)) {
-            session.prefill(cache, Arrays.copyOf(embeds, 2 * config.hidden()), 2);
-            assertThatThrownBy(() -> session.step(cache, Arrays.copyOf(embeds, config.hidden())))
+            session.prefill(cache, Arrays.copyOf(embeds, 2 * config.hidden()), 2, Cancellation.NONE);
+            assertThatThrownBy(() -> session.step(cache, Arrays.copyOf(embeds, config.hidden()), Cancellation.NONE))
                     .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_INPUT))
                     .hasMessageContaining("the cache holds at most 2");
         }

@@ -9,6 +9,7 @@ import dev.osprey.model.generate.GenerationRequest;
 import dev.osprey.model.generate.Generator;
 import dev.osprey.model.generate.SamplingSettings;
 import dev.osprey.model.text.OspreyTokenizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,11 +86,8 @@ class GeneratorGoldenTest {
         List<List<Integer>> streamed = new ArrayList<>();
         runs.forEach(r -> streamed.add(new ArrayList<>()));
         GenerationRequest request = greedy().withListener((sequence, piece, id) -> streamed.get(sequence).add(id));
-        List<Generation> out;
-        try (KvCache cache = FP32.get().session.newCache(runs.size(), runs.getFirst().sequenceLength() + NEW_TOKENS)) {
-            out = new Generator(FP32.get().session, FP32.get().table, tokenizer, eos)
-                    .generate(cache, batchOf(runs), runs.getFirst().sequenceLength(), request);
-        }
+        List<Generation> out = generate(new Generator(FP32.get().session, FP32.get().table, tokenizer, eos), runs.size(),
+                batchOf(runs), runs.getFirst().sequenceLength(), request);
         assertThat(out.get(1).outputIds()).containsExactly(Arrays.copyOf(runs.get(1).greedyIds(), 6));
         assertThat(out.get(1).finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(out.get(1).usage().completionTokens()).isEqualTo(6);
@@ -123,9 +121,14 @@ class GeneratorGoldenTest {
         AtomicInteger tokens = new AtomicInteger();
         int n = 5;
         long before = FP32.get().session.runs();
-        Generation g = generate(1, sequence.embeds(), sequence.length(), greedy()
-                .withListener((s, piece, id) -> tokens.incrementAndGet())
-                .withCancellation(() -> tokens.get() >= n)).getFirst();
+        Generation g;
+        try (Cancellation cancellation = new Cancellation()) {
+            g = generate(1, sequence.embeds(), sequence.length(), greedy().withCancellation(cancellation).withListener((s, piece, id) -> {
+                if (tokens.incrementAndGet() >= n) {
+                    cancellation.cancel();
+                }
+            })).getFirst();
+        }
         assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
         assertThat(g.outputIds()).containsExactly(Arrays.copyOf(run.greedyIds(), n));
         assertThat(FP32.get().session.runs() - before).as("prefill + one step per further token").isEqualTo(n);
@@ -171,8 +174,14 @@ class GeneratorGoldenTest {
     }
 
     private static List<Generation> generate(int batch, float[] prompts, int n, GenerationRequest request) {
+        return generate(new Generator(FP32.get().session, FP32.get().table, tokenizer), batch, prompts, n, request);
+    }
+
+    // Prefills the prompts whole, as RegionChat does without a prefix cache, and hands the cache to the generator.
+    private static List<Generation> generate(Generator generator, int batch, float[] prompts, int n, GenerationRequest request) {
         try (KvCache cache = FP32.get().session.newCache(batch, n + NEW_TOKENS)) {
-            return new Generator(FP32.get().session, FP32.get().table, tokenizer).generate(cache, prompts, n, request);
+            float[] logits = FP32.get().session.prefill(cache, prompts, n, request.cancellation());
+            return generator.generate(cache, new Generator.Prefilled(logits, 0, Duration.ZERO), request);
         }
     }
 

@@ -84,7 +84,7 @@ final class GoldenDecoder implements AutoCloseable {
     /** The last-position logits of a whole prompt run by {@code session} in a fresh cache. */
     static float[] firstStepLogits(DecoderSession session, InterleavedSequence sequence) {
         try (KvCache cache = session.newCache(1, sequence.length())) {
-            return session.prefill(cache, sequence.embeds(), sequence.length());
+            return session.prefill(cache, sequence.embeds(), sequence.length(), Cancellation.NONE);
         }
     }
 
@@ -96,7 +96,7 @@ final class GoldenDecoder implements AutoCloseable {
             ids[t] = Sampler.argmax(logits, 0, logits.length);
             table.copyRow(ids[t], next, 0);
             if (t + 1 < tokens) {
-                logits = session.step(cache, next);
+                logits = session.step(cache, next, Cancellation.NONE);
             }
         }
         return ids;

@@ -42,7 +42,7 @@ class Int8KvCacheGateTest {
         InterleavedSequence sequence = calibration.assemble(golden.table, GoldenRuns.tensors(calibrationCase));
         KvScales scales;
         try (KvCache cache = golden.session.newCache(1, sequence.length())) {
-            golden.session.prefill(cache, sequence.embeds(), sequence.length());
+            golden.session.prefill(cache, sequence.embeds(), sequence.length(), Cancellation.NONE);
             scales = KvScales.calibrate(cache.snapshot(0, sequence.length()));
         }
         Path model = DecoderGraphBuilder.build(golden.weights, golden.config, DecoderPrecision.FP32, dir);
@@ -63,7 +63,7 @@ class Int8KvCacheGateTest {
         assertThat(FP32.get().session.kvCache()).isEqualTo(KvPrecision.FP32);
         DecoderConfig c = FP32.get().config;
         try (KvCache cache = int8.newCache(1, 8)) {
-            int8.prefill(cache, new float[8 * c.hidden()], 8);
+            int8.prefill(cache, new float[8 * c.hidden()], 8, Cancellation.NONE);
             assertThat(cache.snapshot(0, 8, KvPrecision.FP32).bytes()).isEqualTo(2L * c.layers() * c.kvHeads() * 8 * c.headDim());
         }
     }
@@ -85,8 +85,8 @@ class Int8KvCacheGateTest {
             int[] reducedIds;
             try (KvCache a = fp32.newCache(1, sequence.length() + NEW_TOKENS);
                     KvCache b = int8.newCache(1, sequence.length() + NEW_TOKENS)) {
-                exact = fp32.prefill(a, sequence.embeds(), sequence.length());
-                reduced = int8.prefill(b, sequence.embeds(), sequence.length());
+                exact = fp32.prefill(a, sequence.embeds(), sequence.length(), Cancellation.NONE);
+                reduced = int8.prefill(b, sequence.embeds(), sequence.length(), Cancellation.NONE);
                 exactIds = greedy(fp32, a, exact);
                 reducedIds = greedy(int8, b, reduced);
             }
@@ -112,19 +112,19 @@ class Int8KvCacheGateTest {
                 run.assemble(FP32.get().table, GoldenRuns.tensors(run.caseName())), FP32.get().config.hidden());
         float[] whole;
         try (KvCache cache = int8.newCache(1, split.length())) {
-            whole = int8.prefill(cache, concat(split.prefix(), split.suffix()), split.length());
+            whole = int8.prefill(cache, concat(split.prefix(), split.suffix()), split.length(), Cancellation.NONE);
         }
-        PrefixKv prefix = int8.prefixKv(split.prefix(), split.prefixLength());
+        PrefixKv prefix = int8.prefixKv(split.prefix(), split.prefixLength(), Cancellation.NONE);
         float[] continued;
         try (KvCache cache = int8.newCache(1, split.length())) {
-            continued = int8.prefillAfter(cache, prefix, List.of(split.suffix()));
+            continued = int8.prefillAfter(cache, prefix, List.of(split.suffix()), Cancellation.NONE);
         }
         assertThat(prefix.bytes()).isEqualTo(2L * FP32.get().config.layers() * FP32.get().config.kvHeads()
                 * split.prefixLength() * FP32.get().config.headDim());
         System.out.printf("int8 KV: a continued prefix vs one whole prefill: max |logit diff| %.2e%n",
                 DecoderQuantizationGateTest.maxAbsDiff(continued, whole));
         assertThat(continued).containsExactly(whole);
-        PrefixKv floats = FP32.get().session.prefixKv(split.prefix(), split.prefixLength());
+        PrefixKv floats = FP32.get().session.prefixKv(split.prefix(), split.prefixLength(), Cancellation.NONE);
         try (KvCache cache = int8.newCache(1, split.length())) {
             assertThatThrownBy(() -> cache.load(floats, 0)).isInstanceOf(OspreyException.class)
                     .hasMessageContaining("only prefixes taken from a cache of the same decoder");

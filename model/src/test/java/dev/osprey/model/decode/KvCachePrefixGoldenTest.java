@@ -29,12 +29,12 @@ class KvCachePrefixGoldenTest {
         GoldenRuns.forEach((run, tensors) -> {
             InterleavedSequence sequence = run.assemble(FP32.get().table, tensors);
             Split split = Split.of(sequence, FP32.get().config.hidden());
-            PrefixKv prefix = session.prefixKv(split.prefix(), split.prefixLength());
+            PrefixKv prefix = session.prefixKv(split.prefix(), split.prefixLength(), Cancellation.NONE);
             float[] whole = FP32.get().firstStepLogits(sequence);
             try (KvCache cache = session.newCache(1, sequence.length())) {
                 cache.load(prefix, 0);
                 assertThat(cache.length()).isEqualTo(split.prefixLength());
-                float[] continued = session.prefill(cache, split.suffix(), sequence.length() - split.prefixLength());
+                float[] continued = session.prefill(cache, split.suffix(), sequence.length() - split.prefixLength(), Cancellation.NONE);
                 Golden.assertClose(run.label() + " logits after the prefix", continued, whole, 1e-5, 0);
                 for (int i = 0; i < whole.length; i++) {
                     worst[0] = Math.max(worst[0], Math.abs(continued[i] - whole[i]));
@@ -51,7 +51,7 @@ class KvCachePrefixGoldenTest {
     void snapshotOfALoadedRowEqualsThePrefix() {
         GoldenRuns.Run run = GoldenRuns.all().getFirst();
         Split split = Split.of(run.assemble(FP32.get().table, GoldenRuns.tensors(run.caseName())), FP32.get().config.hidden());
-        PrefixKv prefix = FP32.get().session.prefixKv(split.prefix(), split.prefixLength());
+        PrefixKv prefix = FP32.get().session.prefixKv(split.prefix(), split.prefixLength(), Cancellation.NONE);
         try (KvCache cache = FP32.get().session.newCache(3, split.prefixLength() + 4)) {
             cache.load(prefix, 2);
             assertThat(cache.length(0)).isZero();
@@ -73,13 +73,13 @@ class KvCachePrefixGoldenTest {
         int hidden = FP32.get().config.hidden();
         List<Split> splits = runs.stream().map(r -> Split.of(r.assemble(FP32.get().table, tensors), hidden)).toList();
         DecoderSession session = FP32.get().session;
-        PrefixKv prefix = session.prefixKv(splits.getFirst().prefix(), splits.getFirst().prefixLength());
+        PrefixKv prefix = session.prefixKv(splits.getFirst().prefix(), splits.getFirst().prefixLength(), Cancellation.NONE);
         int maxLength = splits.stream().mapToInt(Split::length).max().orElseThrow() + NEW_TOKENS;
 
         long before = session.runs();
         int[][] batched;
         try (KvCache cache = session.newCache(runs.size(), maxLength)) {
-            batched = greedy(cache, session.prefillAfter(cache, prefix, splits.stream().map(Split::suffix).toList()));
+            batched = greedy(cache, session.prefillAfter(cache, prefix, splits.stream().map(Split::suffix).toList(), Cancellation.NONE));
         }
         assertThat(session.runs() - before).as("graph runs: one suffix prefill per sequence, then one per further token")
                 .isEqualTo(runs.size() + NEW_TOKENS - 1);
@@ -89,7 +89,7 @@ class KvCachePrefixGoldenTest {
             assertThat(splits.get(b).prefix()).isEqualTo(splits.getFirst().prefix());
             int[] alone;
             try (KvCache cache = session.newCache(1, maxLength)) {
-                alone = greedy(cache, session.prefillAfter(cache, prefix, List.of(splits.get(b).suffix())))[0];
+                alone = greedy(cache, session.prefillAfter(cache, prefix, List.of(splits.get(b).suffix()), Cancellation.NONE))[0];
             }
             GoldenRuns.Run run = runs.get(b);
             assertThat(batched[b]).as("%s batched vs alone", run.label()).containsExactly(alone);
@@ -111,7 +111,7 @@ class KvCachePrefixGoldenTest {
                 FP32.get().table.copyRow(ids[b][t], next, b * hidden);
             }
             if (t + 1 < NEW_TOKENS) {
-                logits = FP32.get().session.step(cache, next);
+                logits = FP32.get().session.step(cache, next, Cancellation.NONE);
             }
         }
         return ids;

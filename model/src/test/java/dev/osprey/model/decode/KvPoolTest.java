@@ -52,18 +52,18 @@ class KvPoolTest {
         int maxLength = Math.max(shorter.length(), longer.length()) + 8;
         float[] fresh;
         try (KvCache cache = session.newCache(1, maxLength)) {
-            fresh = session.prefill(cache, shorter.embeds(), shorter.length());
+            fresh = session.prefill(cache, shorter.embeds(), shorter.length(), Cancellation.NONE);
         }
         long idle = session.idleKvBytes();
         assertThat(idle).as("the closed cache's memory is kept").isPositive();
         try (KvCache cache = session.newCache(1, maxLength)) {
             assertThat(session.idleKvBytes()).as("and taken by the next cache").isLessThan(idle);
-            session.prefill(cache, longer.embeds(), longer.length());
+            session.prefill(cache, longer.embeds(), longer.length(), Cancellation.NONE);
         }
         float[] reused;
         try (KvCache cache = session.newCache(1, maxLength)) {
             // The memory still holds the longer prompt's keys and values beyond this prompt's positions.
-            reused = session.prefill(cache, shorter.embeds(), shorter.length());
+            reused = session.prefill(cache, shorter.embeds(), shorter.length(), Cancellation.NONE);
         }
         assertThat(reused).containsExactly(fresh);
     }

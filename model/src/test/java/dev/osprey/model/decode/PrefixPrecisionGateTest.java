@@ -47,7 +47,7 @@ class PrefixPrecisionGateTest {
         DecoderSession session = FP32.get().session;
         DecoderConfig c = FP32.get().config;
         try (KvCache cache = session.newCache(1, split.prefixLength())) {
-            session.prefill(cache, split.prefix(), split.prefixLength());
+            session.prefill(cache, split.prefix(), split.prefixLength(), Cancellation.NONE);
             long values = 2L * c.layers() * c.kvHeads() * c.headDim() * split.prefixLength();
             assertThat(cache.snapshot(0, split.prefixLength(), KvPrecision.FP32).bytes()).isEqualTo(values * 4);
             assertThat(cache.snapshot(0, split.prefixLength(), KvPrecision.FP16).bytes()).isEqualTo(values * 2);
@@ -72,7 +72,7 @@ class PrefixPrecisionGateTest {
             float[] stored;
             int[] storedIds;
             try (KvCache cache = session.newCache(1, split.length() + NEW_TOKENS)) {
-                session.prefill(cache, split.prefix(), split.prefixLength());
+                session.prefill(cache, split.prefix(), split.prefixLength(), Cancellation.NONE);
                 PrefixKv full = cache.snapshot(0, split.prefixLength(), KvPrecision.FP32);
                 PrefixKv reduced = cache.snapshot(0, split.prefixLength(), precision);
                 exact = continueAfter(cache, full, split);
@@ -103,7 +103,7 @@ class PrefixPrecisionGateTest {
 
     private static float[] continueAfter(KvCache cache, PrefixKv prefix, KvCachePrefixGoldenTest.Split split) {
         cache.load(prefix, 0);
-        return FP32.get().session.prefill(cache, split.suffix(), split.length() - split.prefixLength());
+        return FP32.get().session.prefill(cache, split.suffix(), split.length() - split.prefixLength(), Cancellation.NONE);
     }
 
     private static int[] greedy(KvCache cache, float[] logits) {
