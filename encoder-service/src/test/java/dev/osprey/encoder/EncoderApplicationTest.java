@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.osprey.encoder.uploads.S3Server;
+import dev.osprey.encoder.uploads.UploadSweeper;
 import dev.osprey.internal.v1.EncodeRequest;
 import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
-import dev.osprey.encoder.uploads.S3Server;
-import dev.osprey.encoder.uploads.UploadSweeper;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.GetFeaturesRequest;
 import dev.osprey.internal.v1.GetImageRequest;

@@ -10,7 +10,6 @@ import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.model.pipeline.OspreyPipeline;
 import dev.osprey.model.pipeline.Question;
-import dev.osprey.model.pipeline.Question;
 import dev.osprey.model.text.TaskPrompt;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

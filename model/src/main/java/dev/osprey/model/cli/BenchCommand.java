@@ -32,7 +32,8 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: machine, vision, decoder, profile, extractor, preprocess or generate");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing benchmark: machine, vision, decoder, profile, extractor, preprocess or generate");
     }
 
     /** Memory bandwidth and GEMM peak. */
