@@ -94,18 +94,16 @@ final class BenchCommand implements Runnable {
         @Mixin
         BenchThreads threads;
 
-        @Option(names = "--prefill", defaultValue = "512", description = "Tokens per prefill call (default: ${DEFAULT-VALUE}).")
-        int prefill;
-
-        @Option(names = "--context", defaultValue = "1100", description = "KV positions filled before decoding (default: ${DEFAULT-VALUE}).")
-        int context;
+        @Mixin
+        DecoderWorkload workload;
 
         @Option(names = "--steps", defaultValue = "16", description = "Decode steps timed (default: ${DEFAULT-VALUE}).")
         int steps;
 
         @Override
         public Integer call() {
-            StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, prefill, context, steps);
+            StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, workload.prefill, workload.context,
+                    steps);
             spec.commandLine().getOut().printf("decoder (%s KV cache): prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, "
                     + "%.2f tok/s at %d tokens%n", r.kvCache().label(), r.prefillTokens(), r.prefillTokensPerSecond(),
                     r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
@@ -127,11 +125,8 @@ final class BenchCommand implements Runnable {
         @Mixin
         BenchThreads threads;
 
-        @Option(names = "--prefill", defaultValue = "512", description = "Tokens of the profiled prefill (default: ${DEFAULT-VALUE}).")
-        int prefill;
-
-        @Option(names = "--context", defaultValue = "1100", description = "KV positions before the profiled steps (default: ${DEFAULT-VALUE}).")
-        int context;
+        @Mixin
+        DecoderWorkload workload;
 
         @Option(names = "--steps", defaultValue = "8", description = "Decode steps profiled, the first a warm-up (default: ${DEFAULT-VALUE}).")
         int steps;
@@ -142,10 +137,11 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             Files.createDirectories(out);
-            DecoderProfiling.Result r = DecoderProfiling.run(bundle.open(), threads.threads, prefill, context, Math.max(2, steps), out);
+            DecoderProfiling.Result r = DecoderProfiling.run(bundle.open(), threads.threads, workload.prefill, workload.context,
+                    Math.max(2, steps), out);
             PrintWriter w = spec.commandLine().getOut();
-            table(w, "prefill of " + prefill + " tokens: " + String.format("%.0f ms", r.prefillMs()), r.prefill());
-            table(w, "decode step at " + context + " positions: " + String.format("%.1f ms", r.stepMs()), r.step());
+            table(w, "prefill of " + workload.prefill + " tokens: " + String.format("%.0f ms", r.prefillMs()), r.prefill());
+            table(w, "decode step at " + workload.context + " positions: " + String.format("%.1f ms", r.stepMs()), r.step());
             w.printf("profile: %s%noptimised model: %s%n", r.profile(), r.optimizedModel());
             return 0;
         }
