@@ -44,9 +44,13 @@ class EncoderScaleOutIT {
     private ManagedChannel encoder2Channel;
     private ManagedChannel gateway2Channel;
 
-    /** The second encoder's upload folder: its own, so that only the take-over can give it the first's uploads. */
+    /**
+     * The second encoder's upload folder: its own, so that only the take-over can give it the first's
+     * uploads. Static: an instance field is injected only after {@code @BeforeAll} has started the
+     * encoder, which then wrote into a folder named "null".
+     */
     @TempDir
-    Path encoder2Uploads;
+    static Path encoder2Uploads;
 
     @BeforeAll
     void startSecondEncoderAndGateway() throws Exception {
