@@ -10,8 +10,6 @@ import dev.osprey.gateway.flow.Backends;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.gateway.grpc.RegionGrpcService;
 import dev.osprey.gateway.grpc.RequestIdInterceptor;
-import dev.osprey.gateway.rest.ApiErrorHandler;
-import dev.osprey.gateway.rest.RequestIds;
 import dev.osprey.service.InternalProperties;
 import dev.osprey.service.PeerChannels;
 import dev.osprey.service.Replicas;
@@ -23,12 +21,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.grpc.server.GlobalServerInterceptor;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Wires the gateway's plain parts from {@link GatewayProperties}; its calls to the backends carry the
- * internal token. The REST controllers are Spring's own kind of class ({@code @RestController}) and
- * are found by component scanning, taking {@link RegionAsks} and {@link AskLimits} from here.
+ * internal token. The REST shell's classes, which Spring knows by their kind (the controllers, the
+ * request-id filter, the error handler), are components found by scanning, as a WebFlux test slice
+ * finds them; they take {@link RegionAsks} and {@link AskLimits} from here.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({GatewayProperties.class, InternalProperties.class})
@@ -87,15 +85,5 @@ class GatewayConfiguration {
     @GlobalServerInterceptor
     ServerInterceptor requestIdInterceptor() {
         return new RequestIdInterceptor();
-    }
-
-    @Bean
-    RequestIds requestIds() {
-        return new RequestIds();
-    }
-
-    @Bean
-    ApiErrorHandler apiErrorHandler(JsonMapper json) {
-        return new ApiErrorHandler(json);
     }
 }
