@@ -12,18 +12,18 @@ import dev.osprey.service.InternalProperties;
 import dev.osprey.service.ModelProperties;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.util.unit.DataSize;
 
-/** Builds the extractor from the bundle's mask-extractor weights, and its encoder client; internal calls need the token. */
+/**
+ * Builds the extractor from the bundle's mask-extractor weights and {@link ExtractorProperties}, and its
+ * encoder client; internal calls need the token.
+ */
 @Configuration(proxyBeanMethods = false)
 @Import(InternalAuthConfiguration.class)
-@EnableConfigurationProperties({ModelProperties.class, EncoderClientProperties.class})
+@EnableConfigurationProperties({ModelProperties.class, EncoderClientProperties.class, ExtractorProperties.class})
 class ExtractorConfiguration {
 
     @Bean
@@ -42,9 +42,8 @@ class ExtractorConfiguration {
 
     @Bean
     BindableService extractorGrpcService(MaskExtractor extractor, EncoderChannels channels, EncoderClientProperties encoder,
-            @Value("${osprey.extractor.max-regions}") int maxRegions, @Value("${osprey.extractor.feature-cache-size}") DataSize cacheSize,
-            @Value("${osprey.extractor.feature-idle-ttl}") Duration idleTtl, MeterRegistry registry) {
-        return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, encoder.deadline()), extractor, maxRegions,
-                RegionExtraction.featureCache(cacheSize.toBytes(), idleTtl)), registry);
+            ExtractorProperties properties, MeterRegistry registry) {
+        return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, encoder.deadline()), extractor, properties.maxRegions(),
+                RegionExtraction.featureCache(properties.featureCacheSize().toBytes(), properties.featureIdleTtl())), registry);
     }
 }

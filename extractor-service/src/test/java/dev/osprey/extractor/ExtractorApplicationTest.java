@@ -48,10 +48,14 @@ class ExtractorApplicationTest {
                 ConfigurableApplicationContext app = SpringApplication.run(ExtractorApplication.class,
                         "--server.port=0", "--spring.grpc.server.port=" + grpcPort, "--spring.grpc.server.host=0.0.0.0",
                         "--osprey.internal.token=" + TOKEN, "--osprey.model.bundle=" + TinyBundle.dir(),
-                        "--osprey.encoder-client.address=" + encoder.address());
+                        "--osprey.encoder-client.address=" + encoder.address(), "--osprey.extractor.max-regions=1");
                 PeerChannels withToken = new PeerChannels(Optional.of(InternalToken.of(TOKEN)))) {
             ExtractorGrpc.ExtractorBlockingStub admitted = ExtractorGrpc.newBlockingStub(withToken.channel("127.0.0.1:" + grpcPort));
             assertThat(admitted.extract(request).getAreasList()).containsExactly(200L);
+            // The settings reach the service: a second region is one over the configured limit.
+            assertThatThrownBy(() -> admitted.extract(request.toBuilder().addRegions(request.getRegions(0)).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getDescription()).isEqualTo("2 regions in one request, the limit is 1"));
             // What the service throws ends the call through the one exception handler every service registers.
             assertThatThrownBy(() -> admitted.extract(request.toBuilder().clearRegions().build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {

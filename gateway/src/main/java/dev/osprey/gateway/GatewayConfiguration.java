@@ -5,14 +5,11 @@ import dev.osprey.gateway.access.AccessInterceptor;
 import dev.osprey.gateway.access.AccessWebFilter;
 import dev.osprey.gateway.access.ApiKeys;
 import dev.osprey.gateway.access.RateLimiter;
+import dev.osprey.gateway.flow.AskLimits;
 import dev.osprey.gateway.flow.Backends;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.gateway.grpc.RegionGrpcService;
 import dev.osprey.gateway.grpc.RequestIdInterceptor;
-import dev.osprey.gateway.rest.ApiErrorHandler;
-import dev.osprey.gateway.rest.ChatController;
-import dev.osprey.gateway.rest.ImagesController;
-import dev.osprey.gateway.rest.RequestIds;
 import dev.osprey.service.InternalProperties;
 import dev.osprey.service.PeerChannels;
 import dev.osprey.service.Replicas;
@@ -24,9 +21,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.grpc.server.GlobalServerInterceptor;
-import tools.jackson.databind.json.JsonMapper;
 
-/** Wires the gateway's plain parts from {@link GatewayProperties}; its calls to the backends carry the internal token. */
+/**
+ * Wires the gateway's plain parts from {@link GatewayProperties}; its calls to the backends carry the
+ * internal token. The REST shell's classes, which Spring knows by their kind (the controllers, the
+ * request-id filter, the error handler), are components found by scanning, as a WebFlux test slice
+ * finds them; they take {@link RegionAsks} and {@link AskLimits} from here.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({GatewayProperties.class, InternalProperties.class})
 class GatewayConfiguration {
@@ -37,28 +38,23 @@ class GatewayConfiguration {
     }
 
     @Bean
-    RegionAsks regionAsks(GatewayProperties properties, PeerChannels channels) {
+    AskLimits askLimits(GatewayProperties properties) {
+        return properties.limits().toAskLimits(properties.maxImageSize());
+    }
+
+    @Bean
+    RegionAsks regionAsks(GatewayProperties properties, PeerChannels channels, AskLimits limits) {
         long refresh = properties.dnsRefresh().toMillis();
-        Backends backends = new Backends(channels,
+        Backends backends = new Backends(channels::channel,
                 Replicas.parse("encoder-service", properties.encoders(), refresh),
                 Replicas.parse("extractor-service", properties.extractors(), refresh),
                 Replicas.parse("llm-service", properties.llms(), refresh));
-        return new RegionAsks(backends, properties.limits().toAskLimits(properties.maxImageSize()));
+        return new RegionAsks(backends, limits);
     }
 
     @Bean
     BindableService regionGrpcService(RegionAsks asks) {
         return new RegionGrpcService(asks);
-    }
-
-    @Bean
-    ChatController chatController(RegionAsks asks) {
-        return new ChatController(asks);
-    }
-
-    @Bean
-    ImagesController imagesController(RegionAsks asks, GatewayProperties properties) {
-        return new ImagesController(asks, Math.toIntExact(properties.maxImageSize().toBytes()));
     }
 
     @Bean
@@ -89,15 +85,5 @@ class GatewayConfiguration {
     @GlobalServerInterceptor
     ServerInterceptor requestIdInterceptor() {
         return new RequestIdInterceptor();
-    }
-
-    @Bean
-    RequestIds requestIds() {
-        return new RequestIds();
-    }
-
-    @Bean
-    ApiErrorHandler apiErrorHandler(JsonMapper json) {
-        return new ApiErrorHandler(json);
     }
 }

@@ -3,6 +3,8 @@ package dev.osprey.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
@@ -18,6 +20,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
@@ -35,7 +38,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A loopback gRPC server guarded as backends are: only calls with the token reach the handlers; health stays open. */
+/**
+ * A loopback gRPC server guarded as backends are: only calls with the token reach the handlers, the
+ * others end with our ErrorInfo (reason UNAUTHENTICATED) as every service failure does; health stays open.
+ */
 class InternalTokenInterceptorTest {
 
     private static final String SECRET = "s3cret-internal-token-0123456789";
@@ -87,7 +93,7 @@ class InternalTokenInterceptorTest {
     }
 
     @Test
-    void callsWithoutTheTokenAreUnauthenticatedAndNeverHandled() {
+    void callsWithoutTheTokenAreUnauthenticatedByReasonAndNeverHandled() {
         assertRefused(bare, "internal token missing");
         assertThat(reflection(bare)).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(handled).hasValue(0);
@@ -114,7 +120,21 @@ class InternalTokenInterceptorTest {
             assertThatThrownBy(() -> call.accept(stub(channel))).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                 assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
                 assertThat(e.getStatus().getDescription()).isEqualTo(message);
+                assertThat(errorInfo(e)).isEqualTo(ErrorInfo.newBuilder().setReason(ErrorReason.UNAUTHENTICATED.name())
+                        .setDomain(GrpcErrors.DOMAIN).build());
             });
+        }
+    }
+
+    // The ErrorInfo the status details carry: a refusal read by its code alone would pass an assertion on the reason.
+    private static ErrorInfo errorInfo(StatusRuntimeException refusal) {
+        com.google.rpc.Status details = StatusProto.fromThrowable(refusal);
+        assertThat(details).as("status details").isNotNull();
+        assertThat(details.getDetailsList()).singleElement().satisfies(detail -> assertThat(detail.is(ErrorInfo.class)).isTrue());
+        try {
+            return details.getDetails(0).unpack(ErrorInfo.class);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -1,30 +1,42 @@
 package dev.osprey.gateway.flow;
 
 import dev.osprey.gateway.routing.ImageAffinity;
+import dev.osprey.internal.v1.EncoderGrpc;
+import dev.osprey.internal.v1.ExtractorGrpc;
+import dev.osprey.internal.v1.LlmGrpc;
 import dev.osprey.service.ErrorReason;
 import dev.osprey.service.GrpcErrors;
 import dev.osprey.service.PeerChannels;
 import dev.osprey.service.Replicas;
 import dev.osprey.service.ServiceException;
+import io.grpc.Channel;
 import io.grpc.ConnectivityState;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.AbstractStub;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * The three backend services and the channels to their replicas. Calls about one image go to the
- * replicas that own it ({@link ImageAffinity#owner}); their failures surface as {@link ServiceException}s,
- * an unreachable replica as UNAVAILABLE naming the service.
+ * replicas that own it ({@link ImageAffinity#owner}); every call has a deadline; their failures surface
+ * as {@link ServiceException}s, an unreachable replica as UNAVAILABLE naming the service.
  */
 public final class Backends {
 
+    /** One RPC of a service's async stub, named as the generated method: {@code EncoderGrpc.EncoderStub::encode}. */
+    @FunctionalInterface
+    public interface Rpc<S, Q, R> {
+        void call(S stub, Q request, StreamObserver<R> responses);
+    }
+
     /**
-     * A backend replica picked for one image, and the calls to it as Reactor publishers (see
+     * A backend replica picked for one image, its stub, and the calls to it as Reactor publishers (see
      * {@link GrpcReactive}). A call that fails UNAVAILABLE before any answer is tried once more after
      * {@link ManagedChannel#resetConnectBackoff()}, once the channel tries to connect again: a replica
      * that restarted is ready before gRPC's reconnect backoff (up to 120 s) lets the channel try, so the
@@ -32,11 +44,11 @@ public final class Backends {
      * Nothing the caller saw is repeated: a stream that has answered is never retried, and the
      * internal calls are idempotent (encode the same bytes, extract, forget, generate before any token).
      */
-    public record Replica(String service, String address, ManagedChannel channel) {
+    public record Replica<S extends AbstractStub<S>>(String service, String address, ManagedChannel channel, S stub) {
 
-        /** A server-streaming call, e.g. {@code o -> LlmGrpc.newStub(replica.channel()).generate(request, o)}. */
-        public <T> Flux<T> stream(Consumer<StreamObserver<T>> call) {
-            Flux<T> attempt = GrpcReactive.stream(call);
+        /** A server-streaming call that ends at {@code deadline}, e.g. {@code llm.stream(LlmStub::generate, request, deadline)}. */
+        public <Q, R> Flux<R> stream(Rpc<S, Q, R> rpc, Q request, Deadline deadline) {
+            Flux<R> attempt = GrpcReactive.stream(responses -> rpc.call(stub.withDeadline(deadline), request, responses));
             return attempt.switchOnFirst((first, flux) -> first.hasError() && isUnavailable(first.getThrowable())
                             ? reconnecting().thenMany(attempt) : flux)
                     .onErrorMap(this::explain);
@@ -59,9 +71,9 @@ public final class Backends {
             }).timeout(RECONNECT_WAIT, Mono.empty());
         }
 
-        /** A unary call, e.g. {@code o -> EncoderGrpc.newStub(replica.channel()).encode(request, o)}. */
-        public <T> Mono<T> unary(Consumer<StreamObserver<T>> call) {
-            return stream(call).single();
+        /** A unary call that ends at {@code deadline}, e.g. {@code encoder.unary(EncoderStub::encode, request, deadline)}. */
+        public <Q, R> Mono<R> unary(Rpc<S, Q, R> rpc, Q request, Deadline deadline) {
+            return stream(rpc, request, deadline).single();
         }
 
         /**
@@ -104,38 +116,43 @@ public final class Backends {
     /** How long a failed call waits for its channel to reconnect before its one retry (a reconnect to a restarted replica takes milliseconds; to one still down, every call waits this long). */
     private static final Duration RECONNECT_WAIT = Duration.ofSeconds(1);
 
-    private final PeerChannels channels;
+    private final Function<String, ManagedChannel> channels;
     private final Replicas encoders;
     private final Replicas extractors;
     private final Replicas llms;
 
-    public Backends(PeerChannels channels, Replicas encoders, Replicas extractors, Replicas llms) {
+    /** @param channels the channel to a replica's address, opened once and kept (as {@link PeerChannels#channel} does) */
+    public Backends(Function<String, ManagedChannel> channels, Replicas encoders, Replicas extractors, Replicas llms) {
         this.channels = channels;
         this.encoders = encoders;
         this.extractors = extractors;
         this.llms = llms;
     }
 
-    public Replica encoder(String imageId) {
-        return replica("encoder-service", ImageAffinity.owner(imageId, encoders.current()));
+    public Replica<EncoderGrpc.EncoderStub> encoder(String imageId) {
+        return encoderAt(ImageAffinity.owner(imageId, encoders.current()));
     }
 
     /** Every encoder replica but {@code owner}: where an image's upload may still be held after the replicas changed. */
-    public List<Replica> otherEncoders(Replica owner) {
-        return encoders.current().stream().filter(address -> !address.equals(owner.address()))
-                .map(address -> replica("encoder-service", address)).toList();
+    public List<Replica<EncoderGrpc.EncoderStub>> otherEncoders(Replica<?> owner) {
+        return encoders.current().stream().filter(address -> !address.equals(owner.address())).map(this::encoderAt).toList();
     }
 
     /** Extractors hold no state, but routing them by image lets each keep the features it fetched. */
-    public Replica extractor(String imageId) {
-        return replica("extractor-service", ImageAffinity.owner(imageId, extractors.current()));
+    public Replica<ExtractorGrpc.ExtractorStub> extractor(String imageId) {
+        return replica("extractor-service", ImageAffinity.owner(imageId, extractors.current()), ExtractorGrpc::newStub);
     }
 
-    public Replica llm(String imageId) {
-        return replica("llm-service", ImageAffinity.owner(imageId, llms.current()));
+    public Replica<LlmGrpc.LlmStub> llm(String imageId) {
+        return replica("llm-service", ImageAffinity.owner(imageId, llms.current()), LlmGrpc::newStub);
     }
 
-    private Replica replica(String service, String address) {
-        return new Replica(service, address, channels.channel(address));
+    private Replica<EncoderGrpc.EncoderStub> encoderAt(String address) {
+        return replica("encoder-service", address, EncoderGrpc::newStub);
+    }
+
+    private <S extends AbstractStub<S>> Replica<S> replica(String service, String address, Function<Channel, S> stubs) {
+        ManagedChannel channel = channels.apply(address);
+        return new Replica<>(service, address, channel, stubs.apply(channel));
     }
 }

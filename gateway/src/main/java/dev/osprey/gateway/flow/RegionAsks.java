@@ -10,16 +10,15 @@ import dev.osprey.api.v1.UploadImageResponse;
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.internal.v1.EncodeRequest;
 import dev.osprey.internal.v1.EncodeResponse;
-import dev.osprey.internal.v1.EncoderGrpc;
+import dev.osprey.internal.v1.EncoderGrpc.EncoderStub;
 import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractResponse;
-import dev.osprey.internal.v1.ExtractorGrpc;
+import dev.osprey.internal.v1.ExtractorGrpc.ExtractorStub;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.GetImageRequest;
-import dev.osprey.internal.v1.ImageBytes;
-import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.internal.v1.LlmGrpc.LlmStub;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.pipeline.ImageId;
@@ -64,7 +63,7 @@ public final class RegionAsks {
             }
             String publicId = ImageId.of(image.asReadOnlyByteBuffer());
             String imageId = tenant.internalId(publicId);
-            Backends.Replica encoder = backends.encoder(imageId);
+            Backends.Replica<EncoderStub> encoder = backends.encoder(imageId);
             return encode(encoder, tenant, image, Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
                     .map(encoded -> {
                         if (!encoded.getImageId().equals(imageId)) {
@@ -83,9 +82,8 @@ public final class RegionAsks {
                 + " upload the image again");
     }
 
-    private static Mono<EncodeResponse> encode(Backends.Replica encoder, Tenant tenant, ByteString image, Deadline deadline) {
-        EncodeRequest request = EncodeRequest.newBuilder().setImage(image).setScope(tenant.scope()).build();
-        return encoder.unary(o -> EncoderGrpc.newStub(encoder.channel()).withDeadline(deadline).encode(request, o));
+    private static Mono<EncodeResponse> encode(Backends.Replica<EncoderStub> encoder, Tenant tenant, ByteString image, Deadline deadline) {
+        return encoder.unary(EncoderStub::encode, EncodeRequest.newBuilder().setImage(image).setScope(tenant.scope()).build(), deadline);
     }
 
     /**
@@ -97,18 +95,13 @@ public final class RegionAsks {
             String imageId = tenant.internalId(publicId);
             ForgetRequest forget = ForgetRequest.newBuilder().setImageId(imageId).build();
             Deadline deadline = Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS);
-            Backends.Replica encoder = backends.encoder(imageId);
-            Backends.Replica extractor = backends.extractor(imageId);
-            Backends.Replica llm = backends.llm(imageId);
-            Mono<ForgetResponse> derived = Mono.when(
-                    extractor.<ForgetResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline).forget(forget, o)),
-                    llm.<ForgetResponse>unary(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).forget(forget, o)))
-                    .then(Mono.empty());
+            Backends.Replica<EncoderStub> encoder = backends.encoder(imageId);
+            Mono<Void> derived = Mono.when(backends.extractor(imageId).unary(ExtractorStub::forget, forget, deadline),
+                    backends.llm(imageId).unary(LlmStub::forget, forget, deadline));
             // The derived copies go first: a failure there leaves the image in place, so a retry still finds it.
             // Every encoder: one that owned the image before the replicas changed may hold it too.
             Flux<Boolean> encoders = Flux.concat(Flux.just(encoder), Flux.fromIterable(backends.otherEncoders(encoder)))
-                    .concatMap(replica -> replica.<ForgetResponse>unary(o -> EncoderGrpc.newStub(replica.channel())
-                            .withDeadline(deadline).forget(forget, o)).map(ForgetResponse::getForgotten));
+                    .concatMap(replica -> replica.unary(EncoderStub::forget, forget, deadline).map(ForgetResponse::getForgotten));
             return derived.then(encoders.reduce(false, Boolean::logicalOr));
         });
     }
@@ -144,11 +137,10 @@ public final class RegionAsks {
      * holds them (then the image is gone and must be uploaded again).
      */
     private Mono<Boolean> takeOver(Tenant tenant, String imageId, Deadline deadline) {
-        Backends.Replica owner = backends.encoder(imageId);
+        Backends.Replica<EncoderStub> owner = backends.encoder(imageId);
         GetImageRequest get = GetImageRequest.newBuilder().setImageId(imageId).build();
         return Flux.fromIterable(backends.otherEncoders(owner))
-                .concatMap(peer -> peer.<ImageBytes>unary(o -> EncoderGrpc.newStub(peer.channel()).withDeadline(deadline)
-                        .getImage(get, o)).onErrorResume(e -> Mono.empty()))
+                .concatMap(peer -> peer.unary(EncoderStub::getImage, get, deadline).onErrorResume(e -> Mono.empty()))
                 .next()
                 .flatMap(held -> encode(owner, tenant, held.getImage(), deadline))
                 .map(encoded -> true)
@@ -160,15 +152,14 @@ public final class RegionAsks {
     }
 
     private Flux<AnswerEvent> answer(String imageId, AskRequest request, Deadline deadline) {
-        Backends.Replica encoder = backends.encoder(imageId);
-        Backends.Replica extractor = backends.extractor(imageId);
-        Backends.Replica llm = backends.llm(imageId);
+        Backends.Replica<EncoderStub> encoder = backends.encoder(imageId);
+        Backends.Replica<ExtractorStub> extractor = backends.extractor(imageId);
+        Backends.Replica<LlmStub> llm = backends.llm(imageId);
         ExtractRequest extract = ExtractRequest.newBuilder().setImageId(imageId).setEncoderAddress(encoder.address())
                 .addAllRegions(request.getRegionsList()).setAllowEmpty(limits.allowEmptyMasks()).build();
         // A free prompt about the whole image has no regions to extract.
         Mono<ExtractResponse> extracted = request.getRegionsCount() == 0 ? Mono.just(ExtractResponse.getDefaultInstance())
-                : extractor.<ExtractResponse>unary(o -> ExtractorGrpc.newStub(extractor.channel()).withDeadline(deadline)
-                        .extract(extract, o));
+                : extractor.unary(ExtractorStub::extract, extract, deadline);
         return extracted.flatMapMany(regions -> {
             GenerateRequest.Builder generate = GenerateRequest.newBuilder().setImageId(imageId)
                     .setEncoderAddress(encoder.address())
@@ -182,7 +173,7 @@ public final class RegionAsks {
             } else {
                 generate.setPrompt(request.getPrompt());
             }
-            return llm.<AnswerEvent>stream(o -> LlmGrpc.newStub(llm.channel()).withDeadline(deadline).generate(generate.build(), o));
+            return llm.stream(LlmStub::generate, generate.build(), deadline);
         });
     }
 

@@ -8,6 +8,7 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import org.springframework.web.util.DisconnectedClientHelper;
@@ -18,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Writes every failure of the REST API (controllers, filters, codecs, unknown routes) as
  * {@link ApiError}'s JSON, never a stack trace, and logs it with the request id.
  */
+@Component
 public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);

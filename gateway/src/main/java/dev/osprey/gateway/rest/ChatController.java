@@ -25,13 +25,13 @@ import reactor.core.publisher.Mono;
 
 /** {@code POST /v1/chat}: ask about regions; whole answers as JSON, or streamed as Server-Sent Events. */
 @RestController
-public class ChatController {
+class ChatController {
 
     private static final Logger log = LoggerFactory.getLogger(ChatController.class);
 
     private final RegionAsks asks;
 
-    public ChatController(RegionAsks asks) {
+    ChatController(RegionAsks asks) {
         this.asks = asks;
     }
 

@@ -5,6 +5,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.osprey.gateway.access.AccessWebFilter;
 import dev.osprey.gateway.access.Tenant;
+import dev.osprey.gateway.flow.AskLimits;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.model.error.OspreyException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -28,7 +29,7 @@ import reactor.core.publisher.Mono;
 
 /** {@code POST /v1/images} (raw bytes or a multipart field "image") and {@code DELETE /v1/images/{id}}. */
 @RestController
-public class ImagesController {
+class ImagesController {
 
     @Schema(description = "An uploaded image: its id (the SHA-256 of its bytes) and size after EXIF orientation")
     record ImageJson(@JsonProperty("image_id") String imageId, int width, int height) {
@@ -40,10 +41,10 @@ public class ImagesController {
     private final RegionAsks asks;
     private final int maxBytes;
 
-    /** @param maxBytes the largest image accepted (larger bodies get 413) */
-    public ImagesController(RegionAsks asks, int maxBytes) {
+    /** @param limits {@code maxImageBytes} bounds an upload: a larger body gets 413 */
+    ImagesController(RegionAsks asks, AskLimits limits) {
         this.asks = asks;
-        this.maxBytes = maxBytes;
+        this.maxBytes = Math.toIntExact(limits.maxImageBytes());
     }
 
     @Operation(summary = "Upload an image (JPEG or PNG) as the raw body", description = "The same bytes always give the same id; "

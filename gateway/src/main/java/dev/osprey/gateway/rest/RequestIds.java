@@ -3,6 +3,7 @@ package dev.osprey.gateway.rest;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
+import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -13,6 +14,7 @@ import reactor.core.publisher.Mono;
  * a new UUID. It is returned in the response header and in error bodies and logs, so a user's report
  * can be matched to the gateway's log line.
  */
+@Component
 public final class RequestIds implements WebFilter, Ordered {
 
     public static final String HEADER = "X-Request-Id";

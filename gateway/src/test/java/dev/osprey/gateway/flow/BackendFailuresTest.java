@@ -58,7 +58,7 @@ class BackendFailuresTest {
 
     @BeforeEach
     void wire() {
-        Backends backends = new Backends(channels, Replicas.parse("encoder-service", "127.0.0.1:" + encoderPort, 10_000),
+        Backends backends = new Backends(channels::channel, Replicas.parse("encoder-service", "127.0.0.1:" + encoderPort, 10_000),
                 Replicas.parse("extractor-service", "127.0.0.1:" + TestPorts.free(), 10_000),
                 Replicas.parse("llm-service", "127.0.0.1:" + llmPort, 10_000));
         asks = new RegionAsks(backends, new AskLimits(1 << 20, 16, 4000, 16, 1024, false, DEADLINE, Duration.ofSeconds(60)));
