@@ -97,7 +97,8 @@ final class SoakJudge implements Consumer<SoakOutcome> {
             case DEADLINE -> leak(outcome);
             case UNAVAILABLE -> outages.stream().anyMatch(o -> outcome.overlaps(o.from, o.to)) ? leak(outcome)
                     : violation("unavailable while every service served", outcome, null);
-            case NOT_FOUND -> outcome.image().deleteIssuedAt < outcome.endNanos() ? leak(outcome) : violation("not found, though uploaded and not deleted", outcome, null);
+            case NOT_FOUND -> outcome.image().deleteIssuedAt < outcome.endNanos() ? leak(outcome)
+                    : violation("not found, though uploaded and not deleted", outcome, null);
             case DISCONNECTED -> outages.stream().anyMatch(o -> o.service.equals("gateway") && outcome.overlaps(o.from, o.to)) ? null
                     : violation("the connection failed while the gateway served", outcome, null);
             case UNANSWERED -> violation("unanswered", outcome, lastLimited == Long.MIN_VALUE ? "no 429 before it"

@@ -113,7 +113,10 @@ public final class Backends {
         }
     }
 
-    /** How long a failed call waits for its channel to reconnect before its one retry (a reconnect to a restarted replica takes milliseconds; to one still down, every call waits this long). */
+    /**
+     * How long a failed call waits for its channel to reconnect before its one retry (a reconnect to a
+     * restarted replica takes milliseconds; to one still down, every call waits this long).
+     */
     private static final Duration RECONNECT_WAIT = Duration.ofSeconds(1);
 
     private final Function<String, ManagedChannel> channels;

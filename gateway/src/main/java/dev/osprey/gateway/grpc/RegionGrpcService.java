@@ -21,8 +21,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * The public gRPC API, {@code osprey.v1.RegionService}: each RPC subscribes to the matching
- * {@link RegionAsks} flow, as the tenant {@link AccessInterceptor} admitted the call as. A client that cancels (or whose deadline passes) disposes the flow, which
- * cancels the backend calls in turn.
+ * {@link RegionAsks} flow, as the tenant {@link AccessInterceptor} admitted the call as. A client that
+ * cancels (or whose deadline passes) disposes the flow, which cancels the backend calls in turn.
  */
 public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImplBase {
 

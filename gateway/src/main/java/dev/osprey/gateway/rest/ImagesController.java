@@ -1,8 +1,8 @@
 package dev.osprey.gateway.rest;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.osprey.gateway.access.AccessWebFilter;
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.AskLimits;
