@@ -4,8 +4,6 @@ import dev.osprey.model.checkpoint.TensorStore;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.tensor.Shape;
 import dev.osprey.model.tensor.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A PyTorch {@code nn.Linear} ({@code y = x W^T + b}) in float32, for a batch of rows at once.
@@ -17,9 +15,10 @@ import java.util.List;
  * are folded per pass (fused multiply-adds) to cut the loads and stores of {@code y}, two batch rows
  * share each weight load (more rows per loop stop it vectorising), and the outputs are taken in
  * blocks whose {@code y} for every batch row stays in cache while all rows use a block of weights
- * (a single pair takes all outputs at once: long rows stream from memory fastest). Each pair's
- * zero inputs are dropped first ({@link NonZeroInputs}), so the weight rows of inputs that are zero
- * in both rows are never read: a small mask or a ReLU'd hidden row costs a fraction of the layer.
+ * (a single pair takes all outputs at once: long rows stream from memory fastest). Inputs zero in
+ * every row are dropped first ({@link NonZeroInputs}), so their weight rows are never read: a small
+ * mask or a ReLU'd hidden row costs a fraction of the layer; a pair also skips four inputs that are
+ * zero in both its rows.
  */
 public final class Linear {
 
@@ -90,20 +89,37 @@ public final class Linear {
             }
             y[r] = bias.clone();
         }
-        List<NonZeroInputs> pairs = new ArrayList<>((x.length + 1) / 2);
-        for (int r = 0; r < x.length; r += 2) {
-            pairs.add(NonZeroInputs.of(x[r], r + 1 < x.length ? x[r + 1] : null));
-        }
-        // one pair reads the weights once: long contiguous rows stream best; more pairs share a block from cache
-        int block = pairs.size() == 1 ? out : BLOCK;
+        NonZeroInputs inputs = NonZeroInputs.of(x);
+        int[] index = inputs.index();
+        float[][] v = inputs.values();
+        int n = inputs.count();
+        // one or two rows read the weights once: whole rows stream best; more rows share a block from cache
+        int block = x.length <= 2 ? out : BLOCK;
         for (int o0 = 0; o0 < out; o0 += block) {
             int o1 = Math.min(out, o0 + block);
-            for (int p = 0; p < pairs.size(); p++) {
-                NonZeroInputs inputs = pairs.get(p);
-                if (inputs.second() == null) {
-                    forward1(y[2 * p], o0, o1, inputs);
-                } else {
-                    forward2(y[2 * p], y[2 * p + 1], o0, o1, inputs);
+            int k = 0;
+            for (; k + FOLD <= n; k += FOLD) {
+                float[] w0 = weightT[index[k]];
+                float[] w1 = weightT[index[k + 1]];
+                float[] w2 = weightT[index[k + 2]];
+                float[] w3 = weightT[index[k + 3]];
+                for (int r = 0; r < x.length; r += 2) {
+                    boolean first = anyNonZero(v[r], k);
+                    boolean second = r + 1 < x.length && anyNonZero(v[r + 1], k);
+                    if (first && second) {
+                        fold2(y[r], y[r + 1], o0, o1, v[r], v[r + 1], k, w0, w1, w2, w3);
+                    } else if (first || second) {
+                        int one = first ? r : r + 1;
+                        fold1(y[one], o0, o1, v[one], k, w0, w1, w2, w3);
+                    }
+                }
+            }
+            for (; k < n; k++) {
+                for (int r = 0; r < x.length; r++) {
+                    float a = v[r][k];
+                    if (a != 0) {
+                        axpy1(y[r], o0, o1, a, weightT[index[k]]);
+                    }
                 }
             }
         }
@@ -121,43 +137,8 @@ public final class Linear {
         return y;
     }
 
-    /** Outputs {@code o0..o1} of one row, folding its non-zero inputs four at a time. */
-    private void forward1(float[] y, int o0, int o1, NonZeroInputs inputs) {
-        int[] index = inputs.index();
-        float[] a = inputs.first();
-        int n = inputs.count();
-        int k = 0;
-        for (; k + FOLD <= n; k += FOLD) {
-            fold1(y, o0, o1, a, k, weightT[index[k]], weightT[index[k + 1]], weightT[index[k + 2]], weightT[index[k + 3]]);
-        }
-        for (; k < n; k++) {
-            float[] w = weightT[index[k]];
-            float v = a[k];
-            for (int o = o0; o < o1; o++) {
-                y[o] = Math.fma(v, w[o], y[o]);
-            }
-        }
-    }
-
-    /** Outputs {@code o0..o1} of two rows over the inputs where either is non-zero. */
-    private void forward2(float[] y, float[] z, int o0, int o1, NonZeroInputs inputs) {
-        int[] index = inputs.index();
-        float[] a = inputs.first();
-        float[] b = inputs.second();
-        int n = inputs.count();
-        int k = 0;
-        for (; k + FOLD <= n; k += FOLD) {
-            fold2(y, z, o0, o1, a, b, k, weightT[index[k]], weightT[index[k + 1]], weightT[index[k + 2]], weightT[index[k + 3]]);
-        }
-        for (; k < n; k++) {
-            float[] w = weightT[index[k]];
-            float u = a[k];
-            float v = b[k];
-            for (int o = o0; o < o1; o++) {
-                y[o] = Math.fma(u, w[o], y[o]);
-                z[o] = Math.fma(v, w[o], z[o]);
-            }
-        }
+    private static boolean anyNonZero(float[] a, int k) {
+        return a[k] != 0 || a[k + 1] != 0 || a[k + 2] != 0 || a[k + 3] != 0;
     }
 
     /** {@code y[o] += Σ_j a[k+j] w_j[o]} and {@code z[o] += Σ_j b[k+j] w_j[o]}, the two rows sharing each weight load. */
@@ -189,6 +170,12 @@ public final class Linear {
         float a3 = a[k + 3];
         for (int o = o0; o < o1; o++) {
             y[o] = Math.fma(a3, w3[o], Math.fma(a2, w2[o], Math.fma(a1, w1[o], Math.fma(a0, w0[o], y[o]))));
+        }
+    }
+
+    private static void axpy1(float[] y, int o0, int o1, float a, float[] w) {
+        for (int o = o0; o < o1; o++) {
+            y[o] = Math.fma(a, w[o], y[o]);
         }
     }
 }

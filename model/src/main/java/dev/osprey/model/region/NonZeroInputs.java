@@ -3,34 +3,41 @@ package dev.osprey.model.region;
 import java.util.Arrays;
 
 /**
- * The inputs of one or two batch rows that {@link Linear} has to multiply: the positions where
- * either row is non-zero, in order, with both rows' values there. Masks cover a small part of the
- * 12544-wide spatial input and ReLU zeroes about half of every hidden row, so a layer then reads
- * only the weight rows it needs.
+ * The inputs of a batch that {@link Linear} has to multiply: the positions where any row is
+ * non-zero, in order, with every row's values there. Masks cover a small part of the 12544-wide
+ * spatial input and ReLU zeroes about half of every hidden row, so a layer then reads only the
+ * weight rows it needs.
  *
- * @param index  input positions, ascending; {@code count} of them are used
- * @param first  the first row's values at {@code index}
- * @param second the second row's values at {@code index}, or {@code null} for a single row
- * @param count  the number of positions
+ * @param index  input positions, ascending
+ * @param values {@code values[r][k]}: row {@code r} at {@code index[k]}
  */
-record NonZeroInputs(int[] index, float[] first, float[] second, int count) {
+record NonZeroInputs(int[] index, float[][] values) {
 
-    /** The non-zero inputs of {@code x}, or of {@code x} and {@code u} together when {@code u} is not null. */
-    static NonZeroInputs of(float[] x, float[] u) {
-        int[] index = new int[x.length];
-        float[] first = new float[x.length];
-        float[] second = u == null ? null : new float[x.length];
+    /** The positions where any row of {@code x} is non-zero. */
+    static NonZeroInputs of(float[][] x) {
+        int in = x[0].length;
+        int[] index = new int[in];
         int n = 0;
-        for (int i = 0; i < x.length; i++) {
-            if (x[i] != 0 || u != null && u[i] != 0) {
-                index[n] = i;
-                first[n] = x[i];
-                if (second != null) {
-                    second[n] = u[i];
+        for (int i = 0; i < in; i++) {
+            for (float[] row : x) {
+                if (row[i] != 0) {
+                    index[n++] = i;
+                    break;
                 }
-                n++;
             }
         }
-        return new NonZeroInputs(Arrays.copyOf(index, n), Arrays.copyOf(first, n), second == null ? null : Arrays.copyOf(second, n), n);
+        index = Arrays.copyOf(index, n);
+        float[][] values = new float[x.length][n];
+        for (int r = 0; r < x.length; r++) {
+            for (int k = 0; k < n; k++) {
+                values[r][k] = x[r][index[k]];
+            }
+        }
+        return new NonZeroInputs(index, values);
+    }
+
+    /** The number of positions. */
+    int count() {
+        return index.length;
     }
 }
