@@ -14,15 +14,14 @@ import dev.osprey.model.tensor.Tensor;
  * are indexed with different offsets, as slices of one flat array would be). Four input features
  * are folded per pass (fused multiply-adds) to cut the loads and stores of {@code y}, two batch rows
  * share each weight load (more rows per loop stop it vectorising), and the outputs are taken in
- * blocks whose {@code y} for every batch row stays in cache while all rows use a block of weights
- * (a single pair takes all outputs at once: long rows stream from memory fastest). Inputs zero in
- * every row are dropped first ({@link NonZeroInputs}), so their weight rows are never read: a small
- * mask or a ReLU'd hidden row costs a fraction of the layer; a pair also skips four inputs that are
- * zero in both its rows.
+ * blocks whose {@code y} for every batch row stays in cache while all rows use a block of weights.
+ * Inputs that are zero are skipped, which makes the 12544-wide spatial layer cheap for masks
+ * covering a small part of the image. One or two rows (one region's call) drop every zero input
+ * first ({@link NonZeroInputs}: a ReLU'd hidden row is half zeros) and take all outputs at once.
  */
 public final class Linear {
 
-    /** Input features folded into one pass over {@code y}. */
+    /** Input rows folded into one pass over {@code y}. */
     private static final int FOLD = 4;
     /** Output features per block (measured best of 512, 1024 and all at 4096 outputs, batch 16). */
     private static final int BLOCK = 1024;
@@ -89,41 +88,68 @@ public final class Linear {
             }
             y[r] = bias.clone();
         }
-        NonZeroInputs inputs = NonZeroInputs.of(x);
-        int[] index = inputs.index();
-        float[][] v = inputs.values();
-        int n = inputs.count();
-        // one or two rows read the weights once: whole rows stream best; more rows share a block from cache
-        int block = x.length <= 2 ? out : BLOCK;
-        for (int o0 = 0; o0 < out; o0 += block) {
-            int o1 = Math.min(out, o0 + block);
-            int k = 0;
-            for (; k + FOLD <= n; k += FOLD) {
-                float[] w0 = weightT[index[k]];
-                float[] w1 = weightT[index[k + 1]];
-                float[] w2 = weightT[index[k + 2]];
-                float[] w3 = weightT[index[k + 3]];
+        if (x.length <= 2) {
+            forwardSparse(x, y);
+            return y;
+        }
+        for (int o0 = 0; o0 < out; o0 += BLOCK) {
+            int o1 = Math.min(out, o0 + BLOCK);
+            int i = 0;
+            for (; i + FOLD <= in; i += FOLD) {
+                float[] w0 = weightT[i];
+                float[] w1 = weightT[i + 1];
+                float[] w2 = weightT[i + 2];
+                float[] w3 = weightT[i + 3];
                 for (int r = 0; r < x.length; r += 2) {
-                    boolean first = anyNonZero(v[r], k);
-                    boolean second = r + 1 < x.length && anyNonZero(v[r + 1], k);
+                    boolean first = anyNonZero(x[r], i);
+                    boolean second = r + 1 < x.length && anyNonZero(x[r + 1], i);
                     if (first && second) {
-                        fold2(y[r], y[r + 1], o0, o1, v[r], v[r + 1], k, w0, w1, w2, w3);
+                        fold2(y[r], y[r + 1], o0, o1, x[r], x[r + 1], i, w0, w1, w2, w3);
                     } else if (first || second) {
                         int one = first ? r : r + 1;
-                        fold1(y[one], o0, o1, v[one], k, w0, w1, w2, w3);
+                        fold1(y[one], o0, o1, x[one], i, w0, w1, w2, w3);
                     }
                 }
             }
-            for (; k < n; k++) {
+            for (; i < in; i++) {
                 for (int r = 0; r < x.length; r++) {
-                    float a = v[r][k];
+                    float a = x[r][i];
                     if (a != 0) {
-                        axpy1(y[r], o0, o1, a, weightT[index[k]]);
+                        axpy1(y[r], o0, o1, a, weightT[i]);
                     }
                 }
             }
         }
         return y;
+    }
+
+    /**
+     * One or two rows, which read the weights once: only the weight rows of their non-zero inputs,
+     * each streamed whole (long contiguous reads are what one row's call is bound by).
+     */
+    private void forwardSparse(float[][] x, float[][] y) {
+        NonZeroInputs inputs = NonZeroInputs.of(x);
+        int[] index = inputs.index();
+        float[][] v = inputs.values();
+        int n = inputs.count();
+        int out = out();
+        int k = 0;
+        for (; k + FOLD <= n; k += FOLD) {
+            float[] w0 = weightT[index[k]];
+            float[] w1 = weightT[index[k + 1]];
+            float[] w2 = weightT[index[k + 2]];
+            float[] w3 = weightT[index[k + 3]];
+            if (x.length == 2) {
+                fold2(y[0], y[1], 0, out, v[0], v[1], k, w0, w1, w2, w3);
+            } else {
+                fold1(y[0], 0, out, v[0], k, w0, w1, w2, w3);
+            }
+        }
+        for (; k < n; k++) {
+            for (int r = 0; r < x.length; r++) {
+                axpy1(y[r], 0, out, v[r][k], weightT[index[k]]);
+            }
+        }
     }
 
     /** {@link #forward} followed by ReLU, in place. */
@@ -137,21 +163,21 @@ public final class Linear {
         return y;
     }
 
-    private static boolean anyNonZero(float[] a, int k) {
-        return a[k] != 0 || a[k + 1] != 0 || a[k + 2] != 0 || a[k + 3] != 0;
+    private static boolean anyNonZero(float[] x, int i) {
+        return x[i] != 0 || x[i + 1] != 0 || x[i + 2] != 0 || x[i + 3] != 0;
     }
 
-    /** {@code y[o] += Σ_j a[k+j] w_j[o]} and {@code z[o] += Σ_j b[k+j] w_j[o]}, the two rows sharing each weight load. */
-    private static void fold2(float[] y, float[] z, int o0, int o1, float[] a, float[] b, int k,
+    /** {@code y[o] += Σ_j x[i+j] w_j[o]} for two batch rows sharing each weight load. */
+    private static void fold2(float[] y, float[] z, int o0, int o1, float[] x, float[] u, int i,
             float[] w0, float[] w1, float[] w2, float[] w3) {
-        float a0 = a[k];
-        float a1 = a[k + 1];
-        float a2 = a[k + 2];
-        float a3 = a[k + 3];
-        float b0 = b[k];
-        float b1 = b[k + 1];
-        float b2 = b[k + 2];
-        float b3 = b[k + 3];
+        float a0 = x[i];
+        float a1 = x[i + 1];
+        float a2 = x[i + 2];
+        float a3 = x[i + 3];
+        float b0 = u[i];
+        float b1 = u[i + 1];
+        float b2 = u[i + 2];
+        float b3 = u[i + 3];
         for (int o = o0; o < o1; o++) {
             float v0 = w0[o];
             float v1 = w1[o];
@@ -162,12 +188,12 @@ public final class Linear {
         }
     }
 
-    /** {@code y[o] += Σ_j a[k+j] w_j[o]} for one row. */
-    private static void fold1(float[] y, int o0, int o1, float[] a, int k, float[] w0, float[] w1, float[] w2, float[] w3) {
-        float a0 = a[k];
-        float a1 = a[k + 1];
-        float a2 = a[k + 2];
-        float a3 = a[k + 3];
+    /** {@code y[o] += Σ_j x[i+j] w_j[o]} for one batch row. */
+    private static void fold1(float[] y, int o0, int o1, float[] x, int i, float[] w0, float[] w1, float[] w2, float[] w3) {
+        float a0 = x[i];
+        float a1 = x[i + 1];
+        float a2 = x[i + 2];
+        float a3 = x[i + 3];
         for (int o = o0; o < o1; o++) {
             y[o] = Math.fma(a3, w3[o], Math.fma(a2, w2[o], Math.fma(a1, w1[o], Math.fma(a0, w0[o], y[o]))));
         }

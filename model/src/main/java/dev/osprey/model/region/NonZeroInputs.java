@@ -3,7 +3,7 @@ package dev.osprey.model.region;
 import java.util.Arrays;
 
 /**
- * The inputs of a batch that {@link Linear} has to multiply: the positions where any row is
+ * The inputs of one or two rows that {@link Linear} has to multiply: the positions where either row is
  * non-zero, in order, with every row's values there. Masks cover a small part of the 12544-wide
  * spatial input and ReLU zeroes about half of every hidden row, so a layer then reads only the
  * weight rows it needs.
