@@ -16,7 +16,8 @@ import dev.osprey.model.tensor.Tensor;
  * share each weight load (more rows per loop stop it vectorising), and the outputs are taken in
  * blocks whose {@code y} for every batch row stays in cache while all rows use a block of weights.
  * Inputs that are zero are skipped, which makes the 12544-wide spatial layer cheap for masks
- * covering a small part of the image.
+ * covering a small part of the image. One or two rows (one region's call) drop every zero input
+ * first ({@link NonZeroInputs}: a ReLU'd hidden row is half zeros) and take all outputs at once.
  */
 public final class Linear {
 
@@ -87,6 +88,10 @@ public final class Linear {
             }
             y[r] = bias.clone();
         }
+        if (x.length <= 2) {
+            forwardSparse(x, y);
+            return y;
+        }
         for (int o0 = 0; o0 < out; o0 += BLOCK) {
             int o1 = Math.min(out, o0 + BLOCK);
             int i = 0;
@@ -116,6 +121,35 @@ public final class Linear {
             }
         }
         return y;
+    }
+
+    /**
+     * One or two rows, which read the weights once: only the weight rows of their non-zero inputs,
+     * each streamed whole (long contiguous reads are what one row's call is bound by).
+     */
+    private void forwardSparse(float[][] x, float[][] y) {
+        NonZeroInputs inputs = NonZeroInputs.of(x);
+        int[] index = inputs.index();
+        float[][] v = inputs.values();
+        int n = inputs.count();
+        int out = out();
+        int k = 0;
+        for (; k + FOLD <= n; k += FOLD) {
+            float[] w0 = weightT[index[k]];
+            float[] w1 = weightT[index[k + 1]];
+            float[] w2 = weightT[index[k + 2]];
+            float[] w3 = weightT[index[k + 3]];
+            if (x.length == 2) {
+                fold2(y[0], y[1], 0, out, v[0], v[1], k, w0, w1, w2, w3);
+            } else {
+                fold1(y[0], 0, out, v[0], k, w0, w1, w2, w3);
+            }
+        }
+        for (; k < n; k++) {
+            for (int r = 0; r < x.length; r++) {
+                axpy1(y[r], 0, out, v[r][k], weightT[index[k]]);
+            }
+        }
     }
 
     /** {@link #forward} followed by ReLU, in place. */

@@ -8,9 +8,10 @@ import org.junit.jupiter.api.Test;
 class RegionLinearTest {
 
     @Test
-    void batchedSparseForwardEqualsTheScalarFormula() {
+    void sparseAndBlockedForwardEqualTheScalarFormula() {
         Random random = new Random(7);
-        int[][] shapes = {{12, 5}, {13, 33}, {3, 1}, {64, 17}, {9, 2500}};
+        // {in, out, rows}: one or two rows take the sparse path, five the blocked one
+        int[][] shapes = {{12, 5, 1}, {13, 33, 2}, {3, 1, 5}, {64, 17, 5}, {9, 2500, 2}, {40, 70, 1}};
         for (int[] shape : shapes) {
             int in = shape[0];
             int out = shape[1];
@@ -23,12 +24,13 @@ class RegionLinearTest {
                 }
             }
             Linear linear = new Linear(wt, b);
-            float[][] x = new float[5][];
+            float[][] x = new float[shape[2]][];
             for (int r = 0; r < x.length; r++) {
                 x[r] = gaussian(random, in);
                 for (int i = 0; i < in; i++) {
                     // zero runs of every length, so that skipped and folded inputs mix
-                    if (random.nextInt(3) == 0) {
+                    // and the first shape's last row, alone in its pair, all zero: y is the bias
+                    if (random.nextInt(3) == 0 || in == 12 && r == x.length - 1) {
                         x[r][i] = 0;
                     }
                 }
