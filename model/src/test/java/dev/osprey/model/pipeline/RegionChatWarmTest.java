@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -34,17 +33,13 @@ class RegionChatWarmTest {
     static final String CASE = "s1_img0";
     static final CaseTokens GOLDEN = CaseTokens.read(CASE);
 
-    RegionChat chat;
+    // JUnit makes an instance per test: each test has a chat and an empty cache of its own.
+    final RegionChat chat = new RegionChat(TinyBundle.open(), 1, new PrefixCache(64L << 20));
     final AtomicInteger fetches = new AtomicInteger();
     final Supplier<float[]> imageTokens = () -> {
         fetches.incrementAndGet();
         return GOLDEN.imageEmbeds();
     };
-
-    @BeforeEach
-    void open() {
-        chat = new RegionChat(TinyBundle.open(), 1, new PrefixCache(64L << 20));
-    }
 
     @AfterEach
     void close() {
