@@ -49,7 +49,7 @@ class GatewayConfiguration {
                 Replicas.parse("encoder-service", properties.encoders(), refresh),
                 Replicas.parse("extractor-service", properties.extractors(), refresh),
                 Replicas.parse("llm-service", properties.llms(), refresh));
-        return new RegionAsks(backends, limits);
+        return new RegionAsks(backends, limits, properties.warmUp());
     }
 
     @Bean

@@ -18,10 +18,13 @@ import org.springframework.util.unit.DataSize;
  * @param ratePerSecond  requests per second per tenant (or per address without keys); 0: unlimited
  * @param rateBurst      requests a client may make at once
  * @param maxImageSize   the largest upload; larger bodies get 413
+ * @param warmUp         whether an upload starts, in the background, its image's prefix on the llm-service that
+ *                       will answer about it, so that the first question finds it cached
  */
 @ConfigurationProperties("osprey.gateway")
 public record GatewayProperties(String encoders, String extractors, String llms, Duration dnsRefresh, List<String> apiKeys,
-        boolean apiDocsPrivate, double ratePerSecond, int rateBurst, DataSize maxImageSize, Limits limits) {
+        boolean apiDocsPrivate, double ratePerSecond, int rateBurst, DataSize maxImageSize, Limits limits,
+        boolean warmUp) {
 
     /** What one question may hold and how long it may take; see {@link AskLimits}. */
     public record Limits(int maxRegions, int maxPromptChars, int maxHistoryTurns, int maxNewTokens, boolean allowEmptyMasks,

@@ -35,9 +35,7 @@ final class GenerateRequests {
     }
 
     GenerateJob read(GenerateRequest request) {
-        if (request.getImageId().isBlank()) {
-            throw OspreyException.badInput("image_id: is empty; pass the id that encoder-service's Encode returned");
-        }
+        imageId(request.getImageId());
         RegionTokens regions = regions(request);
         Question question = question(request);
         if (question instanceof Question.Task) {
@@ -55,6 +53,14 @@ final class GenerateRequests {
         GenerationRequest generation = field("stop",
                 () -> GenerationRequest.of(sampling, maxNewTokens).withStopStrings(request.getStopList()));
         return new GenerateJob(request.getImageId(), request.getEncoderAddress(), regions, prompts, generation);
+    }
+
+    /** A request's image id, checked (Generate and Warm name the image alike). */
+    String imageId(String imageId) {
+        if (imageId.isBlank()) {
+            throw OspreyException.badInput("image_id: is empty; pass the id that encoder-service's Encode returned");
+        }
+        return imageId;
     }
 
     private RegionTokens regions(GenerateRequest request) {

@@ -52,13 +52,21 @@ class LlmConfiguration {
     }
 
     @Bean
-    LlmMetrics llmMetrics(MeterRegistry registry, RegionChat chat, GenerationQueue queue) {
-        return new LlmMetrics(registry, chat, queue);
+    WarmUps warmUps(LlmProperties llm, GenerationQueue queue, RegionChat chat) {
+        // Without a prefix cache a warm-up would keep nothing.
+        int queueSize = chat.prefixCache() == null ? 0 : llm.warmUp().queueSize();
+        return new WarmUps(queueSize, () -> queue.running() > 0 || queue.waiting() > 0);
+    }
+
+    @Bean
+    LlmMetrics llmMetrics(MeterRegistry registry, RegionChat chat, GenerationQueue queue, WarmUps warmUps) {
+        return new LlmMetrics(registry, chat, queue, warmUps);
     }
 
     @Bean
     LlmGrpcService llmGrpcService(RegionChat chat, EncoderChannels channels, EncoderClientProperties encoder, GenerationQueue queue,
-            LlmMetrics metrics, LlmProperties llm) {
-        return new LlmGrpcService(chat, new EncoderClient(channels, encoder.deadline()), queue, metrics, llm.defaultMaxNewTokens());
+            WarmUps warmUps, LlmMetrics metrics, LlmProperties llm) {
+        return new LlmGrpcService(chat, new EncoderClient(channels, encoder.deadline()), queue, warmUps, metrics,
+                llm.defaultMaxNewTokens());
     }
 }

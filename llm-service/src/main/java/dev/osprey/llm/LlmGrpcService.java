@@ -5,6 +5,8 @@ import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.internal.v1.WarmRequest;
+import dev.osprey.internal.v1.WarmResponse;
 import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.model.pipeline.RegionChat;
@@ -31,22 +33,44 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
     private final RegionChat chat;
     private final EncoderClient encoder;
     private final GenerationQueue queue;
+    private final WarmUps warmUps;
     private final GenerationMetrics metrics;
     private final GenerateRequests requests;
 
     /** @param defaultMaxNewTokens the token limit of a request that sets none */
-    LlmGrpcService(RegionChat chat, EncoderClient encoder, GenerationQueue queue, GenerationMetrics metrics, int defaultMaxNewTokens) {
+    LlmGrpcService(RegionChat chat, EncoderClient encoder, GenerationQueue queue, WarmUps warmUps, GenerationMetrics metrics,
+            int defaultMaxNewTokens) {
         this.chat = chat;
         this.encoder = encoder;
         this.queue = queue;
+        this.warmUps = warmUps;
         this.metrics = metrics;
         this.requests = new GenerateRequests(chat, defaultMaxNewTokens);
     }
 
-    /** Drops the image's cached prefixes, so that a deleted image leaves nothing behind. */
+    /**
+     * Cancels the image's warm-up and drops its cached prefixes, so that a deleted image leaves nothing
+     * behind (a warm-up is cancelled first, so it cannot store a prefix after the drop).
+     */
     @Override
     public void forget(ForgetRequest request, StreamObserver<ForgetResponse> responses) {
-        responses.onNext(ForgetResponse.newBuilder().setForgotten(chat.forget(request.getImageId()) > 0).build());
+        boolean warming = warmUps.forget(request.getImageId());
+        responses.onNext(ForgetResponse.newBuilder().setForgotten(chat.forget(request.getImageId()) > 0 || warming).build());
+        responses.onCompleted();
+    }
+
+    /**
+     * Queues the image's warm-up: its prefix computed in the background, its image tokens fetched from
+     * the request's encoder (refused first unless a configured replica) when the prefix is not cached.
+     */
+    @Override
+    public void warm(WarmRequest request, StreamObserver<WarmResponse> responses) {
+        encoder.requireKnown(request.getEncoderAddress());
+        String imageId = requests.imageId(request.getImageId());
+        String address = request.getEncoderAddress();
+        boolean queued = warmUps.offer(imageId, cancellation -> chat.warm(imageId,
+                () -> encoder.imageTokens(address, imageId, chat.imageTokens(), chat.hidden()), cancellation));
+        responses.onNext(WarmResponse.newBuilder().setQueued(queued).build());
         responses.onCompleted();
     }
 
@@ -93,6 +117,7 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
             return () -> stream.fail(e);
         } finally {
             metrics.activeSequences(-job.sequences());
+            warmUps.questionsChanged();
         }
     }
 

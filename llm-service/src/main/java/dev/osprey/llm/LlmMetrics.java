@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,7 +26,7 @@ final class LlmMetrics implements GenerationMetrics {
     private final Counter cachedTokens;
     private final Counter decodeTokens;
 
-    LlmMetrics(MeterRegistry registry, RegionChat chat, GenerationQueue queue) {
+    LlmMetrics(MeterRegistry registry, RegionChat chat, GenerationQueue queue, WarmUps warmUps) {
         firstToken = Timer.builder("osprey.generate.ttft").description("From a Generate call's arrival to its first token")
                 .publishPercentileHistogram().register(registry);
         interToken = Timer.builder("osprey.generate.inter_token").description("Between consecutive tokens of one sequence")
@@ -43,9 +44,30 @@ final class LlmMetrics implements GenerationMetrics {
                 .description("Generate calls refused with RESOURCE_EXHAUSTED").register(registry);
         FunctionCounter.builder("osprey.decoder.runs", chat, RegionChat::decoderRuns)
                 .description("Decoder graph runs (one per step for a whole batch)").register(registry);
+        warmUps(registry, warmUps);
         if (chat.prefixCache() != null) {
             CacheMeters.bind(registry, "prefix", chat.prefixCache());
         }
+    }
+
+    private static void warmUps(MeterRegistry registry, WarmUps warmUps) {
+        Gauge.builder("osprey.queue.depth", warmUps, WarmUps::queued).tag("queue", "warm_up")
+                .description("Image warm-ups waiting to run").register(registry);
+        Gauge.builder("osprey.warm_up.running", warmUps, WarmUps::running).description("Image warm-ups running now (0 or 1)")
+                .register(registry);
+        for (WarmUps.Outcome outcome : WarmUps.Outcome.values()) {
+            FunctionCounter.builder("osprey.warm_up.done", warmUps, w -> w.done(outcome)).tag("result", label(outcome))
+                    .description("Image warm-ups that ran: the prefix computed, found cached already, or failed").register(registry);
+        }
+        for (WarmUps.Drop reason : WarmUps.Drop.values()) {
+            FunctionCounter.builder("osprey.warm_up.dropped", warmUps, w -> w.dropped(reason)).tag("reason", label(reason))
+                    .description("Image warm-ups dropped: the oldest when the queue was full, or cancelled as their image was deleted")
+                    .register(registry);
+        }
+    }
+
+    private static String label(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
     }
 
     private static Counter tokens(MeterRegistry registry, String phase, String description) {

@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  *                            bundle's weights (fp32 and fp16 bundles keep their precision, int8 and int4 bundles int8)
  * @param drainTimeout        how long shutdown waits for generations still running after the gRPC
  *                            server's grace period (default 60s)
+ * @param warmUp              the background warm-ups of uploaded images
  */
 @ConfigurationProperties("osprey.llm")
 record LlmProperties(
@@ -28,7 +29,22 @@ record LlmProperties(
         @DefaultValue("256") int defaultMaxNewTokens,
         @DefaultValue("2GB") DataSize prefixCacheSize,
         KvPrecision prefixKvPrecision,
-        @DefaultValue("60s") Duration drainTimeout) {
+        @DefaultValue("60s") Duration drainTimeout,
+        @DefaultValue WarmUp warmUp) {
+
+    /**
+     * Warm-ups of uploaded images' prefixes ({@code osprey.llm.warm-up.*}), run in the background below questions.
+     *
+     * @param queueSize warm-ups that may wait; when full the oldest is dropped; 0 turns warm-ups off (default 16)
+     */
+    record WarmUp(@DefaultValue("16") int queueSize) {
+
+        WarmUp {
+            if (queueSize < 0) {
+                throw new IllegalArgumentException("osprey.llm.warm-up.queue-size must be >= 0, got " + queueSize);
+            }
+        }
+    }
 
     LlmProperties {
         if (workers < 1 || queueCapacity < 0 || defaultMaxNewTokens < 1) {

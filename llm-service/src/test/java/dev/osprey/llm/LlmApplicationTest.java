@@ -89,7 +89,9 @@ class LlmApplicationTest {
             String metrics = get(context, "/actuator/prometheus");
             assertThat(metrics).contains("osprey_generate_ttft_seconds_count", "osprey_generate_inter_token_seconds_bucket",
                     "osprey_generate_tokens_total{phase=\"decode\"", "osprey_cache_requests_total{cache=\"prefix\",result=\"miss\"",
-                    "osprey_queue_depth{queue=\"generate\"", "osprey_generate_sequences_active", "osprey_decoder_runs_total");
+                    "osprey_queue_depth{queue=\"generate\"", "osprey_generate_sequences_active", "osprey_decoder_runs_total",
+                    "osprey_queue_depth{queue=\"warm_up\"", "osprey_warm_up_running", "osprey_warm_up_done_total{result=\"computed\"",
+                    "osprey_warm_up_dropped_total{reason=\"full\"");
         }
     }
 

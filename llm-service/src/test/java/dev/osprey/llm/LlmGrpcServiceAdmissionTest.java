@@ -87,7 +87,7 @@ class LlmGrpcServiceAdmissionTest {
         Context.CancellableContext first = generatingLong();
         Iterator<AnswerEvent> waiting = server.stub().generate(request(4));
         await().atMost(Duration.ofMinutes(1)).until(() -> server.queue.waiting() == 1);
-        assertThat(server.registry.get("osprey.queue.depth").gauge().value()).isEqualTo(1);
+        assertThat(server.registry.get("osprey.queue.depth").tag("queue", "generate").gauge().value()).isEqualTo(1);
         assertThat(server.registry.get("osprey.generate.sequences.active").gauge().value()).isEqualTo(1);
 
         first.cancel(null);

@@ -38,6 +38,7 @@ final class LlmServer implements AutoCloseable {
     final GoldenEncoder encoder;
     final RegionChat chat;
     final GenerationQueue queue;
+    final WarmUps warmUps;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final AtomicLong runsWhenCallEnded = new AtomicLong(-1);
     /** A configured encoder replica where nothing listens. */
@@ -49,6 +50,10 @@ final class LlmServer implements AutoCloseable {
     private final ManagedChannel channel;
 
     LlmServer(int workers, int queueCapacity, GoldenImage... images) {
+        this(workers, queueCapacity, 16, images);
+    }
+
+    LlmServer(int workers, int queueCapacity, int warmUpQueueSize, GoldenImage... images) {
         try {
             encoder = new GoldenEncoder(images);
             encoderServer = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(encoder).build().start();
@@ -58,8 +63,9 @@ final class LlmServer implements AutoCloseable {
             }
             channels = new EncoderChannels(encoderAddress(), Replicas.parse("encoder-service", downEncoderAddress, 0), Optional.empty());
             queue = new GenerationQueue(workers, queueCapacity, Duration.ofSeconds(30));
-            service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofSeconds(30)), queue,
-                    new LlmMetrics(registry, chat, queue), 256);
+            warmUps = new WarmUps(warmUpQueueSize, () -> queue.running() > 0 || queue.waiting() > 0);
+            service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofSeconds(30)), queue, warmUps,
+                    new LlmMetrics(registry, chat, queue, warmUps), 256);
             String name = InProcessServerBuilder.generateName();
             server = InProcessServerBuilder.forName(name)
                     .addService(ServerInterceptors.intercept(GrpcErrorHandler.handling(service), new CallEndProbe())).build().start();
@@ -83,6 +89,7 @@ final class LlmServer implements AutoCloseable {
         channel.shutdownNow();
         server.shutdownNow();
         service.close();
+        warmUps.close();
         chat.close();
         channels.close();
         encoderServer.shutdownNow();

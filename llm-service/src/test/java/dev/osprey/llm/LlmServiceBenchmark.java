@@ -122,8 +122,9 @@ class LlmServiceBenchmark {
         ManagedChannel channel = null;
         try (EncoderChannels channels = new EncoderChannels("127.0.0.1:" + encoder.getPort(),
                 Replicas.parse("encoder-service", "127.0.0.1:" + encoder.getPort(), 0), Optional.empty());
-                LlmGrpcService service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofMinutes(5)), queue,
-                        new LlmMetrics(new SimpleMeterRegistry(), chat, queue), tokens)) {
+                WarmUps warmUps = new WarmUps(0, () -> true);
+                LlmGrpcService service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofMinutes(5)), queue, warmUps,
+                        new LlmMetrics(new SimpleMeterRegistry(), chat, queue, warmUps), tokens)) {
             server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(GrpcErrorHandler.handling(service))
                     .build().start();
             channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();

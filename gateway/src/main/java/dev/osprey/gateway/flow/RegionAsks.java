@@ -19,6 +19,8 @@ import dev.osprey.internal.v1.ForgetResponse;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.LlmGrpc.LlmStub;
+import dev.osprey.internal.v1.WarmRequest;
+import dev.osprey.internal.v1.WarmResponse;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.pipeline.ImageId;
@@ -26,9 +28,12 @@ import dev.osprey.model.pipeline.TaskRegions;
 import dev.osprey.service.ErrorReason;
 import dev.osprey.service.ServiceException;
 import io.grpc.Deadline;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -40,19 +45,52 @@ import reactor.core.publisher.Mono;
  */
 public final class RegionAsks {
 
+    private static final Logger log = LoggerFactory.getLogger(RegionAsks.class);
+    // Warm answers at once (it only queues): a longer wait would only delay the upload.
+    private static final Duration WARM_DEADLINE = Duration.ofSeconds(5);
+
     private final Backends backends;
     private final AskLimits limits;
+    private final boolean warmUp;
 
-    public RegionAsks(Backends backends, AskLimits limits) {
+    /** @param warmUp whether an upload starts the image's warm-up on its llm-service ({@code osprey.gateway.warm-up}) */
+    public RegionAsks(Backends backends, AskLimits limits, boolean warmUp) {
         this.backends = backends;
         this.limits = limits;
+        this.warmUp = warmUp;
     }
 
     /**
      * Stores and encodes an image on its owner encoder, in {@code tenant}'s scope; the id returned is
-     * the SHA-256 of the bytes, the backends know it by {@link Tenant#internalId}.
+     * the SHA-256 of the bytes, the backends know it by {@link Tenant#internalId}. Then, unless warm-ups
+     * are off, asks the image's llm-service to warm its prefix in the background; the response's
+     * {@code warming} says whether it did. A warm-up that cannot start never fails the upload.
      */
     public Mono<UploadImageResponse> upload(Tenant tenant, ByteString image) {
+        return store(tenant, image).flatMap(stored -> warm(tenant.internalId(stored.getImageId()))
+                .map(warming -> stored.toBuilder().setWarming(warming).build()));
+    }
+
+    /**
+     * Queues the warm-up of {@code imageId} (internal) on the llm replica that will answer its questions,
+     * naming the encoder that owns it, as a question would; false when off, refused or failed (logged).
+     */
+    private Mono<Boolean> warm(String imageId) {
+        if (!warmUp) {
+            return Mono.just(false);
+        }
+        WarmRequest request = WarmRequest.newBuilder().setImageId(imageId).setEncoderAddress(backends.encoder(imageId).address()).build();
+        Backends.Replica<LlmStub> llm = backends.llm(imageId);
+        return llm.unary(LlmStub::warm, request, Deadline.after(WARM_DEADLINE.toMillis(), TimeUnit.MILLISECONDS))
+                .map(WarmResponse::getQueued)
+                .onErrorResume(failure -> {
+                    log.warn("no warm-up on llm-service at {}: {}", llm.address(), failure.toString());
+                    return Mono.just(false);
+                });
+    }
+
+    // The upload itself: also the first step of a question that carries the image's bytes, which needs no warm-up.
+    private Mono<UploadImageResponse> store(Tenant tenant, ByteString image) {
         return Mono.defer(() -> {
             if (image.isEmpty()) {
                 throw OspreyException.badInput("image is empty");
@@ -117,7 +155,7 @@ public final class RegionAsks {
             validate(request);
             Deadline deadline = Deadline.after(limits.deadline().toMillis(), TimeUnit.MILLISECONDS);
             Mono<String> publicId = request.getImage().hasImageBytes()
-                    ? upload(tenant, request.getImage().getImageBytes()).map(UploadImageResponse::getImageId)
+                    ? store(tenant, request.getImage().getImageBytes()).map(UploadImageResponse::getImageId)
                     : Mono.just(ImageId.require(request.getImage().getImageId()));
             return publicId.flatMapMany(id -> {
                 String imageId = tenant.internalId(id);

@@ -31,8 +31,9 @@ import reactor.core.publisher.Mono;
 @RestController
 class ImagesController {
 
-    @Schema(description = "An uploaded image: its id (the SHA-256 of its bytes) and size after EXIF orientation")
-    record ImageJson(@JsonProperty("image_id") String imageId, int width, int height) {
+    @Schema(description = "An uploaded image: its id (the SHA-256 of its bytes), its size after EXIF orientation, and whether its"
+            + " prompt prefix is being computed in the background (warming), so that its first question starts sooner")
+    record ImageJson(@JsonProperty("image_id") String imageId, int width, int height, boolean warming) {
     }
 
     record DeletedJson(boolean deleted) {
@@ -75,7 +76,7 @@ class ImagesController {
 
     private Mono<ImageJson> store(Tenant tenant, Flux<DataBuffer> content) {
         return readAtMost(content, maxBytes).flatMap(bytes -> asks.upload(tenant, bytes))
-                .map(uploaded -> new ImageJson(uploaded.getImageId(), uploaded.getWidth(), uploaded.getHeight()));
+                .map(uploaded -> new ImageJson(uploaded.getImageId(), uploaded.getWidth(), uploaded.getHeight(), uploaded.getWarming()));
     }
 
     /**

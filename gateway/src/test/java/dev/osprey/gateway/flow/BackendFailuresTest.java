@@ -61,7 +61,7 @@ class BackendFailuresTest {
         Backends backends = new Backends(channels::channel, Replicas.parse("encoder-service", "127.0.0.1:" + encoderPort, 10_000),
                 Replicas.parse("extractor-service", "127.0.0.1:" + TestPorts.free(), 10_000),
                 Replicas.parse("llm-service", "127.0.0.1:" + llmPort, 10_000));
-        asks = new RegionAsks(backends, new AskLimits(1 << 20, 16, 4000, 16, 1024, false, DEADLINE, Duration.ofSeconds(60)));
+        asks = new RegionAsks(backends, new AskLimits(1 << 20, 16, 4000, 16, 1024, false, DEADLINE, Duration.ofSeconds(60)), true);
     }
 
     @AfterEach
@@ -92,6 +92,12 @@ class BackendFailuresTest {
 
         encoder = startEncoder();
         assertThat(asks.upload(Tenant.SHARED, image).block().getImageId()).isEqualTo(ImageId.of(image.asReadOnlyByteBuffer()));
+    }
+
+    @Test
+    void anUploadSucceedsNotWarmingWhenItsLlmServiceIsDown() {
+        encoder = startEncoder();
+        assertThat(asks.upload(Tenant.SHARED, ByteString.copyFromUtf8("an image")).block().getWarming()).isFalse();
     }
 
     @Test

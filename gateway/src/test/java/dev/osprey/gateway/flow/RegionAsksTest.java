@@ -61,18 +61,48 @@ class RegionAsksTest {
     }
 
     @Test
-    void anUploadIsEncodedOnTheImagesOwnerUnderTheUploadDeadline() {
+    void anUploadIsEncodedOnTheImagesOwnerUnderTheUploadDeadlineThenWarmedOnItsLlmNamingThatEncoder() {
         StepVerifier.create(asks.upload(TENANT, IMAGE)).assertNext(uploaded -> {
             assertThat(uploaded.getImageId()).as("the public id: the bytes' digest").isEqualTo(PUBLIC_ID);
             assertThat(uploaded.getWidth()).isEqualTo(4);
             assertThat(uploaded.getHeight()).isEqualTo(3);
+            assertThat(uploaded.getWarming()).isTrue();
         }).verifyComplete();
 
         assertThat(standIns.holds(owner(), IMAGE_ID)).as("kept by its owner, under the tenant's id").isTrue();
-        assertThat(standIns.calls()).singleElement().satisfies(call -> {
-            assertThat(call.replica() + " " + call.method()).isEqualTo(owner() + " Encode");
-            assertCarries(call.deadline(), UPLOAD_DEADLINE);
+        List<StandInBackends.Call> calls = standIns.calls();
+        assertThat(calls).extracting(call -> call.replica() + " " + call.method())
+                .containsExactly(owner() + " Encode", StandInBackends.LLM + " Warm");
+        assertCarries(calls.getFirst().deadline(), UPLOAD_DEADLINE);
+        assertThat(calls.getLast().deadline().timeRemaining(TimeUnit.SECONDS)).as("a warm-up's short deadline").isLessThanOrEqualTo(5);
+        assertThat(standIns.warmed()).singleElement().satisfies(warm -> {
+            assertThat(warm.getImageId()).as("the tenant's id").isEqualTo(IMAGE_ID);
+            assertThat(warm.getEncoderAddress()).isEqualTo(owner());
         });
+    }
+
+    @Test
+    void aRefusedWarmUpStillUploadsAndSaysItIsNotWarming() {
+        standIns.refuse(StandInBackends.LLM, "Warm");
+        StepVerifier.create(asks.upload(TENANT, IMAGE)).assertNext(uploaded -> {
+            assertThat(uploaded.getImageId()).isEqualTo(PUBLIC_ID);
+            assertThat(uploaded.getWarming()).isFalse();
+        }).verifyComplete();
+        assertThat(standIns.holds(owner(), IMAGE_ID)).isTrue();
+    }
+
+    @Test
+    void withWarmUpsOffAnUploadAsksNoLlmAndSaysItIsNotWarming() {
+        StepVerifier.create(asks(DEADLINE, false).upload(TENANT, IMAGE))
+                .assertNext(uploaded -> assertThat(uploaded.getWarming()).isFalse()).verifyComplete();
+        assertThat(standIns.calls()).extracting(StandInBackends.Call::method).containsExactly("Encode");
+    }
+
+    @Test
+    void aQuestionThatCarriesTheImageBytesStartsNoWarmUp() {
+        StepVerifier.create(asks.ask(TENANT, AskRequest.newBuilder().setImage(ImageRef.newBuilder().setImageBytes(IMAGE))
+                .setPrompt("what is this?").build())).expectNextCount(2).verifyComplete();
+        assertThat(standIns.calls()).extracting(StandInBackends.Call::method).containsExactly("Encode", "Generate");
     }
 
     @Test
@@ -275,7 +305,11 @@ class RegionAsksTest {
     }
 
     private RegionAsks asks(Duration deadline) {
-        return new RegionAsks(standIns.backends(), new AskLimits(1024, 4, 100, 2, 64, false, deadline, UPLOAD_DEADLINE));
+        return asks(deadline, true);
+    }
+
+    private RegionAsks asks(Duration deadline, boolean warmUp) {
+        return new RegionAsks(standIns.backends(), new AskLimits(1024, 4, 100, 2, 64, false, deadline, UPLOAD_DEADLINE), warmUp);
     }
 
     private String owner() {

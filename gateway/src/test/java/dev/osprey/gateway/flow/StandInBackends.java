@@ -21,6 +21,8 @@ import dev.osprey.internal.v1.ImageBytes;
 import dev.osprey.internal.v1.LlmGrpc;
 import dev.osprey.internal.v1.RegionTokens;
 import dev.osprey.internal.v1.Tensor;
+import dev.osprey.internal.v1.WarmRequest;
+import dev.osprey.internal.v1.WarmResponse;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.pipeline.ImageId;
@@ -80,6 +82,7 @@ public final class StandInBackends implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Set<String> refusing = ConcurrentHashMap.newKeySet();
+    private final List<WarmRequest> warmed = new CopyOnWriteArrayList<>();
     private volatile Generation generation = StandInBackends::answerEachRegion;
 
     /** @param encoderCount how many encoder replicas, named encoder-1, encoder-2, ... */
@@ -129,6 +132,11 @@ public final class StandInBackends implements AutoCloseable {
         this.generation = answers;
     }
 
+    /** The Warm requests the llm-service received, in order of arrival. */
+    public List<WarmRequest> warmed() {
+        return List.copyOf(warmed);
+    }
+
     /** Every call received so far, in order of arrival. */
     public List<Call> calls() {
         return List.copyOf(calls);
@@ -138,6 +146,7 @@ public final class StandInBackends implements AutoCloseable {
     public void reset() {
         uploads.values().forEach(Map::clear);
         calls.clear();
+        warmed.clear();
         refusing.clear();
         generation = StandInBackends::answerEachRegion;
     }
@@ -278,6 +287,15 @@ public final class StandInBackends implements AutoCloseable {
         @Override
         public void forget(ForgetRequest request, StreamObserver<ForgetResponse> responses) {
             forgetDerived(LLM, responses);
+        }
+
+        // Queues nothing: the real one only queues too, and fetches the image later.
+        @Override
+        public void warm(WarmRequest request, StreamObserver<WarmResponse> responses) {
+            received(LLM, "Warm");
+            warmed.add(request);
+            responses.onNext(WarmResponse.newBuilder().setQueued(true).build());
+            responses.onCompleted();
         }
     }
 }

@@ -65,7 +65,7 @@ class ChatAndImagesControllerTest {
 
         @Bean
         RegionAsks regionAsks(StandInBackends standIns, AskLimits limits) {
-            return new RegionAsks(standIns.backends(), limits);
+            return new RegionAsks(standIns.backends(), limits, true);
         }
 
         @Bean
@@ -88,7 +88,8 @@ class ChatAndImagesControllerTest {
     void anUploadIsNamedByItsDigestAndKeptByItsOwner() {
         client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange()
                 .expectStatus().isOk()
-                .expectBody().jsonPath("$.image_id").isEqualTo(IMAGE_ID).jsonPath("$.width").isEqualTo(4).jsonPath("$.height").isEqualTo(3);
+                .expectBody().jsonPath("$.image_id").isEqualTo(IMAGE_ID).jsonPath("$.width").isEqualTo(4).jsonPath("$.height").isEqualTo(3)
+                .jsonPath("$.warming").isEqualTo(true);
 
         assertThat(standIns.holds(standIns.owner(internalId()), internalId())).isTrue();
     }

@@ -23,6 +23,7 @@ import dev.osprey.model.text.OspreyTokenizer;
 import dev.osprey.model.text.PromptEncoder;
 import dev.osprey.model.text.PromptIds;
 import dev.osprey.model.text.SpecialIds;
+import dev.osprey.model.text.TaskPrompt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -133,6 +134,44 @@ public final class RegionChat implements AutoCloseable {
      */
     public int forget(String imageId) {
         return prefixes == null ? 0 : prefixes.invalidateImage(bundleKey, imageId);
+    }
+
+    /**
+     * Computes and caches the image's prefix ahead of its first question, as that question would: the
+     * same text before the image (every task and free prompt starts "{system} USER: " and the image)
+     * and the same key, through the cache's loading, so a question that arrives meanwhile waits for
+     * this computation and shares it instead of starting its own. Nothing runs when the prefix is
+     * cached already or there is no prefix cache. A cancelled warm-up caches nothing; a question
+     * waiting for it then computes the prefix itself.
+     *
+     * @param imageTokens gives the image's [imageTokens, hidden] tokens; called only on a miss
+     * @return whether this call computed the prefix (false: cached already, no cache, or cancelled)
+     * @throws OspreyException BAD_INPUT if the image tokens have the wrong size; what the decoder throws
+     */
+    public boolean warm(String imageId, Supplier<float[]> imageTokens, Cancellation cancellation) {
+        if (prefixes == null || cancellation.cancelled()) {
+            return false;
+        }
+        int[] ids = prompts.task(TaskPrompt.SHORT, 0).ids();
+        int sentinel = sentinelIndex(ids);
+        int prefixLength = sentinel + this.imageTokens;
+        try {
+            return prefixes.load(prefixKey(imageId, Arrays.copyOf(ids, sentinel)), key -> {
+                float[] image = imageTokens.get();
+                requireImageTokens(image);
+                float[] embeds = InterleavedSequence.assemble(Arrays.copyOf(ids, sentinel + 1), embeddings, image, new float[0],
+                        new float[0]).embeds();
+                try (KvCache cache = decoder.newCache(1, prefixLength)) {
+                    decoder.prefill(cache, embeds, prefixLength, cancellation);
+                    return Loaded.computed(cache.snapshot(0, prefixLength, prefixPrecision), Boolean.TRUE);
+                }
+            }).byProduct().isPresent();
+        } catch (OspreyException e) {
+            if (e.reason() != Reason.CANCELLED || !cancellation.cancelled()) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     /** How this chat stores cached prefixes. */
@@ -284,9 +323,7 @@ public final class RegionChat implements AutoCloseable {
             }
         }
         int prefixLength = sentinel + this.imageTokens;
-        // The text before the image is part of the key: a template or history that puts other text
-        // there must not reuse this prefix.
-        PrefixCache.Key key = new PrefixCache.Key(bundleKey, imageId, Sha256.hex(textBeforeImage));
+        PrefixCache.Key key = prefixKey(imageId, textBeforeImage);
         // A miss prefills the whole batch; the logits of that run are this call's alone.
         Function<PrefixCache.Key, Loaded<PrefixKv, float[]>> computeWhole = k -> {
             float[] logits = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length(), cancellation);
@@ -309,17 +346,20 @@ public final class RegionChat implements AutoCloseable {
         return new Generator.Prefilled(decoder.prefillAfter(cache, prefix.value(), suffixes, cancellation), prefixLength, since(start));
     }
 
+    // The text before the image is part of the key: a template or history that puts other text
+    // there must not reuse this prefix.
+    private PrefixCache.Key prefixKey(String imageId, int[] textBeforeImage) {
+        return new PrefixCache.Key(bundleKey, imageId, Sha256.hex(textBeforeImage));
+    }
+
     private static Duration since(long start) {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
     // [batch, n, hidden]: every prompt assembled with the image tokens and its regions' tokens.
     private float[] batch(Prompts prompts, float[] image, RegionTokens regions) {
+        requireImageTokens(image);
         int hidden = hidden();
-        if (image == null || image.length != (long) imageTokens * hidden) {
-            throw OspreyException.badInput("expected " + imageTokens + " x " + hidden + " image token values, got "
-                    + (image == null ? "none" : image.length));
-        }
         int rowValues = Math.multiplyExact(prompts.length(), hidden);
         float[] batch = new float[Math.multiplyExact(prompts.ids().size(), rowValues)];
         for (int b = 0; b < prompts.ids().size(); b++) {
@@ -327,6 +367,13 @@ public final class RegionChat implements AutoCloseable {
             System.arraycopy(assemble(ids.ids(), ids.slotRegions(), image, regions).embeds(), 0, batch, b * rowValues, rowValues);
         }
         return batch;
+    }
+
+    private void requireImageTokens(float[] image) {
+        if (image == null || image.length != (long) imageTokens * hidden()) {
+            throw OspreyException.badInput("expected " + imageTokens + " x " + hidden() + " image token values, got "
+                    + (image == null ? "none" : image.length));
+        }
     }
 
     // The prompt after the image, assembled behind a one-row stand-in for the image that is then
