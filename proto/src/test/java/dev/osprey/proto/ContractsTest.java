@@ -33,7 +33,8 @@ class ContractsTest {
         assertThat(ExtractorGrpc.getServiceDescriptor().getMethods()).extracting(m -> m.getBareMethodName())
                 .containsExactlyInAnyOrder("Extract", "Forget");
         assertThat(LlmGrpc.getServiceDescriptor().getMethods()).extracting(m -> m.getBareMethodName())
-                .containsExactlyInAnyOrder("Generate", "Forget");
+                .containsExactlyInAnyOrder("Generate", "Forget", "Warm");
+        assertThat(LlmGrpc.getWarmMethod().getType()).isEqualTo(MethodType.UNARY);
     }
 
     @Test
