@@ -19,7 +19,7 @@ public final class StageBenchmarks {
 
     /** Prefill and decode rates, the latter at an empty and at a filled KV cache. */
     public record DecoderResult(int prefillTokens, double prefillTokensPerSecond, double decodeEmptyTokensPerSecond,
-            int context, double decodeAtContextTokensPerSecond, KvPrecision kvCache) {
+            int context, double decodeAtContextTokensPerSecond, KvPrecision kvCache, boolean prefillGraph) {
     }
 
     private StageBenchmarks() {
@@ -50,7 +50,7 @@ public final class StageBenchmarks {
     public static DecoderResult decoder(ModelBundle bundle, int threads, int prefill, int context, int steps) {
         DecoderConfig config = bundle.decoderConfig();
         int hidden = config.hidden();
-        try (DecoderSession session = DecoderSession.open(bundle.decoderModel(), config, threads)) {
+        try (DecoderSession session = bundle.openDecoder(threads)) {
             double prefillRate;
             double emptyRate;
             try (KvCache cache = session.newCache(1, prefill + steps + 1)) {
@@ -67,7 +67,7 @@ public final class StageBenchmarks {
                 fill(session, cache, context, prefill);
                 contextRate = decodeRate(session, cache, hidden, steps);
             }
-            return new DecoderResult(prefill, prefillRate, emptyRate, context, contextRate, session.kvCache());
+            return new DecoderResult(prefill, prefillRate, emptyRate, context, contextRate, session.kvCache(), session.hasPrefillGraph());
         }
     }
 

@@ -36,10 +36,25 @@ public final class BundleConverter {
     static final int MAX_CONTEXT = 2048;
 
     private final Consumer<String> progress;
+    // Null: no prefill graph.
+    private final DecoderPrecision prefillPrecision;
 
     /** @param progress receives one line per finished step (with its duration) */
     public BundleConverter(Consumer<String> progress) {
+        this(progress, null);
+    }
+
+    private BundleConverter(Consumer<String> progress, DecoderPrecision prefillPrecision) {
         this.progress = progress;
+        this.prefillPrecision = prefillPrecision;
+    }
+
+    /**
+     * This converter, also writing a decoder graph for long prompts at {@code precision}
+     * ({@link DecoderGraphBuilder#PREFILL_MODEL_FILE}; see {@link dev.osprey.model.decode.DecoderSession}).
+     */
+    public BundleConverter withPrefillGraph(DecoderPrecision precision) {
+        return new BundleConverter(progress, precision);
     }
 
     /** Converts {@code checkpointDir} into the bundle folder {@code out}. */
@@ -61,7 +76,8 @@ public final class BundleConverter {
             OspreyKeys.check(checkpoint, checkpointDir.toString());
             checkWeightTypes(checkpoint);
             Files.createDirectories(work);
-            BundleManifest.Files files = BundleManifest.Files.standard();
+            BundleManifest.Files files = prefillPrecision == null ? BundleManifest.Files.standard()
+                    : BundleManifest.Files.standard().withPrefillDecoder(DecoderGraphBuilder.PREFILL_MODEL_FILE);
 
             VisionConfig vision = VisionConfig.from(checkpoint);
             DecoderConfig decoder = DecoderConfig.fromJson(checkpoint.config(), checkpoint);
@@ -71,6 +87,10 @@ public final class BundleConverter {
             timed("embedding table", () -> SafetensorsWriter.writeTensors(work.resolve(files.embeddings()),
                     List.of(checkpoint.get(DecoderConfig.EMBED_TOKENS)), Map.of()));
             timed("decoder model (" + precision.label() + ")", () -> DecoderGraphBuilder.build(checkpoint, decoder, precision, work));
+            if (prefillPrecision != null) {
+                timed("prefill decoder model (" + prefillPrecision.label() + ")", () -> DecoderGraphBuilder.buildFile(checkpoint, decoder,
+                        prefillPrecision, DecoderGraphBuilder.ACCURACY_INT8_ACTIVATIONS, work.resolve(files.prefillDecoder())));
+            }
             timed("tokenizer", () -> copyTokenizer(checkpoint, work.resolve(files.tokenizer())));
 
             BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT, BundleManifest.FORMAT_VERSION,

@@ -70,13 +70,23 @@ public record BundleManifest(String format, int formatVersion, Source source, St
         }
     }
 
-    /** File and folder names inside the bundle. */
-    public record Files(String vision, String decoder, String extractor, String embeddings, String tokenizer, String triton) {
+    /**
+     * File and folder names inside the bundle.
+     *
+     * @param prefillDecoder the decoder graph for long prompts ({@code osprey convert --prefill-weights int8}); null if none
+     */
+    public record Files(String vision, String decoder, String extractor, String embeddings, String tokenizer, String triton,
+            String prefillDecoder) {
 
         public static Files standard() {
             // The graph builders choose their own file names; the manifest records what they wrote.
             return new Files(VisionGraphBuilder.MODEL_FILE, DecoderGraphBuilder.MODEL_FILE, "extractor.safetensors", "embed_tokens.safetensors",
-                    "tokenizer", "triton");
+                    "tokenizer", "triton", null);
+        }
+
+        /** These names with a prefill decoder graph. */
+        public Files withPrefillDecoder(String file) {
+            return new Files(vision, decoder, extractor, embeddings, tokenizer, triton, file);
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.osprey.model.bundle;
 
 import dev.osprey.model.decode.DecoderConfig;
+import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,7 +20,11 @@ public record ModelBundle(Path dir, BundleManifest manifest) {
         BundleManifest manifest = BundleManifest.read(dir);
         ModelBundle bundle = new ModelBundle(dir, manifest);
         BundleManifest.Files files = manifest.files();
-        for (String part : List.of(files.vision(), files.decoder(), files.extractor(), files.embeddings(), files.tokenizer())) {
+        List<String> parts = new ArrayList<>(List.of(files.vision(), files.decoder(), files.extractor(), files.embeddings(), files.tokenizer()));
+        if (files.prefillDecoder() != null) {
+            parts.add(files.prefillDecoder());
+        }
+        for (String part : parts) {
             if (!Files.exists(dir.resolve(part))) {
                 throw new OspreyException(Reason.BAD_BUNDLE, "bundle " + dir + " is incomplete: " + part + " is missing; convert the checkpoint again");
             }
@@ -39,6 +45,17 @@ public record ModelBundle(Path dir, BundleManifest manifest) {
 
     public Path decoderModel() {
         return dir.resolve(manifest.files().decoder());
+    }
+
+    /** The decoder graph for long prompts, or null if the bundle has none. */
+    public Path prefillDecoderModel() {
+        String file = manifest.files().prefillDecoder();
+        return file == null ? null : dir.resolve(file);
+    }
+
+    /** Opens the decoder, with its prefill graph if the bundle has one. */
+    public DecoderSession openDecoder(int threads) {
+        return DecoderSession.open(decoderModel(), prefillDecoderModel(), decoderConfig(), threads, file -> options -> { });
     }
 
     public Path extractorWeights() {

@@ -104,8 +104,9 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             StageBenchmarks.DecoderResult r = StageBenchmarks.decoder(bundle.open(), threads.threads, workload.prefill, workload.context,
                     steps);
-            spec.commandLine().getOut().printf("decoder (%s KV cache): prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, "
-                    + "%.2f tok/s at %d tokens%n", r.kvCache().label(), r.prefillTokens(), r.prefillTokensPerSecond(),
+            spec.commandLine().getOut().printf("decoder (%s KV cache%s): prefill %d tokens at %.1f tok/s; decode %.2f tok/s at an empty cache, "
+                    + "%.2f tok/s at %d tokens%n", r.kvCache().label(), r.prefillGraph() ? ", prefill graph" : "", r.prefillTokens(),
+                    r.prefillTokensPerSecond(),
                     r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
             return 0;
         }
@@ -142,7 +143,7 @@ final class BenchCommand implements Runnable {
             PrintWriter w = spec.commandLine().getOut();
             table(w, "prefill of " + workload.prefill + " tokens: " + String.format("%.0f ms", r.prefillMs()), r.prefill());
             table(w, "decode step at " + workload.context + " positions: " + String.format("%.1f ms", r.stepMs()), r.step());
-            w.printf("profile: %s%noptimised model: %s%n", r.profile(), r.optimizedModel());
+            w.printf("profiles: %s%noptimised models in: %s%n", r.profiles(), r.dir());
             return 0;
         }
 

@@ -37,6 +37,11 @@ final class ConvertCommand implements Callable<Integer> {
                     + "int4 weights, fp32 otherwise.")
     KvPrecision kvCache;
 
+    @Option(names = "--prefill-weights", defaultValue = "none", paramLabel = "none|int8",
+            description = "A second decoder graph for prompts of 16 or more positions, with int8 weights and activations: "
+                    + "about 1.9x the prefill speed of int4 at 7B, for about 6.6 GB more memory (default: ${DEFAULT-VALUE}).")
+    PrefillWeights prefillWeights;
+
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "Threads for the KV calibration run (default: one per core).")
     int threads;
@@ -45,19 +50,25 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
-        KvPrecision kv = kvCache != null ? kvCache : precision == DecoderPrecision.INT8 || precision == DecoderPrecision.INT4
-                ? KvPrecision.INT8 : KvPrecision.FP32;
+        KvPrecision kv = kvCache != null ? kvCache : precision.quantized() ? KvPrecision.INT8 : KvPrecision.FP32;
         if (kv == KvPrecision.FP16) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--kv-cache fp16 is not offered: ONNX Runtime's CPU attention runs slower on float16 than on float32");
         }
         BundleConverter converter = new BundleConverter(out::println);
+        if (prefillWeights == PrefillWeights.INT8) {
+            converter = converter.withPrefillGraph(DecoderPrecision.INT8_DYNAMIC);
+        }
         BundleManifest manifest = kv == KvPrecision.INT8
-                ? converter.convert(checkpoint, this.out, precision, "int8 KV cache calibration", bundle -> KvCalibration.apply(bundle, threads))
+                ? converter.convert(checkpoint, this.out, precision, "int8 KV cache calibration",
+                        bundle -> KvCalibration.apply(bundle, threads))
                 : converter.convert(checkpoint, this.out, precision);
-        out.printf("wrote %s bundle (KV cache %s) to %s in %.1f s (LLM %d layers x %d, vision dims %s)%n", manifest.precision(),
-                kv.label(), this.out, (System.nanoTime() - start) / 1e9, manifest.llm().layers(), manifest.llm().hidden(),
-                manifest.vision().dims());
+        out.printf("wrote %s bundle (KV cache %s%s) to %s in %.1f s (LLM %d layers x %d, vision dims %s)%n", manifest.precision(),
+                kv.label(), prefillWeights == PrefillWeights.INT8 ? ", int8 prefill graph" : "", this.out, (System.nanoTime() - start) / 1e9,
+                manifest.llm().layers(), manifest.llm().hidden(), manifest.vision().dims());
         return 0;
     }
+
+    /** Weights of the optional prefill graph. */
+    enum PrefillWeights { NONE, INT8 }
 }

@@ -34,7 +34,12 @@ public final class DecoderGraphBuilder {
     /** The model file name inside a bundle folder. */
     public static final String MODEL_FILE = "decoder.onnx";
     /** The external-data file beside it. */
-    public static final String DATA_FILE = "decoder.onnx.data";
+    public static final String DATA_FILE = MODEL_FILE + ".data";
+    /**
+     * The bundle's optional second decoder for prompts ({@link DecoderPrecision#INT8_DYNAMIC}), with
+     * its data in this name + ".data": same contract, weights laid out for GEMMs rather than for decode.
+     */
+    public static final String PREFILL_MODEL_FILE = "decoder-prefill.onnx";
     /** Input: the embedded sequence. */
     public static final String INPUTS_EMBEDS = "inputs_embeds";
     /** Input: per sequence, its total length after this run minus one. */
@@ -85,17 +90,25 @@ public final class DecoderGraphBuilder {
      * {@code accuracy_level} chosen (ignored by fp32 and fp16).
      */
     public static Path build(TensorStore weights, DecoderConfig config, DecoderPrecision precision, int accuracyLevel, Path dir) {
+        return buildFile(weights, config, precision, accuracyLevel, dir.resolve(MODEL_FILE));
+    }
+
+    /**
+     * Writes the decoder graph as {@code model} (its folder created if needed) with its external data in
+     * {@code model} + ".data", and returns {@code model}.
+     */
+    public static Path buildFile(TensorStore weights, DecoderConfig config, DecoderPrecision precision, int accuracyLevel, Path model) {
         if (config.headDim() % 16 != 0) {
             throw OspreyException.badCheckpoint("the head width " + config.headDim()
                     + " is not a multiple of 16, which ONNX Runtime's GroupQueryAttention requires");
         }
-        Path model = dir.resolve(MODEL_FILE);
+        Path dir = model.toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new OspreyException(Reason.INTERNAL, "cannot create " + dir + ": " + e.getMessage(), e);
         }
-        try (ExternalData data = new ExternalData(dir.resolve(DATA_FILE))) {
+        try (ExternalData data = new ExternalData(dir.resolve(model.getFileName() + ".data"))) {
             OnnxGraph graph = new OnnxGraph("osprey_decoder_" + precision.label(), data);
             new DecoderGraphBuilder(graph, weights, config, new LinearEmitter(graph, precision, accuracyLevel)).define();
             graph.save(model, OnnxGraph.OPSET, true);

@@ -18,7 +18,13 @@ public enum DecoderPrecision {
     /** 8-bit weight-only quantisation (MatMulNBits). */
     INT8(8),
     /** 4-bit weight-only quantisation (MatMulNBits); {@code lm_head} keeps 8 bits. */
-    INT4(4);
+    INT4(4),
+    /**
+     * int8 weights per output channel and int8 activations per row, quantised at run time
+     * (MatMulInteger): ONNX Runtime's int8 GEMM runs long prompts faster than MatMulNBits, while a
+     * single position reads twice int4's bytes. A bundle's prefill graph.
+     */
+    INT8_DYNAMIC(8);
 
     private final int bits;
 
@@ -44,7 +50,7 @@ public enum DecoderPrecision {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw OspreyException.badInput("unknown precision '" + name + "' (use fp32, fp16, int8 or int4)");
+            throw OspreyException.badInput("unknown precision '" + name + "' (use fp32, fp16, int8, int4 or int8_dynamic)");
         }
     }
 

@@ -15,8 +15,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Runs the decoder graph of {@link DecoderGraphBuilder} with a {@link KvCache} per batch of sequences.
@@ -30,6 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  * One session serves many caches; runs on different caches may go in parallel. Every run takes the
  * {@link Cancellation} of its generation, which can end it while it runs.
+ *
+ * <p>A second graph of the same contract may take the runs of {@value #PREFILL_GRAPH_MIN_POSITIONS} or
+ * more positions (a bundle's {@link DecoderGraphBuilder#PREFILL_MODEL_FILE}): int8 GEMMs over prepacked
+ * weights prefill about 1.9x faster than MatMulNBits at 7B, while single-position steps, which read
+ * every weight once, stay with the smaller int4 graph. Both write the same cache.
  */
 public final class DecoderSession implements AutoCloseable {
 
@@ -39,17 +46,25 @@ public final class DecoderSession implements AutoCloseable {
      * fault in a cache afresh.
      */
     public static final long DEFAULT_IDLE_KV_BYTES = 5L << 29;
+    /**
+     * Runs of at least this many positions go to the prefill graph when there is one. Below it the
+     * prefill graph's larger weight read outweighs its faster arithmetic (measured in BENCHMARKS.md).
+     */
+    public static final int PREFILL_GRAPH_MIN_POSITIONS = 16;
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
+    // Null without a prefill graph.
+    private final OrtSession prefillSession;
     private final DecoderConfig config;
     private final AtomicLong runs = new AtomicLong();
     private final KvPool kvPool;
     // Null when the graph keeps a float32 cache.
     private final KvScales kvScales;
 
-    private DecoderSession(OrtSession session, DecoderConfig config, long idleKvBytes, KvScales kvScales) {
+    private DecoderSession(OrtSession session, OrtSession prefillSession, DecoderConfig config, long idleKvBytes, KvScales kvScales) {
         this.session = session;
+        this.prefillSession = prefillSession;
         this.config = config;
         this.kvPool = new KvPool(idleKvBytes);
         this.kvScales = kvScales;
@@ -61,25 +76,62 @@ public final class DecoderSession implements AutoCloseable {
      * @param intraOpThreads threads per operator; 0 lets ONNX Runtime use one per core
      */
     public static DecoderSession open(Path model, DecoderConfig config, int intraOpThreads) {
-        return open(model, config, intraOpThreads, options -> { });
+        return open(model, null, config, intraOpThreads, file -> options -> { });
     }
 
-
-
-    /** As {@link #open(Path, DecoderConfig, int)} with extra session settings (benchmarks: profiling). */
-    public static DecoderSession open(Path model, DecoderConfig config, int intraOpThreads, OrtSessions.Tuning tune) {
-        // The threads spin between parallel sections instead of sleeping: a decode step is about 300
-        // short operators, and waking a sleeping thread for each cost 10-25 % of the step on two cores
-        // (BENCHMARKS.md). A session of one thread has no one to wake.
+    /**
+     * As {@link #open(Path, DecoderConfig, int)} with a prefill graph ({@code prefillModel}, null for
+     * none) and extra session settings per model file (benchmarks: profiling).
+     *
+     * @throws OspreyException BAD_BUNDLE if the two graphs keep their KV caches differently
+     */
+    public static DecoderSession open(Path model, Path prefillModel, DecoderConfig config, int intraOpThreads,
+            Function<Path, OrtSessions.Tuning> tune) {
         KvScales scales = Int8KvGraph.scalesOf(model);
-        return new DecoderSession(OrtSessions.open(model, intraOpThreads, intraOpThreads != 1, tune), config, DEFAULT_IDLE_KV_BYTES,
-                scales);
+        if (prefillModel != null && !Objects.equals(scales, Int8KvGraph.scalesOf(prefillModel))) {
+            throw new OspreyException(Reason.BAD_BUNDLE, prefillModel + " and " + model + " keep their KV caches differently;"
+                    + " convert the checkpoint again");
+        }
+        OrtSession session = OrtSessions.open(model, intraOpThreads, spins(intraOpThreads), tune.apply(model));
+        try {
+            OrtSession prefill = prefillModel == null ? null
+                    : OrtSessions.open(prefillModel, intraOpThreads, spins(intraOpThreads), tune.apply(prefillModel));
+            return new DecoderSession(session, prefill, config, DEFAULT_IDLE_KV_BYTES, scales);
+        } catch (RuntimeException e) {
+            closeQuietly(session, e);
+            throw e;
+        }
     }
 
-    /** Ends ONNX Runtime's profiling of this session (if it was on) and returns the profile file's name. */
-    public String endProfiling() {
+    /**
+     * The threads spin between parallel sections instead of sleeping: a decode step is about 300 short
+     * operators, and waking a sleeping thread for each cost 10-25 % of the step on two cores
+     * (BENCHMARKS.md). A session of one thread has no one to wake.
+     */
+    private static boolean spins(int intraOpThreads) {
+        return intraOpThreads != 1;
+    }
+
+    private static void closeQuietly(OrtSession session, RuntimeException cause) {
         try {
-            return session.endProfiling();
+            session.close();
+        } catch (OrtException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Whether runs of many positions go to a prefill graph of their own. */
+    public boolean hasPrefillGraph() {
+        return prefillSession != null;
+    }
+
+    /**
+     * Ends ONNX Runtime's profiling of this session (if it was on) and returns the profile files' names:
+     * the decode graph's, then the prefill graph's if there is one.
+     */
+    public List<String> endProfiling() {
+        try {
+            return prefillSession == null ? List.of(session.endProfiling()) : List.of(session.endProfiling(), prefillSession.endProfiling());
         } catch (OrtException e) {
             throw new OspreyException(Reason.INTERNAL, "cannot end profiling: " + e.getMessage(), e);
         }
@@ -140,7 +192,8 @@ public final class DecoderSession implements AutoCloseable {
                 present.put(DecoderGraphBuilder.kvName("present", "value", l), cache.values(l));
             }
             runs.incrementAndGet();
-            try (OrtSession.Result result = session.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present, cancellation.options())) {
+            OrtSession graph = prefillSession != null && n >= PREFILL_GRAPH_MIN_POSITIONS ? prefillSession : session;
+            try (OrtSession.Result result = graph.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present, cancellation.options())) {
                 FloatBuffer logits = ((OnnxTensor) result.get(DecoderGraphBuilder.LOGITS).orElseThrow()).getFloatBuffer();
                 float[] out = new float[logits.remaining()];
                 logits.get(out);
@@ -225,6 +278,9 @@ public final class DecoderSession implements AutoCloseable {
     public void close() {
         kvPool.clear();
         try {
+            if (prefillSession != null) {
+                prefillSession.close();
+            }
             session.close();
         } catch (OrtException e) {
             throw new OspreyException(Reason.INTERNAL, "cannot close the decoder session: " + e.getMessage(), e);

@@ -38,7 +38,7 @@ public enum KvPrecision {
         return switch (weights) {
             case FP32 -> FP32;
             case FP16 -> FP16;
-            case INT8, INT4 -> INT8;
+            case INT8, INT4, INT8_DYNAMIC -> INT8;
         };
     }
 

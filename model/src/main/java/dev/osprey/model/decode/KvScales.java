@@ -1,6 +1,7 @@
 package dev.osprey.model.decode;
 
 import dev.osprey.model.error.OspreyException;
+import java.util.Arrays;
 
 /**
  * The fixed per-channel scales of an int8 KV cache: per layer one float per (kv head, channel) for
@@ -28,6 +29,22 @@ public record KvScales(float[][] keys, float[][] values) {
     /** Decoder layers covered. */
     public int layers() {
         return keys.length;
+    }
+
+    /** Equal when every scale is: two graphs that share a cache must quantise alike. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof KvScales that && Arrays.deepEquals(keys, that.keys) && Arrays.deepEquals(values, that.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.deepHashCode(keys) + Arrays.deepHashCode(values);
+    }
+
+    @Override
+    public String toString() {
+        return "KvScales[" + keys.length + " layers]";
     }
 
     /**

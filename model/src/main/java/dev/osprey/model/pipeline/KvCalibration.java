@@ -43,13 +43,16 @@ public final class KvCalibration {
     public static KvScales apply(ModelBundle bundle, int threads) {
         KvScales scales = measure(bundle, threads);
         Int8KvGraph.rewrite(bundle.decoderModel(), scales);
+        if (bundle.prefillDecoderModel() != null) {
+            Int8KvGraph.rewrite(bundle.prefillDecoderModel(), scales);
+        }
         return scales;
     }
 
     /** The scales that hold the keys and values of the calibration question, with headroom. */
     static KvScales measure(ModelBundle bundle, int threads) {
         InterleavedSequence sequence = sequence(bundle, threads);
-        try (DecoderSession decoder = DecoderSession.open(bundle.decoderModel(), bundle.decoderConfig(), threads)) {
+        try (DecoderSession decoder = bundle.openDecoder(threads)) {
             if (decoder.kvCache() != KvPrecision.FP32) {
                 throw new IllegalStateException(bundle.decoderModel() + " keeps an int8 KV cache already");
             }

@@ -113,7 +113,7 @@ public final class RegionChat implements AutoCloseable {
             prompts = new PromptEncoder(tokenizer);
             embeddingFile = Resources.track(opened, SafetensorsFile.open(bundle.embeddings()));
             embeddings = EmbeddingTable.from(embeddingFile);
-            decoder = Resources.track(opened, DecoderSession.open(bundle.decoderModel(), bundle.decoderConfig(), threads));
+            decoder = Resources.track(opened, bundle.openDecoder(threads));
             generator = new Generator(decoder, embeddings, tokenizer);
         } catch (RuntimeException e) {
             Resources.closeAll(opened.reversed(), e);

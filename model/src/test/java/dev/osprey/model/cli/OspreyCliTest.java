@@ -2,9 +2,15 @@ package dev.osprey.model.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.osprey.model.Golden;
+import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.decode.DecoderGraphBuilder;
+import dev.osprey.model.decode.Int8KvGraph;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OspreyCliTest {
 
@@ -31,6 +37,23 @@ class OspreyCliTest {
     void invalidPrecisionNamesTheAllowedValues() {
         assertThat(run("convert", "--checkpoint", "c", "--out", "b", "--precision", "int3")).isEqualTo(2);
         assertThat(err.toString()).contains("int3").containsIgnoringCase("int4");
+    }
+
+    @Test
+    void convertWritesAPrefillGraphOnRequestAndTheManifestNamesIt(@TempDir Path dir) {
+        Path bundle = dir.resolve("bundle");
+        assertThat(run("convert", "--checkpoint", Golden.binCheckpoint().toString(), "--out", bundle.toString(), "--precision", "int4",
+                "--prefill-weights", "int8", "--threads", "1")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("wrote int4 bundle (KV cache int8, int8 prefill graph)");
+        ModelBundle opened = ModelBundle.open(bundle);
+        assertThat(opened.manifest().files().prefillDecoder()).isEqualTo(DecoderGraphBuilder.PREFILL_MODEL_FILE);
+        assertThat(Int8KvGraph.scalesOf(opened.prefillDecoderModel())).isEqualTo(Int8KvGraph.scalesOf(opened.decoderModel())).isNotNull();
+    }
+
+    @Test
+    void invalidPrefillWeightsNameTheAllowedValues() {
+        assertThat(run("convert", "--checkpoint", "c", "--out", "b", "--prefill-weights", "int4")).isEqualTo(2);
+        assertThat(err.toString()).contains("int4").containsIgnoringCase("none").containsIgnoringCase("int8");
     }
 
     @Test

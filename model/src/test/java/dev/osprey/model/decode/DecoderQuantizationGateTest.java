@@ -34,6 +34,8 @@ class DecoderQuantizationGateTest {
     static final GoldenDecoder.Shared INT8 = new GoldenDecoder.Shared(DecoderPrecision.INT8);
     @RegisterExtension
     static final GoldenDecoder.Shared INT4 = new GoldenDecoder.Shared(DecoderPrecision.INT4);
+    @RegisterExtension
+    static final GoldenDecoder.Shared INT8_DYNAMIC = new GoldenDecoder.Shared(DecoderPrecision.INT8_DYNAMIC);
 
     private static final Map<DecoderSession, float[][]> LOGITS = new IdentityHashMap<>();
 
@@ -65,6 +67,21 @@ class DecoderQuantizationGateTest {
         System.out.println("int8 vs fp32: " + int8);
         assertThat(int8.top1Equal()).as("runs whose int8 top-1 equals fp32's").isEqualTo(int8.runs());
         assertThat(int8.minCosine()).as("int8 min cosine to fp32").isGreaterThanOrEqualTo(0.999);
+    }
+
+    /**
+     * The prefill graph's precision replaces int4 for prompts: it must stay at int8's cosine and agree
+     * with fp32 at least as often as int4 does. Its activations are quantised per run rather than per
+     * block, so a margin below int8 noise may flip (25 of 26 runs when this gate was set).
+     */
+    @Test
+    void int8DynamicKeepsACosineOfAtLeast0999AndAgreesMoreOftenThanInt4() {
+        Agreement dynamic = agreement(INT8_DYNAMIC.get().session);
+        Agreement int4 = agreement(INT4.get().session);
+        System.out.println("int8_dynamic vs fp32: " + dynamic);
+        assertThat(dynamic.minCosine()).as("int8_dynamic min cosine to fp32").isGreaterThanOrEqualTo(0.999);
+        assertThat(dynamic.top1Equal()).as("runs whose int8_dynamic top-1 equals fp32's").isGreaterThanOrEqualTo(int4.top1Equal())
+                .isGreaterThanOrEqualTo(dynamic.runs() - 2);
     }
 
     @Test

@@ -38,6 +38,8 @@ class KvCalibrationTest {
 
     static ModelBundle fp32;
     static ModelBundle int8;
+    // int8 KV with an int8 prefill graph beside the decoder.
+    static ModelBundle int8Prefill;
 
     @BeforeAll
     static void convert() {
@@ -45,8 +47,11 @@ class KvCalibrationTest {
         converter.convert(Golden.binCheckpoint(), tmp.resolve("fp32"), DecoderPrecision.FP32);
         converter.convert(Golden.binCheckpoint(), tmp.resolve("int8"), DecoderPrecision.FP32, "calibration",
                 bundle -> KvCalibration.apply(bundle, 1));
+        converter.withPrefillGraph(DecoderPrecision.INT8_DYNAMIC).convert(Golden.binCheckpoint(), tmp.resolve("int8-prefill"),
+                DecoderPrecision.FP32, "calibration", bundle -> KvCalibration.apply(bundle, 1));
         fp32 = ModelBundle.open(tmp.resolve("fp32"));
         int8 = ModelBundle.open(tmp.resolve("int8"));
+        int8Prefill = ModelBundle.open(tmp.resolve("int8-prefill"));
     }
 
     @Test
@@ -70,9 +75,32 @@ class KvCalibrationTest {
     }
 
     @Test
+    void aPrefillGraphIsCalibratedOnceWithTheDecoderAndGetsItsScales() {
+        assertThat(int8Prefill.prefillDecoderModel()).exists();
+        KvScales decoder = Int8KvGraph.scalesOf(int8Prefill.decoderModel());
+        assertThat(decoder).isNotNull().isEqualTo(Int8KvGraph.scalesOf(int8Prefill.prefillDecoderModel()));
+        try (DecoderSession session = int8Prefill.openDecoder(1)) {
+            assertThat(session.hasPrefillGraph()).isTrue();
+            assertThat(session.kvCache()).isEqualTo(KvPrecision.INT8);
+        }
+    }
+
+    @Test
     void answersKeepTheGoldenFirstTokenAndFollowUpsEqualFirstAnswers() {
+        assertThat(firstTokenMisses(int8)).as("answers whose first token is not the golden one").isZero();
+    }
+
+    /** The int8_dynamic gate's allowance (DecoderQuantizationGateTest): at most two first tokens of 26 differ. */
+    @Test
+    void withAPrefillGraphFirstTokensStayWithinTheInt8DynamicGate() {
+        assertThat(firstTokenMisses(int8Prefill)).as("answers whose first token is not the golden one").isLessThanOrEqualTo(2);
+    }
+
+    /** Asks every task of every case twice; follow-ups from the prefix cache must equal the first answers. */
+    private static int firstTokenMisses(ModelBundle bundle) {
         int tasks = 0;
-        try (OspreyPipeline pipeline = new OspreyPipeline(int8, 1, new PrefixCache(256L << 20))) {
+        int misses = 0;
+        try (OspreyPipeline pipeline = new OspreyPipeline(bundle, 1, new PrefixCache(256L << 20))) {
             for (String caseName : Golden.CASES) {
                 List<BinaryMask> masks = masks(caseName);
                 for (TaskPrompt task : TaskPrompt.values()) {
@@ -83,7 +111,7 @@ class KvCalibrationTest {
                         int[] golden = ints(result(caseName).get("tasks").get(task.name().toLowerCase(Locale.ROOT)).get("runs")
                                 .get(q).get("greedy").get("new_ids"));
                         String label = caseName + " " + task + " region " + answer.region();
-                        assertThat(answer.outputIds()[0]).as(label + " first token").isEqualTo(golden[0]);
+                        misses += answer.outputIds()[0] == golden[0] ? 0 : 1;
                         assertThat(again.get(q).outputIds()).as(label + " from the prefix cache").containsExactly(answer.outputIds());
                     }
                     tasks++;
@@ -91,5 +119,6 @@ class KvCalibrationTest {
             }
         }
         assertThat(tasks).isEqualTo(Golden.CASES.length * TaskPrompt.values().length);
+        return misses;
     }
 }
