@@ -34,8 +34,8 @@ import java.util.function.Function;
  * {@link Cancellation} of its generation, which can end it while it runs.
  *
  * <p>A second graph of the same contract may take the runs of {@value #PREFILL_GRAPH_MIN_POSITIONS} or
- * more positions (a bundle's {@link DecoderGraphBuilder#PREFILL_MODEL_FILE}): int8 GEMMs over prepacked
- * weights prefill about 1.9x faster than MatMulNBits at 7B, while single-position steps, which read
+ * more positions (a bundle's {@link DecoderGraphBuilder#PREFILL_MODEL_FILE}): int8 GEMMs over per-channel int8
+ * weights prefill about 1.7x faster than MatMulNBits at 7B, while single-position steps, which read
  * every weight once, stay with the smaller int4 graph. Both write the same cache.
  */
 public final class DecoderSession implements AutoCloseable {
@@ -47,10 +47,11 @@ public final class DecoderSession implements AutoCloseable {
      */
     public static final long DEFAULT_IDLE_KV_BYTES = 5L << 29;
     /**
-     * Runs of at least this many positions go to the prefill graph when there is one. Below it the
-     * prefill graph's larger weight read outweighs its faster arithmetic (measured in BENCHMARKS.md).
+     * Runs of at least this many positions go to the prefill graph when there is one. At 7B it was
+     * already faster at 8 positions (291 against 317 ms); a single step reads every weight once,
+     * where int4's smaller read wins (BENCHMARKS.md).
      */
-    public static final int PREFILL_GRAPH_MIN_POSITIONS = 16;
+    public static final int PREFILL_GRAPH_MIN_POSITIONS = 8;
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
