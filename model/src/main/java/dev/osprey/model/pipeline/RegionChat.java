@@ -15,6 +15,7 @@ import dev.osprey.model.decode.PrefixCache;
 import dev.osprey.model.decode.PrefixKv;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.generate.DecodeLoop;
 import dev.osprey.model.generate.Generation;
 import dev.osprey.model.generate.GenerationRequest;
 import dev.osprey.model.generate.Generator;
@@ -39,12 +40,15 @@ import java.util.function.Supplier;
  * The language half of Osprey: a question about regions of an image → answers, given the image's
  * tokens and the region tokens. Encodes the prompts (a task's one per region, equal in length),
  * checks the context budget, assembles the interleaved sequences, prefills them into one KV cache and
- * hands it to the {@link Generator}, which generates a task's prompts as one batch.
+ * generates a task's prompts as one batch: in the {@link DecodeLoop} shared by every question when the
+ * chat has one (continuous batching: each decoder step advances every running answer), else on the
+ * calling thread with a {@link Generator}.
  *
  * <p>With a {@link PrefixCache}, the KV of each image's prefix [BOS, system text, "USER:", image
  * tokens] is computed once and later questions about the image prefill only their own tokens; the
  * image tokens are then never asked for, so a service fetches them from the encoder only on a miss.
- * Thread-safe for concurrent {@link #answer} calls (each gets its own KV cache); close it when done.
+ * Thread-safe for concurrent {@link #answer} calls (each prefills in a KV cache of its own, on its own
+ * thread); close it when done.
  *
  * <pre>{@code
  * try (RegionChat chat = new RegionChat(ModelBundle.open(dir), 0, new PrefixCache(1L << 30))) {
@@ -80,6 +84,8 @@ public final class RegionChat implements AutoCloseable {
     private final EmbeddingTable embeddings;
     private final DecoderSession decoder;
     private final Generator generator;
+    // Null when each question decodes on its own.
+    private final DecodeLoop loop;
     private final PrefixCache prefixes;
     private final KvPrecision prefixPrecision;
     private final String bundleKey;
@@ -93,7 +99,7 @@ public final class RegionChat implements AutoCloseable {
      *                 bundle's {@link KvPrecision#forWeights} precision.
      */
     public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes) {
-        this(bundle, threads, prefixes, KvPrecision.forWeights(DecoderPrecision.parse(bundle.manifest().precision())));
+        this(bundle, threads, prefixes, null);
     }
 
     /**
@@ -101,10 +107,26 @@ public final class RegionChat implements AutoCloseable {
      * (int8 keeps a 7B image prefix at about 271 MiB instead of 1 GiB).
      */
     public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision) {
+        this(bundle, threads, prefixes, prefixPrecision, 1);
+    }
+
+    /**
+     * As {@link #RegionChat(ModelBundle, int, PrefixCache, KvPrecision)}, decoding the answers of
+     * concurrent questions together in one {@link DecodeLoop} of at most {@code maxBatch} sequences
+     * (slots of the bundle's context length). With 1, each question decodes on its own, on the thread
+     * that asks it, as a batch of its prompts; so does a task with more regions than {@code maxBatch}.
+     *
+     * @param prefixPrecision how cached prefixes are stored; null: {@link KvPrecision#forWeights} of the bundle
+     */
+    public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision, int maxBatch) {
+        if (maxBatch < 1) {
+            throw OspreyException.badInput("the batch of decoding sequences must hold at least 1, got " + maxBatch);
+        }
         this.imageTokens = bundle.manifest().image().tokens();
         this.maxContext = bundle.manifest().llm().maxContext();
         this.prefixes = prefixes;
-        this.prefixPrecision = prefixPrecision;
+        this.prefixPrecision = prefixPrecision != null ? prefixPrecision
+                : KvPrecision.forWeights(DecoderPrecision.parse(bundle.manifest().precision()));
         // The path alone could name a bundle converted again in place; the manifest digest tells them apart.
         this.bundleKey = bundle.dir().toAbsolutePath().normalize() + "#" + manifestDigest(bundle);
         List<AutoCloseable> opened = new ArrayList<>();
@@ -115,6 +137,8 @@ public final class RegionChat implements AutoCloseable {
             embeddings = EmbeddingTable.from(embeddingFile);
             decoder = Resources.track(opened, DecoderSession.open(bundle.decoderModel(), bundle.decoderConfig(), threads));
             generator = new Generator(decoder, embeddings, tokenizer);
+            loop = maxBatch == 1 ? null : Resources.track(opened, new DecodeLoop(decoder, embeddings, tokenizer, maxBatch,
+                    Math.min(maxContext, decoder.config().maxPositions())));
         } catch (RuntimeException e) {
             Resources.closeAll(opened.reversed(), e);
             throw e;
@@ -189,6 +213,11 @@ public final class RegionChat implements AutoCloseable {
         return decoder.runs();
     }
 
+    /** The loop that decodes the answers of concurrent questions together; null if each decodes on its own. */
+    public DecodeLoop decodeLoop() {
+        return loop;
+    }
+
     /** Image tokens per image: the rows the image-token supplier of {@link #answer} must give. */
     public int imageTokens() {
         return imageTokens;
@@ -257,11 +286,17 @@ public final class RegionChat implements AutoCloseable {
         requireRegions(regions, prompts);
         requireContext(prompts, request.maxNewTokens());
         List<Generation> generations;
-        try (KvCache cache = decoder.newCache(prompts.ids().size(), prompts.length() + request.maxNewTokens())) {
+        int sequences = prompts.ids().size();
+        boolean shared = loop != null && sequences <= loop.maxBatch();
+        // In the shared batch the answers decode in the loop's slots: this cache holds the prompts only.
+        try (KvCache cache = decoder.newCache(sequences, prompts.length() + (shared ? 0 : request.maxNewTokens()))) {
             long start = System.nanoTime();
             Optional<Generator.Prefilled> prefilled = prefill(cache, imageId, imageTokens, regions, prompts, request.cancellation(), start);
-            generations = prefilled.isPresent() ? generator.generate(cache, prefilled.get(), request)
-                    : Collections.nCopies(cache.batch(), Generation.cancelledBeforeFirstToken(prompts.length(), since(start)));
+            if (prefilled.isEmpty()) {
+                generations = Collections.nCopies(sequences, Generation.cancelledBeforeFirstToken(prompts.length(), since(start)));
+            } else {
+                generations = shared ? loop.generate(cache, prefilled.get(), request) : generator.generate(cache, prefilled.get(), request);
+            }
         }
         List<Answer> answers = new ArrayList<>(generations.size());
         for (int b = 0; b < generations.size(); b++) {
@@ -418,6 +453,10 @@ public final class RegionChat implements AutoCloseable {
 
     @Override
     public void close() {
-        Resources.close("the language model", List.of(decoder, embeddingFile, tokenizer));
+        List<AutoCloseable> parts = new ArrayList<>(List.of(decoder, embeddingFile, tokenizer));
+        if (loop != null) {
+            parts.addFirst(loop);
+        }
+        Resources.close("the language model", parts);
     }
 }
