@@ -310,6 +310,7 @@ public final class DecodeLoop implements AutoCloseable {
      * each hole, so the batch keeps rows [0, running). A group whose sequences have all ended is done.
      */
     private void leave() {
+        List<Group> left = new ArrayList<>();
         int s = 0;
         while (s < seats.size()) {
             Seat gone = seats.get(s);
@@ -320,16 +321,18 @@ public final class DecodeLoop implements AutoCloseable {
             Seat last = seats.removeLast();
             if (last != gone) {
                 if (last.leaving()) {
-                    last.group.settle();
+                    left.add(last.group);
                     continue;
                 }
                 slots.copyRow(slots, seats.size(), s);
                 seats.set(s, last);
                 s++;
             }
-            gone.group.settle();
+            left.add(gone.group);
         }
+        // Counted before the groups complete: a caller that returns sees the batch without its sequences.
         running = seats.size();
+        left.forEach(Group::settle);
     }
 
     // Every sequence still in the batch or waiting ends: cancelled when the loop closes, failed if the loop failed.

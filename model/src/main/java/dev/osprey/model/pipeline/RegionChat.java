@@ -76,6 +76,27 @@ public final class RegionChat implements AutoCloseable {
         }
     }
 
+    /**
+     * How concurrent questions share the decoder.
+     *
+     * @param maxBatch sequences that decode together in one {@link DecodeLoop}, whatever question they
+     *                 belong to; 1: each question decodes on the thread that asks it, as a batch of its
+     *                 own prompts (as does a task with more regions than {@code maxBatch})
+     * @param prefills prompt prefills that run at once; more questions wait for a turn in arrival order
+     */
+    public record Sharing(int maxBatch, int prefills) {
+
+        /** Each question on its own, prefills unbounded: a caller that asks one question at a time. */
+        public static final Sharing NONE = new Sharing(1, Integer.MAX_VALUE);
+
+        public Sharing {
+            if (maxBatch < 1 || prefills < 1) {
+                throw OspreyException.badInput("the decoding batch and the prefills at once must be at least 1, got " + maxBatch
+                        + " and " + prefills);
+            }
+        }
+    }
+
     private final int imageTokens;
     private final int maxContext;
     private final OspreyTokenizer tokenizer;
@@ -86,6 +107,7 @@ public final class RegionChat implements AutoCloseable {
     private final Generator generator;
     // Null when each question decodes on its own.
     private final DecodeLoop loop;
+    private final PrefillGate prefillGate;
     private final PrefixCache prefixes;
     private final KvPrecision prefixPrecision;
     private final String bundleKey;
@@ -107,21 +129,18 @@ public final class RegionChat implements AutoCloseable {
      * (int8 keeps a 7B image prefix at about 271 MiB instead of 1 GiB).
      */
     public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision) {
-        this(bundle, threads, prefixes, prefixPrecision, 1);
+        this(bundle, threads, prefixes, prefixPrecision, Sharing.NONE);
     }
 
     /**
-     * As {@link #RegionChat(ModelBundle, int, PrefixCache, KvPrecision)}, decoding the answers of
-     * concurrent questions together in one {@link DecodeLoop} of at most {@code maxBatch} sequences
-     * (slots of the bundle's context length). With 1, each question decodes on its own, on the thread
-     * that asks it, as a batch of its prompts; so does a task with more regions than {@code maxBatch}.
+     * As {@link #RegionChat(ModelBundle, int, PrefixCache, KvPrecision)}, sharing the decoder between
+     * concurrent questions as {@code sharing} says: their answers decode together in one
+     * {@link DecodeLoop} (slots of the bundle's context length) when its max batch is above 1.
      *
      * @param prefixPrecision how cached prefixes are stored; null: {@link KvPrecision#forWeights} of the bundle
      */
-    public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision, int maxBatch) {
-        if (maxBatch < 1) {
-            throw OspreyException.badInput("the batch of decoding sequences must hold at least 1, got " + maxBatch);
-        }
+    public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision, Sharing sharing) {
+        this.prefillGate = new PrefillGate(sharing.prefills());
         this.imageTokens = bundle.manifest().image().tokens();
         this.maxContext = bundle.manifest().llm().maxContext();
         this.prefixes = prefixes;
@@ -137,7 +156,7 @@ public final class RegionChat implements AutoCloseable {
             embeddings = EmbeddingTable.from(embeddingFile);
             decoder = Resources.track(opened, DecoderSession.open(bundle.decoderModel(), bundle.decoderConfig(), threads));
             generator = new Generator(decoder, embeddings, tokenizer);
-            loop = maxBatch == 1 ? null : Resources.track(opened, new DecodeLoop(decoder, embeddings, tokenizer, maxBatch,
+            loop = sharing.maxBatch() == 1 ? null : Resources.track(opened, new DecodeLoop(decoder, embeddings, tokenizer, sharing.maxBatch(),
                     Math.min(maxContext, decoder.config().maxPositions())));
         } catch (RuntimeException e) {
             Resources.closeAll(opened.reversed(), e);
@@ -319,12 +338,12 @@ public final class RegionChat implements AutoCloseable {
 
     /**
      * Fills the empty cache with the prompts, whole or (with a prefix cache) after the image's cached
-     * prefix. Empty if {@code cancellation} stops it: before it starts (then nothing runs and no image
-     * tokens are fetched) or while it runs.
+     * prefix, once the {@link PrefillGate} gives it a turn. Empty if {@code cancellation} stops it:
+     * before it starts (then nothing runs and no image tokens are fetched) or while it runs.
      */
     private Optional<Generator.Prefilled> prefill(KvCache cache, String imageId, Supplier<float[]> imageTokens,
             RegionTokens regions, Prompts prompts, Cancellation cancellation, long start) {
-        if (cancellation.cancelled()) {
+        if (cancellation.cancelled() || !prefillGate.enter(cancellation)) {
             return Optional.empty();
         }
         try {
@@ -338,6 +357,8 @@ public final class RegionChat implements AutoCloseable {
                 throw e;
             }
             return Optional.empty();
+        } finally {
+            prefillGate.leave();
         }
     }
 

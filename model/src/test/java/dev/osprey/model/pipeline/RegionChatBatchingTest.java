@@ -47,7 +47,7 @@ class RegionChatBatchingTest {
     @BeforeEach
     void open() {
         alone = new RegionChat(TinyBundle.open(), 1, new PrefixCache(64L << 20));
-        batched = new RegionChat(TinyBundle.open(), 1, new PrefixCache(64L << 20), null, 4);
+        batched = new RegionChat(TinyBundle.open(), 1, new PrefixCache(64L << 20), null, new RegionChat.Sharing(4, 2));
     }
 
     @AfterEach
@@ -148,7 +148,7 @@ class RegionChatBatchingTest {
         List<Answer> questionAlone = question.ask(alone, TokenListener.NONE, Cancellation.NONE);
         List<Answer> taskAlone = task.ask(alone, TokenListener.NONE, Cancellation.NONE);
         assertThat(alone.decodeLoop()).as("max batch 1: no shared loop").isNull();
-        try (RegionChat two = new RegionChat(TinyBundle.open(), 1, new PrefixCache(64L << 20), null, 2)) {
+        try (RegionChat two = new RegionChat(TinyBundle.open(), 1, new PrefixCache(64L << 20), null, new RegionChat.Sharing(2, 2))) {
             DecodeLoop loop = two.decodeLoop();
             assertSameAnswers("three regions, batch of two", task.ask(two, TokenListener.NONE, Cancellation.NONE), taskAlone);
             assertThat(loop.steps()).as("steps of the shared batch").isZero();
