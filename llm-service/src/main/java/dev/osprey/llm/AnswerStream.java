@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * it, then a Finished event per answer. Holds the generation's {@link Cancellation}, cancelled when
  * the call is over for the client: the call's cancel handler feeds it here, and
  * {@link LlmGrpcService} feeds it the call's Context (a cancel, or a passed deadline) while the
- * generation runs. Created on the gRPC thread that received the call; written from one worker thread
- * at a time.
+ * generation runs. Created on the gRPC thread that received the call; written by one thread at a
+ * time: the worker (the first tokens, the end) and the shared batch's thread (the tokens in between),
+ * which hand over to each other.
  */
 final class AnswerStream implements TokenListener {
 

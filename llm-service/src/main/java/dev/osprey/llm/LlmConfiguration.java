@@ -34,10 +34,11 @@ class LlmConfiguration {
         long start = System.nanoTime();
         ModelBundle bundle = model.open();
         PrefixCache prefixes = new PrefixCache(llm.prefixCacheSize().toBytes());
-        RegionChat chat = llm.prefixKvPrecision() == null ? new RegionChat(bundle, model.threads(), prefixes)
-                : new RegionChat(bundle, model.threads(), prefixes, llm.prefixKvPrecision());
-        log.info("language model of {} ({}, hidden {}) loaded in {} ms; prefix cache {} ({})", bundle.dir(), bundle.manifest().precision(),
-                chat.hidden(), (System.nanoTime() - start) / 1_000_000, llm.prefixCacheSize(), chat.prefixPrecision().label());
+        RegionChat chat = new RegionChat(bundle, model.threads(), prefixes, llm.prefixKvPrecision(),
+                new RegionChat.Sharing(llm.maxBatch(), llm.prefillConcurrency()));
+        log.info("language model of {} ({}, hidden {}) loaded in {} ms; prefix cache {} ({}); decoding batch of up to {} sequences, {} prefill(s) at once",
+                bundle.dir(), bundle.manifest().precision(), chat.hidden(), (System.nanoTime() - start) / 1_000_000, llm.prefixCacheSize(),
+                chat.prefixPrecision().label(), llm.maxBatch(), llm.prefillConcurrency());
         return chat;
     }
 

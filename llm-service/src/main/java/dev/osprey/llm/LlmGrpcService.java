@@ -21,8 +21,10 @@ import java.util.List;
 /**
  * The Llm gRPC service. Generate checks the request on the receiving thread (INVALID_ARGUMENT naming
  * the field), admits it to the bounded {@link GenerationQueue} (RESOURCE_EXHAUSTED when full) and
- * generates on a worker in the call's gRPC {@link Context}: the call's deadline then bounds the
- * encoder call too, and a cancelled or expired call stops generating within one decoder step. The
+ * generates on a worker in the call's gRPC {@link Context}: the worker prefills the prompts, then
+ * waits while they decode in the batch that every call shares ({@link RegionChat#decodeLoop}). The
+ * call's deadline bounds the encoder call too, and a cancelled or expired call stops generating
+ * within one decoder step, leaving the others in the batch as they were. The
  * image tokens are fetched from the request's encoder only when the prefix cache misses; an encoder
  * that is not a configured replica is refused first (PERMISSION_DENIED). What fails on the receiving
  * thread is thrown, for GrpcErrorHandler to end the call; what fails on the worker ends it through

@@ -1,5 +1,6 @@
 package dev.osprey.llm;
 
+import dev.osprey.model.generate.DecodeLoop;
 import dev.osprey.model.generate.Usage;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.CacheMeters;
@@ -14,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The llm-service's meters: generation timings and token counts as the calls report them, and
- * gauges and counters read from the plain classes (queue, prefix cache, decoder). Token rates are
- * the rates of {@code osprey.generate.tokens}.
+ * gauges and counters read from the plain classes (queue, shared decoding batch, prefix cache,
+ * decoder). Token rates are the rates of {@code osprey.generate.tokens}; the mean batch over a window
+ * is the rate of {@code osprey.generate.batch.rows} over that of {@code osprey.generate.batch.steps}.
  */
 final class LlmMetrics implements GenerationMetrics {
 
@@ -45,6 +47,9 @@ final class LlmMetrics implements GenerationMetrics {
         FunctionCounter.builder("osprey.decoder.runs", chat, RegionChat::decoderRuns)
                 .description("Decoder graph runs (one per step for a whole batch)").register(registry);
         warmUps(registry, warmUps);
+        if (chat.decodeLoop() != null) {
+            batch(registry, chat.decodeLoop());
+        }
         if (chat.prefixCache() != null) {
             CacheMeters.bind(registry, "prefix", chat.prefixCache());
         }
@@ -64,6 +69,17 @@ final class LlmMetrics implements GenerationMetrics {
                     .description("Image warm-ups dropped: the oldest when the queue was full, or cancelled as their image was deleted")
                     .register(registry);
         }
+    }
+
+    private static void batch(MeterRegistry registry, DecodeLoop loop) {
+        Gauge.builder("osprey.generate.batch.running", loop, DecodeLoop::running)
+                .description("Sequences decoding in the shared batch now").register(registry);
+        Gauge.builder("osprey.queue.depth", loop, DecodeLoop::waiting).tag("queue", "batch")
+                .description("Prefilled sequences waiting for room in the shared batch").register(registry);
+        FunctionCounter.builder("osprey.generate.batch.steps", loop, DecodeLoop::steps)
+                .description("Decoder runs of the shared batch, one per step").register(registry);
+        FunctionCounter.builder("osprey.generate.batch.rows", loop, DecodeLoop::stepRows)
+                .description("Sequences stepped, summed over the shared batch's steps: rows / steps is the mean batch").register(registry);
     }
 
     private static String label(Enum<?> value) {

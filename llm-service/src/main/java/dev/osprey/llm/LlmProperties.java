@@ -9,9 +9,21 @@ import org.springframework.util.unit.DataSize;
 /**
  * How the llm-service generates ({@code osprey.llm.*}).
  *
- * @param workers             Generate calls that run at once, each on its own KV cache (default 2)
+ * @param workers             Generate calls in progress at once, each holding a worker thread from its
+ *                            prefill (in a KV cache of its own) to its last token; keep it at least
+ *                            {@code maxBatch} so that the batch can fill with one-sequence calls (default 8)
  * @param queueCapacity       admitted calls that may wait for a worker; beyond them a call gets
  *                            RESOURCE_EXHAUSTED at once (default 16)
+ * @param maxBatch            sequences that decode together, one decoder run per step for all of them,
+ *                            whatever question and image they belong to (continuous batching; a task's
+ *                            regions count one each and join together); a call whose sequences do not
+ *                            fit waits, prefilled, for room. KV memory: maxBatch rows of the context
+ *                            length, allocated at the first question. 1 decodes each call on its own
+ *                            worker, as a batch of its own prompts; so does a task with more regions than
+ *                            maxBatch (default 8)
+ * @param prefillConcurrency  prompt prefills that run at once; the calls beyond wait for a turn in
+ *                            arrival order. A prefill is compute-bound: more at once only share the
+ *                            cores, and every first token comes later (default 2)
  * @param defaultMaxNewTokens the token limit of a request that sets none (default 256, as the public API documents)
  * @param prefixCacheSize     bound on the cached image prefixes' keys and values; one prefix of 1,059
  *                            positions at Osprey-7B's size is ~271 MiB in int8, ~530 MiB in fp16, ~1 GiB in
@@ -24,8 +36,10 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("osprey.llm")
 record LlmProperties(
-        @DefaultValue("2") int workers,
+        @DefaultValue("8") int workers,
         @DefaultValue("16") int queueCapacity,
+        @DefaultValue("8") int maxBatch,
+        @DefaultValue("2") int prefillConcurrency,
         @DefaultValue("256") int defaultMaxNewTokens,
         @DefaultValue("2GB") DataSize prefixCacheSize,
         KvPrecision prefixKvPrecision,
@@ -47,9 +61,10 @@ record LlmProperties(
     }
 
     LlmProperties {
-        if (workers < 1 || queueCapacity < 0 || defaultMaxNewTokens < 1) {
-            throw new IllegalArgumentException("osprey.llm.workers and default-max-new-tokens must be >= 1 and queue-capacity >= 0,"
-                    + " got " + workers + ", " + defaultMaxNewTokens + " and " + queueCapacity);
+        if (workers < 1 || queueCapacity < 0 || defaultMaxNewTokens < 1 || maxBatch < 1 || prefillConcurrency < 1) {
+            throw new IllegalArgumentException("osprey.llm.workers, max-batch, prefill-concurrency and default-max-new-tokens must be >= 1"
+                    + " and queue-capacity >= 0, got " + workers + ", " + maxBatch + ", " + prefillConcurrency + ", " + defaultMaxNewTokens
+                    + " and " + queueCapacity);
         }
     }
 }

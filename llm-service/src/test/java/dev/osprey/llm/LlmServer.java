@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Llm service without Spring, served in-process, over the golden tiny bundle (one intra-op
- * thread) and a {@link GoldenEncoder} on a loopback port. Records the decoder's run count at the
+ * thread, calls decoding in a shared batch) and a {@link GoldenEncoder} on a loopback port. Records the decoder's run count at the
  * moment the server sees a call end early (cancelled, deadline passed), to prove generation stops.
  */
 final class LlmServer implements AutoCloseable {
@@ -49,15 +49,22 @@ final class LlmServer implements AutoCloseable {
     private final Server server;
     private final ManagedChannel channel;
 
+    /** Calls decode in a shared batch of up to {@value #MAX_BATCH} sequences, as they do by default in the service. */
+    static final int MAX_BATCH = 4;
+
     LlmServer(int workers, int queueCapacity, GoldenImage... images) {
-        this(workers, queueCapacity, 16, images);
+        this(workers, queueCapacity, 16, MAX_BATCH, images);
     }
 
     LlmServer(int workers, int queueCapacity, int warmUpQueueSize, GoldenImage... images) {
+        this(workers, queueCapacity, warmUpQueueSize, MAX_BATCH, images);
+    }
+
+    LlmServer(int workers, int queueCapacity, int warmUpQueueSize, int maxBatch, GoldenImage... images) {
         try {
             encoder = new GoldenEncoder(images);
             encoderServer = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(encoder).build().start();
-            chat = new RegionChat(TinyBundle.open(), 1, new PrefixCache(256L << 20));
+            chat = new RegionChat(TinyBundle.open(), 1, new PrefixCache(256L << 20), null, new RegionChat.Sharing(maxBatch, 2));
             try (ServerSocket socket = new ServerSocket(0)) {
                 downEncoderAddress = "127.0.0.1:" + socket.getLocalPort();
             }

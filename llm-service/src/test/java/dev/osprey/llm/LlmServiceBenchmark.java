@@ -47,13 +47,15 @@ import org.junit.jupiter.api.Test;
  * A benchmark, not a test: surefire's default includes leave {@code *Benchmark} classes out, so it
  * runs only when named. Generated tokens per second for 1, 4 and 8 concurrent questions about one
  * image (its prefix cached, greedy), in process on {@link RegionChat} and through the gRPC service on
- * loopback, side by side. The image and region tokens are random (a stand-in encoder serves them), so
+ * loopback, side by side, decoding in the shared batch of {@code max-batch} sequences (1: each question
+ * on its own). The image and region tokens are random (a stand-in encoder serves them), so
  * any bundle works; without one it uses the golden checkpoint as an fp32 bundle.
  *
  * <pre>
  * ./mvnw -B -o -ntp -pl onnx-proto,proto,model,service-support,llm-service verify -Dtest=LlmServiceBenchmark \
  *     -Dsurefire.failIfNoSpecifiedTests=false [-Dosprey.bench.bundle=DIR] [-Dosprey.bench.tokens=64] \
  *     [-Dosprey.bench.streams=1,4,8] [-Dosprey.bench.repeats=3] [-Dosprey.bench.threads=1] [-Dosprey.bench.workers=0 (= streams)]
+ *     [-Dosprey.bench.max-batch=0 (= the most streams)] [-Dosprey.bench.prefills=2]
  * </pre>
  * Each path first answers one question unrecorded (sessions, connection); each row is the median
  * of {@code repeats} rounds by tokens/s.
@@ -74,6 +76,9 @@ class LlmServiceBenchmark {
     private final int fixedWorkers = Integer.getInteger("osprey.bench.workers", 0);
     private final int[] streams = Arrays.stream(System.getProperty("osprey.bench.streams", "1,4,8").split(","))
             .mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+    private final int maxBatch = Integer.getInteger("osprey.bench.max-batch", 0) > 0 ? Integer.getInteger("osprey.bench.max-batch")
+            : Arrays.stream(streams).max().orElse(1);
+    private final int prefills = Integer.getInteger("osprey.bench.prefills", 2);
 
     /** One row: {@code streams} questions at once, their tokens and the wall time of the whole round. */
     record Round(String path, int streams, int workers, long generated, double seconds, double meanFirstTokenMs) {
@@ -92,7 +97,7 @@ class LlmServiceBenchmark {
         float[] image = random(imageTokens * hidden, 1);
         RegionTokens region = new RegionTokens(random(hidden, 2), random(hidden, 3), 1, hidden, new int[1][]);
         List<Round> rounds = new ArrayList<>();
-        try (RegionChat chat = new RegionChat(opened, threads, new PrefixCache(8L << 30))) {
+        try (RegionChat chat = new RegionChat(opened, threads, new PrefixCache(8L << 30), null, new RegionChat.Sharing(maxBatch, prefills))) {
             RegionChat.Prompts prompts = chat.prompts(new Question.Prompt(PROMPT), 1);
             GenerationRequest request = GenerationRequest.of(SamplingSettings.greedy(), tokens);
             // Warm-up: sessions, and the image's prefix into the cache (a miss prefills the whole prompt).
@@ -203,8 +208,8 @@ class LlmServiceBenchmark {
 
     private void print(ModelBundle opened, List<Round> rounds) {
         System.out.printf("%nllm tokens/s: bundle %s (%s, hidden %d), %d new tokens per question, greedy, prefix cached, "
-                        + "%d intra-op thread(s), %d cores, median of %d rounds%n", bundle, opened.manifest().precision(),
-                opened.manifest().llm().hidden(), tokens, threads, Runtime.getRuntime().availableProcessors(), repeats);
+                        + "%d intra-op thread(s), %d cores, max batch %d, %d prefill(s) at once, median of %d rounds%n", bundle, opened.manifest().precision(),
+                opened.manifest().llm().hidden(), tokens, threads, Runtime.getRuntime().availableProcessors(), maxBatch, prefills, repeats);
         System.out.println("| path | streams | workers | tokens | wall s | tokens/s | mean first token ms |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (Round r : rounds) {

@@ -7,11 +7,14 @@ import dev.osprey.model.bench.MachineBounds;
 import dev.osprey.model.bench.OrtProfile;
 import dev.osprey.model.bench.PreprocessBenchmark;
 import dev.osprey.model.bench.StageBenchmarks;
+import dev.osprey.model.bench.StreamsBenchmark;
 import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.pipeline.RegionChat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks for BENCHMARKS.md (not part of the serving path).",
         subcommands = {BenchCommand.Machine.class, BenchCommand.Vision.class, BenchCommand.Decoder.class,
-            BenchCommand.Profile.class, BenchCommand.Extractor.class, BenchCommand.Preprocess.class, BenchCommand.Generate.class})
+            BenchCommand.Profile.class, BenchCommand.Extractor.class, BenchCommand.Preprocess.class, BenchCommand.Generate.class,
+            BenchCommand.Streams.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -33,7 +37,7 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing benchmark: machine, vision, decoder, profile, extractor, preprocess or generate");
+                "missing benchmark: machine, vision, decoder, profile, extractor, preprocess, generate or streams");
     }
 
     /** Memory bandwidth and GEMM peak. */
@@ -240,6 +244,55 @@ final class BenchCommand implements Runnable {
         private static void print(PrintWriter out, String what, GenerationBenchmark.Timing t) {
             out.printf("%-15s %d seq: first token %.0f ms (decoder %.0f ms; prompt %d tokens, %d from the prefix cache); decode %.2f tok/s%n",
                     what, t.sequences(), t.firstTokenMs(), t.decoderFirstMs(), t.promptTokens(), t.cachedTokens(), t.decodeTokensPerSecond());
+        }
+    }
+
+    /** Concurrent streams through the shared decode batch: aggregate decode tok/s and inter-token gaps per stream count. */
+    @Command(name = "streams", mixinStandardHelpOptions = true,
+            description = "N concurrent questions about N images through the shared decode batch: aggregate decode tok/s and "
+                    + "per-stream inter-token p50, for each N.")
+    static final class Streams implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        BundleOption bundle;
+
+        @Mixin
+        BenchThreads threads;
+
+        @Option(names = "--streams", defaultValue = "1,2,4,8", split = ",",
+                description = "Concurrent streams per run, in order (default: ${DEFAULT-VALUE}).")
+        int[] streams;
+
+        @Option(names = "--new-tokens", defaultValue = "64", description = "Tokens per answer (default: ${DEFAULT-VALUE}).")
+        int newTokens;
+
+        @Option(names = "--max-batch", description = "The shared batch's bound (default: the largest stream count); "
+                + "1 decodes each stream on its own, as without the shared batch.")
+        Integer maxBatch;
+
+        @Option(names = "--prefills", defaultValue = "2", description = "Prompt prefills at once (default: ${DEFAULT-VALUE}).")
+        int prefills;
+
+        @Override
+        public Integer call() {
+            int batch = maxBatch != null ? maxBatch : Arrays.stream(streams).max().orElse(1);
+            StreamsBenchmark.Result r = StreamsBenchmark.run(bundle.open(), threads.threads, streams, newTokens,
+                    new RegionChat.Sharing(batch, prefills));
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("max batch %d, %d prefill(s) at once, %d new tokens per stream; image prefixes computed beforehand in %.1f s%n%n",
+                    batch, prefills, newTokens, r.prefixSeconds());
+            out.printf("| streams | aggregate decode tok/s | x 1 stream | inter-token p50 ms | x 1 stream | p90 ms | first token p50 ms "
+                    + "| mean batch |%n|---|---|---|---|---|---|---|---|%n");
+            StreamsBenchmark.Row one = r.rows().getFirst();
+            for (StreamsBenchmark.Row row : r.rows()) {
+                out.printf("| %d | %.2f | %.2f | %.1f | %.2f | %.1f | %.0f | %.2f |%n", row.streams(), row.aggregateTokensPerSecond(),
+                        row.aggregateTokensPerSecond() / one.aggregateTokensPerSecond(), row.interTokenP50Ms(),
+                        row.interTokenP50Ms() / one.interTokenP50Ms(), row.interTokenP90Ms(), row.firstTokenP50Ms(), row.meanBatch());
+            }
+            return 0;
         }
     }
 }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -73,6 +74,54 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
+    // A view of the first `rows` sequences of `whole`: its memory and lengths, tensors of its own.
+    private KvCache(KvCache whole, int rows) throws OrtException {
+        this.batch = rows;
+        this.maxLength = whole.maxLength;
+        this.kvHeads = whole.kvHeads;
+        this.headDim = whole.headDim;
+        this.keys = new OnnxTensor[whole.keys.length];
+        this.values = new OnnxTensor[whole.keys.length];
+        this.keyData = new ByteBuffer[whole.keys.length];
+        this.valueData = new ByteBuffer[whole.keys.length];
+        this.scales = whole.scales;
+        this.valueBytes = whole.valueBytes;
+        this.lengths = whole.lengths;
+        // A view gives no memory back: the whole cache does.
+        this.memory = new KvMemory[0];
+        this.pool = whole.pool;
+        long[] shape = {rows, kvHeads, maxLength, headDim};
+        int bytes = offset(rows, 0) * valueBytes;
+        try {
+            for (int l = 0; l < keys.length; l++) {
+                keyData[l] = whole.keyData[l].duplicate().limit(bytes).slice().order(ByteOrder.nativeOrder());
+                valueData[l] = whole.valueData[l].duplicate().limit(bytes).slice().order(ByteOrder.nativeOrder());
+                keys[l] = tensor(OrtEnvironment.getEnvironment(), keyData[l], shape);
+                values[l] = tensor(OrtEnvironment.getEnvironment(), valueData[l], shape);
+            }
+        } catch (OrtException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * The first {@code rows} sequences of this cache as a cache of their own, on the same memory and
+     * lengths: a decoder run on it reads and appends to exactly those rows, so a batch whose
+     * sequences come and go steps only the rows in use. Close it before this cache; closing it frees
+     * only its tensors.
+     */
+    public KvCache firstRows(int rows) {
+        if (rows < 1 || rows > batch) {
+            throw OspreyException.badInput("a view of " + rows + " row(s) of a cache of " + batch + " sequence(s)");
+        }
+        try {
+            return new KvCache(this, rows);
+        } catch (OrtException e) {
+            throw new OspreyException(Reason.INTERNAL, "cannot make a view of " + rows + " KV cache rows: " + e.getMessage(), e);
+        }
+    }
+
     private ByteBuffer block(long[] shape, int slot) {
         long bytes = valueBytes;
         for (long d : shape) {
@@ -102,7 +151,7 @@ public final class KvCache implements AutoCloseable {
 
     /** Positions the longest sequence holds now. */
     public int length() {
-        return Arrays.stream(lengths).max().orElseThrow();
+        return Arrays.stream(lengths, 0, batch).max().orElseThrow();
     }
 
     /** Positions sequence {@code row} holds now. */

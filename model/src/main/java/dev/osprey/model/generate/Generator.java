@@ -7,10 +7,7 @@ import dev.osprey.model.decode.KvCache;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.text.OspreyTokenizer;
-import dev.osprey.model.text.StreamingDetokenizer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -85,19 +82,19 @@ public final class Generator {
         long start = System.nanoTime() - prefilled.took().toNanos();
         int vocab = session.config().vocab();
         int hidden = embeddings.hidden();
-        Sampler[] samplers = Sampler.forBatch(request.sampling(), batch);
         Cancellation cancellation = request.cancellation();
-        List<Sequence> sequences = sequences(batch, request, new Prompt(n, prefilled.cachedTokens(), start));
+        List<RunningSequence> sequences = RunningSequence.forBatch(batch, request,
+                new RunningSequence.Prompt(n, prefilled.cachedTokens(), start), tokenizer, eosId);
         float[] logits = prefilled.logits();
         float[] next = new float[batch * hidden];
         while (true) {
-            for (Sequence sequence : sequences) {
-                int b = sequence.index;
+            for (RunningSequence sequence : sequences) {
+                int b = sequence.index();
                 // Finished sequences still step (any id will do) so that the batch keeps its shape.
-                int id = sequence.reason == null ? sequence.accept(samplers[b].next(logits, b * vocab, vocab)) : eosId;
+                int id = sequence.ended() ? eosId : sequence.sample(logits, b * vocab, vocab);
                 embeddings.copyRow(id, next, b * hidden);
             }
-            if (sequences.stream().allMatch(s -> s.reason != null)) {
+            if (sequences.stream().allMatch(RunningSequence::ended)) {
                 return results(sequences);
             }
             if (cancellation.cancelled()) {
@@ -114,92 +111,12 @@ public final class Generator {
         }
     }
 
-    private List<Sequence> sequences(int batch, GenerationRequest request, Prompt prompt) {
-        List<Sequence> sequences = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
-            sequences.add(new Sequence(b, request, prompt));
-        }
-        return sequences;
-    }
-
-    private List<Generation> finishAll(List<Sequence> sequences, FinishReason reason) {
-        for (Sequence sequence : sequences) {
-            if (sequence.reason == null) {
-                sequence.end(reason);
-            }
-        }
+    private static List<Generation> finishAll(List<RunningSequence> sequences, FinishReason reason) {
+        sequences.forEach(sequence -> sequence.end(reason));
         return results(sequences);
     }
 
-    private static List<Generation> results(List<Sequence> sequences) {
-        return sequences.stream().map(s -> s.result).toList();
-    }
-
-    /** What the sequences of one batch share: prompt length, its cached part and when generation started. */
-    private record Prompt(int tokens, int cachedTokens, long start) {
-    }
-
-    /** The state of one sequence of the batch. */
-    private final class Sequence {
-        final int index;
-        final GenerationRequest request;
-        final Prompt prompt;
-        final StreamingDetokenizer detokenizer = tokenizer.detokenizer();
-        final StopStringFilter stops;
-        final StringBuilder text = new StringBuilder();
-        int[] ids;
-        int produced;
-        long firstTokenAt = -1;
-        FinishReason reason;
-        Generation result;
-
-        Sequence(int index, GenerationRequest request, Prompt prompt) {
-            this.index = index;
-            this.request = request;
-            this.prompt = prompt;
-            this.stops = new StopStringFilter(request.stopStrings());
-            this.ids = new int[Math.min(request.maxNewTokens(), 64)];
-        }
-
-        /** Records a generated id, streams its text and decides whether the sequence ends; returns the id. */
-        int accept(int id) {
-            if (produced == 0) {
-                firstTokenAt = System.nanoTime();
-            }
-            if (produced == ids.length) {
-                ids = Arrays.copyOf(ids, Math.min(request.maxNewTokens(), ids.length * 2));
-            }
-            ids[produced++] = id;
-            emit(stops.accept(detokenizer.accept(id)), id);
-            if (stops.stopped()) {
-                end(FinishReason.STOP_STRING);
-            } else if (id == eosId) {
-                end(FinishReason.STOP);
-            } else if (produced == request.maxNewTokens()) {
-                end(FinishReason.LENGTH);
-            }
-            return id;
-        }
-
-        void end(FinishReason why) {
-            reason = why;
-            if (why != FinishReason.STOP_STRING) {
-                String rest = stops.accept(detokenizer.finish());
-                rest += stops.stopped() ? "" : stops.finish();
-                if (!rest.isEmpty()) {
-                    emit(rest, TokenListener.NO_TOKEN);
-                }
-            }
-            long now = System.nanoTime();
-            Duration ttft = firstTokenAt < 0 ? Duration.ZERO : Duration.ofNanos(firstTokenAt - prompt.start);
-            result = new Generation(Arrays.copyOf(ids, produced), text.toString(),
-                    stops.stopped() ? FinishReason.STOP_STRING : why,
-                    new Usage(prompt.tokens, prompt.cachedTokens, produced, ttft, Duration.ofNanos(now - prompt.start)));
-        }
-
-        private void emit(String piece, int id) {
-            text.append(piece);
-            request.listener().onToken(index, piece, id);
-        }
+    private static List<Generation> results(List<RunningSequence> sequences) {
+        return sequences.stream().map(RunningSequence::result).toList();
     }
 }

@@ -15,6 +15,7 @@ import dev.osprey.model.decode.PrefixCache;
 import dev.osprey.model.decode.PrefixKv;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.generate.DecodeLoop;
 import dev.osprey.model.generate.Generation;
 import dev.osprey.model.generate.GenerationRequest;
 import dev.osprey.model.generate.Generator;
@@ -39,12 +40,15 @@ import java.util.function.Supplier;
  * The language half of Osprey: a question about regions of an image → answers, given the image's
  * tokens and the region tokens. Encodes the prompts (a task's one per region, equal in length),
  * checks the context budget, assembles the interleaved sequences, prefills them into one KV cache and
- * hands it to the {@link Generator}, which generates a task's prompts as one batch.
+ * generates a task's prompts as one batch: in the {@link DecodeLoop} shared by every question when the
+ * chat has one (continuous batching: each decoder step advances every running answer), else on the
+ * calling thread with a {@link Generator}.
  *
  * <p>With a {@link PrefixCache}, the KV of each image's prefix [BOS, system text, "USER:", image
  * tokens] is computed once and later questions about the image prefill only their own tokens; the
  * image tokens are then never asked for, so a service fetches them from the encoder only on a miss.
- * Thread-safe for concurrent {@link #answer} calls (each gets its own KV cache); close it when done.
+ * Thread-safe for concurrent {@link #answer} calls (each prefills in a KV cache of its own, on its own
+ * thread); close it when done.
  *
  * <pre>{@code
  * try (RegionChat chat = new RegionChat(ModelBundle.open(dir), 0, new PrefixCache(1L << 30))) {
@@ -72,6 +76,27 @@ public final class RegionChat implements AutoCloseable {
         }
     }
 
+    /**
+     * How concurrent questions share the decoder.
+     *
+     * @param maxBatch sequences that decode together in one {@link DecodeLoop}, whatever question they
+     *                 belong to; 1: each question decodes on the thread that asks it, as a batch of its
+     *                 own prompts (as does a task with more regions than {@code maxBatch})
+     * @param prefills prompt prefills that run at once; more questions wait for a turn in arrival order
+     */
+    public record Sharing(int maxBatch, int prefills) {
+
+        /** Each question on its own, prefills unbounded: a caller that asks one question at a time. */
+        public static final Sharing NONE = new Sharing(1, Integer.MAX_VALUE);
+
+        public Sharing {
+            if (maxBatch < 1 || prefills < 1) {
+                throw OspreyException.badInput("the decoding batch and the prefills at once must be at least 1, got " + maxBatch
+                        + " and " + prefills);
+            }
+        }
+    }
+
     private final int imageTokens;
     private final int maxContext;
     private final OspreyTokenizer tokenizer;
@@ -80,6 +105,9 @@ public final class RegionChat implements AutoCloseable {
     private final EmbeddingTable embeddings;
     private final DecoderSession decoder;
     private final Generator generator;
+    // Null when each question decodes on its own.
+    private final DecodeLoop loop;
+    private final PrefillGate prefillGate;
     private final PrefixCache prefixes;
     private final KvPrecision prefixPrecision;
     private final String bundleKey;
@@ -93,7 +121,7 @@ public final class RegionChat implements AutoCloseable {
      *                 bundle's {@link KvPrecision#forWeights} precision.
      */
     public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes) {
-        this(bundle, threads, prefixes, KvPrecision.forWeights(DecoderPrecision.parse(bundle.manifest().precision())));
+        this(bundle, threads, prefixes, null);
     }
 
     /**
@@ -101,10 +129,23 @@ public final class RegionChat implements AutoCloseable {
      * (int8 keeps a 7B image prefix at about 271 MiB instead of 1 GiB).
      */
     public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision) {
+        this(bundle, threads, prefixes, prefixPrecision, Sharing.NONE);
+    }
+
+    /**
+     * As {@link #RegionChat(ModelBundle, int, PrefixCache, KvPrecision)}, sharing the decoder between
+     * concurrent questions as {@code sharing} says: their answers decode together in one
+     * {@link DecodeLoop} (slots of the bundle's context length) when its max batch is above 1.
+     *
+     * @param prefixPrecision how cached prefixes are stored; null: {@link KvPrecision#forWeights} of the bundle
+     */
+    public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision, Sharing sharing) {
+        this.prefillGate = new PrefillGate(sharing.prefills());
         this.imageTokens = bundle.manifest().image().tokens();
         this.maxContext = bundle.manifest().llm().maxContext();
         this.prefixes = prefixes;
-        this.prefixPrecision = prefixPrecision;
+        this.prefixPrecision = prefixPrecision != null ? prefixPrecision
+                : KvPrecision.forWeights(DecoderPrecision.parse(bundle.manifest().precision()));
         // The path alone could name a bundle converted again in place; the manifest digest tells them apart.
         this.bundleKey = bundle.dir().toAbsolutePath().normalize() + "#" + manifestDigest(bundle);
         List<AutoCloseable> opened = new ArrayList<>();
@@ -115,6 +156,8 @@ public final class RegionChat implements AutoCloseable {
             embeddings = EmbeddingTable.from(embeddingFile);
             decoder = Resources.track(opened, bundle.openDecoder(threads));
             generator = new Generator(decoder, embeddings, tokenizer);
+            loop = sharing.maxBatch() == 1 ? null : Resources.track(opened, new DecodeLoop(decoder, embeddings, tokenizer, sharing.maxBatch(),
+                    Math.min(maxContext, decoder.config().maxPositions())));
         } catch (RuntimeException e) {
             Resources.closeAll(opened.reversed(), e);
             throw e;
@@ -189,6 +232,11 @@ public final class RegionChat implements AutoCloseable {
         return decoder.runs();
     }
 
+    /** The loop that decodes the answers of concurrent questions together; null if each decodes on its own. */
+    public DecodeLoop decodeLoop() {
+        return loop;
+    }
+
     /** Image tokens per image: the rows the image-token supplier of {@link #answer} must give. */
     public int imageTokens() {
         return imageTokens;
@@ -257,11 +305,17 @@ public final class RegionChat implements AutoCloseable {
         requireRegions(regions, prompts);
         requireContext(prompts, request.maxNewTokens());
         List<Generation> generations;
-        try (KvCache cache = decoder.newCache(prompts.ids().size(), prompts.length() + request.maxNewTokens())) {
+        int sequences = prompts.ids().size();
+        boolean shared = loop != null && sequences <= loop.maxBatch();
+        // In the shared batch the answers decode in the loop's slots: this cache holds the prompts only.
+        try (KvCache cache = decoder.newCache(sequences, prompts.length() + (shared ? 0 : request.maxNewTokens()))) {
             long start = System.nanoTime();
             Optional<Generator.Prefilled> prefilled = prefill(cache, imageId, imageTokens, regions, prompts, request.cancellation(), start);
-            generations = prefilled.isPresent() ? generator.generate(cache, prefilled.get(), request)
-                    : Collections.nCopies(cache.batch(), Generation.cancelledBeforeFirstToken(prompts.length(), since(start)));
+            if (prefilled.isEmpty()) {
+                generations = Collections.nCopies(sequences, Generation.cancelledBeforeFirstToken(prompts.length(), since(start)));
+            } else {
+                generations = shared ? loop.generate(cache, prefilled.get(), request) : generator.generate(cache, prefilled.get(), request);
+            }
         }
         List<Answer> answers = new ArrayList<>(generations.size());
         for (int b = 0; b < generations.size(); b++) {
@@ -284,12 +338,12 @@ public final class RegionChat implements AutoCloseable {
 
     /**
      * Fills the empty cache with the prompts, whole or (with a prefix cache) after the image's cached
-     * prefix. Empty if {@code cancellation} stops it: before it starts (then nothing runs and no image
-     * tokens are fetched) or while it runs.
+     * prefix, once the {@link PrefillGate} gives it a turn. Empty if {@code cancellation} stops it:
+     * before it starts (then nothing runs and no image tokens are fetched) or while it runs.
      */
     private Optional<Generator.Prefilled> prefill(KvCache cache, String imageId, Supplier<float[]> imageTokens,
             RegionTokens regions, Prompts prompts, Cancellation cancellation, long start) {
-        if (cancellation.cancelled()) {
+        if (cancellation.cancelled() || !prefillGate.enter(cancellation)) {
             return Optional.empty();
         }
         try {
@@ -303,6 +357,8 @@ public final class RegionChat implements AutoCloseable {
                 throw e;
             }
             return Optional.empty();
+        } finally {
+            prefillGate.leave();
         }
     }
 
@@ -418,6 +474,10 @@ public final class RegionChat implements AutoCloseable {
 
     @Override
     public void close() {
-        Resources.close("the language model", List.of(decoder, embeddingFile, tokenizer));
+        List<AutoCloseable> parts = new ArrayList<>(List.of(decoder, embeddingFile, tokenizer));
+        if (loop != null) {
+            parts.addFirst(loop);
+        }
+        Resources.close("the language model", parts);
     }
 }

@@ -118,6 +118,38 @@ class KvCachePrefixGoldenTest {
     }
 
     /** A prompt cut after its image tokens: the cacheable prefix and the question-specific suffix. */
+    @Test
+    void aViewOfTheFirstRowsStepsThoseRowsInPlaceAndLeavesTheOthers() {
+        GoldenRuns.Run run = GoldenRuns.all().getFirst();
+        int hidden = FP32.get().config.hidden();
+        Split split = Split.of(run.assemble(FP32.get().table, GoldenRuns.tensors(run.caseName())), hidden);
+        DecoderSession session = FP32.get().session;
+        PrefixKv prefix = session.prefixKv(split.prefix(), split.prefixLength(), Cancellation.NONE);
+        // Two rows' next inputs: the suffix's first two embeddings.
+        float[] step = Arrays.copyOf(split.suffix(), 2 * hidden);
+        float[] expected;
+        try (KvCache two = session.newCache(2, split.prefixLength() + 1)) {
+            two.load(prefix, 0);
+            two.load(prefix, 1);
+            expected = session.step(two, step, Cancellation.NONE);
+        }
+        try (KvCache three = session.newCache(3, split.prefixLength() + 1)) {
+            for (int row = 0; row < 3; row++) {
+                three.load(prefix, row);
+            }
+            try (KvCache view = three.firstRows(2)) {
+                assertThat(session.step(view, step, Cancellation.NONE)).containsExactly(expected);
+                assertThat(view.length()).isEqualTo(split.prefixLength() + 1);
+            }
+            assertThat(three.length(0)).as("a row of the view, seen from the whole cache").isEqualTo(split.prefixLength() + 1);
+            assertThat(three.length(2)).as("the row outside the view").isEqualTo(split.prefixLength());
+            PrefixKv untouched = three.snapshot(2, split.prefixLength());
+            for (int l = 0; l < prefix.layers(); l++) {
+                assertThat(untouched.keys(l)).containsExactly(prefix.keys(l));
+            }
+        }
+    }
+
     record Split(float[] prefix, float[] suffix, int prefixLength, int length) {
 
         static Split of(InterleavedSequence sequence, int hidden) {
