@@ -7,7 +7,11 @@ import dev.osprey.model.decode.DecoderConfig;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.KvCache;
 import dev.osprey.model.decode.KvPrecision;
+import dev.osprey.model.decode.PrefixKv;
 import dev.osprey.model.vision.OnnxVisionTower;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** Timings of the bundle's vision and decoder models on random inputs. */
@@ -20,6 +24,15 @@ public final class StageBenchmarks {
     /** Prefill and decode rates, the latter at an empty and at a filled KV cache. */
     public record DecoderResult(int prefillTokens, double prefillTokensPerSecond, double decodeEmptyTokensPerSecond,
             int context, double decodeAtContextTokensPerSecond, KvPrecision kvCache, boolean prefillGraph) {
+    }
+
+    /**
+     * One decoder step advancing {@code batch} sequences at once.
+     *
+     * @param msPerStep median wall time of a step
+     * @param tokensPerSecond tokens of all sequences per second
+     */
+    public record BatchStep(int batch, double msPerStep, double tokensPerSecond) {
     }
 
     private StageBenchmarks() {
@@ -69,6 +82,46 @@ public final class StageBenchmarks {
             }
             return new DecoderResult(prefill, prefillRate, emptyRate, context, contextRate, session.kvCache(), session.hasPrefillGraph());
         }
+    }
+
+    /**
+     * Median time of a decode step that advances {@code batch} sequences at once, for each batch size,
+     * every sequence's cache first filled to {@code context} positions (at least 2): what one step of the shared
+     * decode loop costs against a step of a single stream.
+     */
+    public static List<BatchStep> batchSteps(ModelBundle bundle, int threads, int[] batches, int context, int steps) {
+        int hidden = bundle.decoderConfig().hidden();
+        List<BatchStep> rows = new ArrayList<>();
+        try (DecoderSession session = bundle.openDecoder(threads)) {
+            for (int batch : batches) {
+                try (KvCache cache = session.newCache(batch, context + steps + 1)) {
+                    fillEach(session, cache, context);
+                    float[] embeds = random(batch * hidden, 9);
+                    session.step(cache, embeds, Cancellation.NONE);
+                    long[] times = new long[steps];
+                    for (int i = 0; i < steps; i++) {
+                        long start = System.nanoTime();
+                        session.step(cache, embeds, Cancellation.NONE);
+                        times[i] = System.nanoTime() - start;
+                    }
+                    Arrays.sort(times);
+                    double ms = times[steps / 2] / 1e6;
+                    rows.add(new BatchStep(batch, ms, batch / (ms / 1e3)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    // A batch cache continues by one position per run only, so each sequence gets its last position alone.
+    private static void fillEach(DecoderSession session, KvCache cache, int context) {
+        int hidden = session.config().hidden();
+        PrefixKv prefix = session.prefixKv(random((context - 1) * hidden, 4), context - 1, Cancellation.NONE);
+        List<float[]> lastPositions = new ArrayList<>();
+        for (int b = 0; b < cache.batch(); b++) {
+            lastPositions.add(random(hidden, 5 + b));
+        }
+        session.prefillAfter(cache, prefix, lastPositions, Cancellation.NONE);
     }
 
     private static double decodeRate(DecoderSession session, KvCache cache, int hidden, int steps) {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks for BENCHMARKS.md (not part of the serving path).",
         subcommands = {BenchCommand.Machine.class, BenchCommand.Vision.class, BenchCommand.Decoder.class,
-            BenchCommand.Profile.class, BenchCommand.Extractor.class, BenchCommand.Preprocess.class, BenchCommand.Generate.class,
+            BenchCommand.Batch.class, BenchCommand.Profile.class, BenchCommand.Extractor.class, BenchCommand.Preprocess.class, BenchCommand.Generate.class,
             BenchCommand.Streams.class})
 final class BenchCommand implements Runnable {
 
@@ -37,7 +37,7 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing benchmark: machine, vision, decoder, profile, extractor, preprocess, generate or streams");
+                "missing benchmark: machine, vision, decoder, batch, profile, extractor, preprocess, generate or streams");
     }
 
     /** Memory bandwidth and GEMM peak. */
@@ -112,6 +112,47 @@ final class BenchCommand implements Runnable {
                     + "%.2f tok/s at %d tokens%n", r.kvCache().label(), r.prefillGraph() ? ", prefill graph" : "", r.prefillTokens(),
                     r.prefillTokensPerSecond(),
                     r.decodeEmptyTokensPerSecond(), r.decodeAtContextTokensPerSecond(), r.context());
+            return 0;
+        }
+    }
+
+    /** Decode step time per batch size: what the shared decode loop's steps cost against a single stream's. */
+    @Command(name = "batch", mixinStandardHelpOptions = true,
+            description = "Decode step ms and tokens/s when one step advances 1, 2, 4, 8... sequences at once.")
+    static final class Batch implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        BundleOption bundle;
+
+        @Mixin
+        BenchThreads threads;
+
+        @Option(names = "--batches", defaultValue = "1,2,4,8", split = ",", description = "Batch sizes, in order (default: ${DEFAULT-VALUE}).")
+        int[] batches;
+
+        @Option(names = "--context", defaultValue = "1100", description = "KV positions of every sequence before the steps, at least 2 "
+                + "(default: ${DEFAULT-VALUE}).")
+        int context;
+
+        @Option(names = "--steps", defaultValue = "9", description = "Timed steps per batch size; the median is shown (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Override
+        public Integer call() {
+            if (context < 2 || steps < 1 || Arrays.stream(batches).anyMatch(b -> b < 1)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "bench batch needs --context >= 2, --steps >= 1 and batch sizes >= 1");
+            }
+            List<StageBenchmarks.BatchStep> rows = StageBenchmarks.batchSteps(bundle.open(), threads.threads, batches, context, steps);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("| batch | ms / step | x batch 1 | tokens/s | x batch 1 |%n|---|---|---|---|---|%n");
+            StageBenchmarks.BatchStep one = rows.getFirst();
+            for (StageBenchmarks.BatchStep row : rows) {
+                out.printf("| %d | %.1f | %.2f | %.2f | %.2f |%n", row.batch(), row.msPerStep(), row.msPerStep() / one.msPerStep(),
+                        row.tokensPerSecond(), row.tokensPerSecond() / one.tokensPerSecond());
+            }
             return 0;
         }
     }
