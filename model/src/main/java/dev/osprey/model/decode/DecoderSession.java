@@ -8,11 +8,13 @@ import ai.onnxruntime.OrtSession;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.onnx.OrtSessions;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +64,8 @@ public final class DecoderSession implements AutoCloseable {
     private final KvPool kvPool;
     // Null when the graph keeps a float32 cache.
     private final KvScales kvScales;
+    // Whether the prefill graph hands back its new positions' codes instead of appending in place (PrefillKvGraph).
+    private final boolean prefillAppends;
 
     private DecoderSession(OrtSession session, OrtSession prefillSession, DecoderConfig config, long idleKvBytes, KvScales kvScales) {
         this.session = session;
@@ -69,7 +73,9 @@ public final class DecoderSession implements AutoCloseable {
         this.config = config;
         this.kvPool = new KvPool(idleKvBytes);
         this.kvScales = kvScales;
+        this.prefillAppends = prefillSession != null && prefillSession.getOutputNames().contains(PrefillKvGraph.appendedName("key", 0));
     }
+
 
     /**
      * Loads a decoder model file (its external data beside it).
@@ -184,20 +190,34 @@ public final class DecoderSession implements AutoCloseable {
             inputs.put(DecoderGraphBuilder.INPUTS_EMBEDS, input);
             inputs.put(DecoderGraphBuilder.SEQLENS_K, lengths);
             inputs.put(DecoderGraphBuilder.TOTAL_SEQUENCE_LENGTH, totalLength);
-            // The cache tensors are both past inputs and pinned present outputs: the attention appends in place.
+            OrtSession graph = prefillSession != null && n >= PREFILL_GRAPH_MIN_POSITIONS ? prefillSession : session;
+            boolean appends = graph == prefillSession && prefillAppends;
+            // Otherwise the cache tensors are both past inputs and pinned present outputs: the attention appends in place.
             Map<String, OnnxValue> present = new HashMap<>();
+            Set<String> wanted = new HashSet<>();
+            wanted.add(DecoderGraphBuilder.LOGITS);
             for (int l = 0; l < config.layers(); l++) {
                 inputs.put(DecoderGraphBuilder.kvName("past", "key", l), cache.keys(l));
                 inputs.put(DecoderGraphBuilder.kvName("past", "value", l), cache.values(l));
-                present.put(DecoderGraphBuilder.kvName("present", "key", l), cache.keys(l));
-                present.put(DecoderGraphBuilder.kvName("present", "value", l), cache.values(l));
+                if (appends) {
+                    wanted.add(PrefillKvGraph.appendedName("key", l));
+                    wanted.add(PrefillKvGraph.appendedName("value", l));
+                } else {
+                    present.put(DecoderGraphBuilder.kvName("present", "key", l), cache.keys(l));
+                    present.put(DecoderGraphBuilder.kvName("present", "value", l), cache.values(l));
+                }
             }
             runs.incrementAndGet();
-            OrtSession graph = prefillSession != null && n >= PREFILL_GRAPH_MIN_POSITIONS ? prefillSession : session;
-            try (OrtSession.Result result = graph.run(inputs, Set.of(DecoderGraphBuilder.LOGITS), present, cancellation.options())) {
+            try (OrtSession.Result result = graph.run(inputs, wanted, present, cancellation.options())) {
                 FloatBuffer logits = ((OnnxTensor) result.get(DecoderGraphBuilder.LOGITS).orElseThrow()).getFloatBuffer();
                 float[] out = new float[logits.remaining()];
                 logits.get(out);
+                if (appends) {
+                    for (int l = 0; l < config.layers(); l++) {
+                        cache.append(l, codes(result, PrefillKvGraph.appendedName("key", l)), codes(result, PrefillKvGraph.appendedName("value", l)),
+                                total - n, n);
+                    }
+                }
                 cache.advance(n);
                 return out;
             }
@@ -207,6 +227,10 @@ public final class DecoderSession implements AutoCloseable {
             }
             throw new OspreyException(Reason.INTERNAL, "decoder run failed: " + e.getMessage(), e);
         }
+    }
+
+    private static ByteBuffer codes(OrtSession.Result result, String name) {
+        return ((OnnxTensor) result.get(name).orElseThrow()).getByteBuffer();
     }
 
     private void check(KvCache cache, float[] embeds, int n) {

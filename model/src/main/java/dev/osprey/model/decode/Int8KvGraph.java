@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public final class Int8KvGraph {
 
-    private static final String SCALE_SUFFIX = ".scale";
+    static final String SCALE_SUFFIX = ".scale";
     // GroupQueryAttention's inputs up to head_sink (index 11); k_scale and v_scale follow.
     private static final int SCALE_INPUT = 12;
 
@@ -102,7 +102,7 @@ public final class Int8KvGraph {
         return new KvScales(keys, values);
     }
 
-    private static int layerOf(String pastKey) {
+    static int layerOf(String pastKey) {
         String prefix = DecoderGraphBuilder.kvName("past", "key", 0);
         prefix = prefix.substring(0, prefix.length() - 1);
         if (!pastKey.startsWith(prefix)) {
@@ -111,7 +111,7 @@ public final class Int8KvGraph {
         return Integer.parseInt(pastKey.substring(prefix.length()));
     }
 
-    private static int headDim(GraphProto.Builder graph, String pastKey) {
+    static int headDim(GraphProto.Builder graph, String pastKey) {
         for (ValueInfoProto input : graph.getInputList()) {
             if (input.getName().equals(pastKey)) {
                 var dims = input.getType().getTensorType().getShape().getDimList();
@@ -121,7 +121,7 @@ public final class Int8KvGraph {
         throw new IllegalArgumentException("the decoder graph has no input " + pastKey);
     }
 
-    private static void retypeCache(ValueInfoProto.Builder value) {
+    static void retypeCache(ValueInfoProto.Builder value) {
         String name = value.getName();
         if (name.startsWith("past_") || name.startsWith("present_")) {
             value.getTypeBuilder().getTensorTypeBuilder().setElemType(DType.I8.onnxType());
@@ -134,7 +134,7 @@ public final class Int8KvGraph {
     }
 
     // [1, kvHeads, 1, headDim]: broadcast over batch and positions, as PER_CHANNEL expects.
-    private static TensorProto scaleTensor(String name, float[] scales, int kvHeads) {
+    static TensorProto scaleTensor(String name, float[] scales, int kvHeads) {
         ByteBuffer bytes = ByteBuffer.allocate(scales.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(scales);
         return TensorProto.newBuilder().setName(name).setDataType(DType.F32.onnxType())
@@ -142,7 +142,7 @@ public final class Int8KvGraph {
                 .setRawData(ByteString.copyFrom(bytes)).build();
     }
 
-    private static ModelProto read(Path model) {
+    static ModelProto read(Path model) {
         try (InputStream in = Files.newInputStream(model)) {
             return ModelProto.parseFrom(in);
         } catch (IOException e) {
@@ -150,7 +150,7 @@ public final class Int8KvGraph {
         }
     }
 
-    private static void write(Path model, ModelProto proto) {
+    static void write(Path model, ModelProto proto) {
         Path tmp = model.resolveSibling(model.getFileName() + ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {

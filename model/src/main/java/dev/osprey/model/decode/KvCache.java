@@ -257,6 +257,25 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes one layer's int8 codes of {@code n} new positions of every sequence, [batch, kvHeads, n, headDim]
+     * as a prefill graph of {@link PrefillKvGraph} hands them back, at positions [start, start + n).
+     */
+    void append(int layer, ByteBuffer keyCodes, ByteBuffer valueCodes, int start, int n) {
+        if (scales == null || start + n > maxLength) {
+            throw new IllegalStateException("appending codes at " + start + "+" + n + " to a " + (scales == null ? "float32" : "int8")
+                    + " cache of " + maxLength + " positions");
+        }
+        int span = n * headDim;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < kvHeads; h++) {
+                int from = (b * kvHeads + h) * span;
+                keyData[layer].put(offset(b, h) + start * headDim, keyCodes, from, span);
+                valueData[layer].put(offset(b, h) + start * headDim, valueCodes, from, span);
+            }
+        }
+    }
+
     /** Copies sequence {@code fromRow} of {@code from} (same sizes) into sequence {@code row} of this cache. */
     public void copyRow(KvCache from, int fromRow, int row) {
         checkRow(row);

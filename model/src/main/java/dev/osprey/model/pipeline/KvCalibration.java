@@ -10,6 +10,7 @@ import dev.osprey.model.decode.InterleavedSequence;
 import dev.osprey.model.decode.KvCache;
 import dev.osprey.model.decode.KvPrecision;
 import dev.osprey.model.decode.KvScales;
+import dev.osprey.model.decode.PrefillKvGraph;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.RgbImage;
 import dev.osprey.model.mask.BinaryMask;
@@ -44,7 +45,7 @@ public final class KvCalibration {
         KvScales scales = measure(bundle, threads);
         Int8KvGraph.rewrite(bundle.decoderModel(), scales);
         if (bundle.prefillDecoderModel() != null) {
-            Int8KvGraph.rewrite(bundle.prefillDecoderModel(), scales);
+            PrefillKvGraph.rewrite(bundle.prefillDecoderModel(), scales);
         }
         return scales;
     }

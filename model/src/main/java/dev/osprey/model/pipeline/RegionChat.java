@@ -197,18 +197,9 @@ public final class RegionChat implements AutoCloseable {
         }
         int[] ids = prompts.task(TaskPrompt.SHORT, 0).ids();
         int sentinel = sentinelIndex(ids);
-        int prefixLength = sentinel + this.imageTokens;
         try {
-            return prefixes.load(prefixKey(imageId, Arrays.copyOf(ids, sentinel)), key -> {
-                float[] image = imageTokens.get();
-                requireImageTokens(image);
-                float[] embeds = InterleavedSequence.assemble(Arrays.copyOf(ids, sentinel + 1), embeddings, image, new float[0],
-                        new float[0]).embeds();
-                try (KvCache cache = decoder.newCache(1, prefixLength)) {
-                    decoder.prefill(cache, embeds, prefixLength, cancellation);
-                    return Loaded.computed(cache.snapshot(0, prefixLength, prefixPrecision), Boolean.TRUE);
-                }
-            }).byProduct().isPresent();
+            return prefixes.load(prefixKey(imageId, Arrays.copyOf(ids, sentinel)),
+                    key -> Loaded.computed(computePrefix(ids, sentinel, imageTokens.get(), cancellation), Boolean.TRUE)).byProduct().isPresent();
         } catch (OspreyException e) {
             if (e.reason() != Reason.CANCELLED || !cancellation.cancelled()) {
                 throw e;
@@ -364,9 +355,8 @@ public final class RegionChat implements AutoCloseable {
 
     /**
      * Prefills the prompts, taking the KV of their shared prefix (up to the end of the image tokens)
-     * from the prefix cache. On a miss the image tokens are fetched, the whole batch is prefilled in
-     * one run and the prefix is copied out of row 0 (causal attention: those positions do not depend
-     * on what follows); on a hit only each prompt's own suffix is prefilled.
+     * from the prefix cache. On a miss the image tokens are fetched and the prefix computed and cached
+     * first; then each prompt's own suffix is prefilled after it.
      */
     private Generator.Prefilled prefillReusingPrefix(KvCache cache, String imageId, Supplier<float[]> imageTokens,
             RegionTokens regions, Prompts prompts, Cancellation cancellation, long start) {
@@ -380,26 +370,38 @@ public final class RegionChat implements AutoCloseable {
         }
         int prefixLength = sentinel + this.imageTokens;
         PrefixCache.Key key = prefixKey(imageId, textBeforeImage);
-        // A miss prefills the whole batch; the logits of that run are this call's alone.
-        Function<PrefixCache.Key, Loaded<PrefixKv, float[]>> computeWhole = k -> {
-            float[] logits = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length(), cancellation);
-            return Loaded.computed(cache.snapshot(0, prefixLength, prefixPrecision), logits);
-        };
-        Loaded<PrefixKv, float[]> prefix;
+        Function<PrefixCache.Key, Loaded<PrefixKv, Boolean>> compute =
+                k -> Loaded.computed(computePrefix(first, sentinel, imageTokens.get(), cancellation), Boolean.TRUE);
+        Loaded<PrefixKv, Boolean> prefix;
         try {
-            prefix = prefixes.load(key, computeWhole);
+            prefix = prefixes.load(key, compute);
         } catch (OspreyException e) {
             // Another question computing this prefix was cancelled; that is no reason to fail this one.
             if (e.reason() != Reason.CANCELLED || cancellation.cancelled()) {
                 throw e;
             }
-            prefix = prefixes.load(key, computeWhole);
-        }
-        if (prefix.byProduct().isPresent()) {
-            return new Generator.Prefilled(prefix.byProduct().get(), 0, since(start));
+            prefix = prefixes.load(key, compute);
         }
         List<float[]> suffixes = prompts.ids().stream().map(ids -> suffix(ids, sentinel, regions)).toList();
-        return new Generator.Prefilled(decoder.prefillAfter(cache, prefix.value(), suffixes, cancellation), prefixLength, since(start));
+        float[] logits = decoder.prefillAfter(cache, prefix.value(), suffixes, cancellation);
+        return new Generator.Prefilled(logits, prefix.byProduct().isPresent() ? 0 : prefixLength, since(start));
+    }
+
+    /**
+     * The KV of a prompt's positions up to the end of the image tokens ({@code ids} up to {@code sentinel},
+     * then the image), in one run of its own, as the prefix cache stores it. A miss, like a warm-up, then
+     * continues each prompt after this stored prefix: the first answer reads the prefix exactly as every
+     * later question about the image will, whatever the cache's precision or a prefill graph's attention.
+     */
+    private PrefixKv computePrefix(int[] ids, int sentinel, float[] image, Cancellation cancellation) {
+        requireImageTokens(image);
+        int prefixLength = sentinel + this.imageTokens;
+        float[] embeds = InterleavedSequence.assemble(Arrays.copyOf(ids, sentinel + 1), embeddings, image, new float[0],
+                new float[0]).embeds();
+        try (KvCache prefix = decoder.newCache(1, prefixLength)) {
+            decoder.prefill(prefix, embeds, prefixLength, cancellation);
+            return prefix.snapshot(0, prefixLength, prefixPrecision);
+        }
     }
 
     // The text before the image is part of the key: a template or history that puts other text

@@ -72,8 +72,8 @@ class OspreyPipelinePrefixCacheTest {
                 assertThat(cache.misses() - misses).as(label + " misses").isEqualTo(first ? 1 : 0);
                 assertThat(cache.hits() - hits).as(label + " hits").isEqualTo(first ? 0 : 1);
                 int produced = answers.stream().mapToInt(a -> a.outputIds().length).max().orElseThrow();
-                // A miss prefills the whole batch in one run; a hit one run per region's suffix. Then one run per step.
-                assertThat(pipeline.decoderRuns() - runs).as(label + " runs").isEqualTo((first ? 1 : masks.size()) + produced - 1);
+                // A miss first computes the prefix in one run; then one run per region's suffix, and one per step.
+                assertThat(pipeline.decoderRuns() - runs).as(label + " runs").isEqualTo((first ? 1 : 0) + masks.size() + produced - 1);
                 for (Answer answer : answers) {
                     int prefix = sentinelIndex(answer.inputIds()) + imageTokens;
                     assertThat(answer.usage().promptTokens()).isEqualTo(answer.inputIds().length - 1 + imageTokens);
