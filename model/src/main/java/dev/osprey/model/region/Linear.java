@@ -78,6 +78,11 @@ public final class Linear {
         return out;
     }
 
+    /** The bytes of weight a call reads at most: every bf16 part once, in one of the layouts. */
+    public long weightBytes() {
+        return (long) rowParts.size() * in * out * Short.BYTES;
+    }
+
     /** {@code y[r] = x[r] W^T + b} for every row {@code r}. */
     public float[][] forward(float[][] x) {
         for (int r = 0; r < x.length; r++) {
