@@ -24,7 +24,7 @@ final class OspreyCli {
         Path root = Path.of(System.getProperty("osprey.root", ".."));
         Path jar = root.resolve("model/target/osprey.jar");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+                "-Xmx512m", "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
                 "generate", "--model", TinyBundle.dir().toString(), "--image", image.toString(),
                 "--greedy", "--json", "--max-new-tokens", String.valueOf(maxNewTokens)));
         for (Path mask : masks) {

@@ -7,7 +7,6 @@ import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.bench.ExtractorBenchmark;
 import dev.osprey.model.bundle.ModelBundle;
-import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
@@ -57,10 +56,8 @@ class ExtractorServiceBenchmark {
         String configured = System.getProperty("bench.bundle");
         ModelBundle bundle = configured == null ? TinyBundle.open() : ModelBundle.open(Path.of(configured));
         double seconds = Double.parseDouble(System.getProperty("bench.seconds", "5"));
-        MaskExtractor maskExtractor;
-        try (SafetensorsFile weights = SafetensorsFile.open(bundle.extractorWeights())) {
-            maskExtractor = new MaskExtractor(MaskExtractorWeights.load(weights));
-        }
+        MaskExtractorWeights weights = ExtractorBenchmark.load(bundle);
+        MaskExtractor maskExtractor = new MaskExtractor(weights);
         StringBuilder table = new StringBuilder("bundle: " + bundle.dir() + "\n\n"
                 + "| features | regions/call | clients | in-process ms/call (1 thread) | service ms/call p50 | service regions/s |\n"
                 + "|---|---|---|---|---|---|\n");
@@ -76,7 +73,7 @@ class ExtractorServiceBenchmark {
                 ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
                 try {
                     for (int regions : new int[] {1, 16}) {
-                        double inProcess = ExtractorBenchmark.run(bundle, regions, HEIGHT, WIDTH, 50).medianMs();
+                        double inProcess = ExtractorBenchmark.run(weights, bundle, regions, HEIGHT, WIDTH, 50).medianMs();
                         ExtractRequest request = request(regions);
                         for (int clients : new int[] {1, 2, 4}) {
                             double[] stats = load(ExtractorGrpc.newBlockingStub(channel), request, clients, seconds);

@@ -62,7 +62,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * </pre>
  * A 7B bundle needs a larger heap for the cached prefix and the KV caches (about 1.1 GB per stream):
- * add {@code -Dosprey.test.jvm.args="-Xmx8g --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true"}.
+ * add {@code -Dosprey.test.jvm.args="-Xmx8g --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true"}.
  */
 class LlmServiceBenchmark {
 

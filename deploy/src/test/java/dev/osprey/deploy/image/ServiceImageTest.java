@@ -22,7 +22,9 @@ class ServiceImageTest {
     void startsTheServiceWithTheJvmFlagsItNeeds() {
         List<Object> entrypoint = Tree.list(run, "Entrypoint");
         assertThat(entrypoint.get(0)).isEqualTo("java");
-        assertThat(entrypoint).contains("--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp")
+        // the mask extractor's kernels need the Vector API, an incubator module the JVM adds only when told
+        assertThat(entrypoint).contains("--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector",
+                        "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp")
                 .anySatisfy(flag -> assertThat(flag.toString()).matches("-XX:MaxRAMPercentage=\\d+"));
         assertThat(entrypoint.subList(entrypoint.size() - 3, entrypoint.size()))
                 .containsExactly("-cp", "@/app/jib-classpath-file", "dev.osprey.llm.LlmApplication");
@@ -65,6 +67,7 @@ class ServiceImageTest {
         String release = Files.readString(rootfs.resolve("opt/java/openjdk/release"));
         String version = release.replaceAll("(?s).*JAVA_VERSION=\"(\\d+)[^\"]*\".*", "$1");
         assertThat(Integer.parseInt(version)).isGreaterThanOrEqualTo(21);
+        assertThat(release.replaceAll("(?s).*MODULES=\"([^\"]*)\".*", "$1").split(" ")).as("the runtime's modules").contains("jdk.incubator.vector");
         assertThat(Files.isExecutable(rootfs.resolve("opt/java/openjdk/bin/java"))).isTrue();
         // ONNX Runtime's native library links against the C++ runtime.
         assertThat(rootfs.resolve("usr/lib/x86_64-linux-gnu/libstdc++.so.6")).exists();

@@ -61,7 +61,7 @@ import org.junit.jupiter.api.Test;
  * </pre>
  * Without {@code osprey.bench.bundle} it measures the tiny golden bundle. For the real model's size give the
  * test JVM more heap than the default 1g (its features are ~39 MiB per image):
- * {@code -Dosprey.test.jvm.args="-Xmx3g --enable-native-access=ALL-UNNAMED"}.
+ * {@code -Dosprey.test.jvm.args="-Xmx3g --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED"}.
  */
 class EncoderThroughputBenchmark {
 

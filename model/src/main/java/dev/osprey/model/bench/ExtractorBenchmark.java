@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 /**
  * The MaskExtractor with a bundle's weights on random feature maps of the bundle's shapes, in the
  * calling thread: milliseconds per call for 1 and 16 elliptical regions (each ~4 % of a 640x480
- * image, a typical object), and the bytes of weights one call reads.
+ * image, a typical object).
  */
 public final class ExtractorBenchmark {
 
@@ -26,19 +26,16 @@ public final class ExtractorBenchmark {
     private ExtractorBenchmark() {
     }
 
-    /** Float32 weight bytes the extractor reads per call (every weight once). */
-    public static long weightBytes(ModelBundle bundle) {
+    /** The bundle's extractor weights, loaded as the services load them. */
+    public static MaskExtractorWeights load(ModelBundle bundle) {
         try (SafetensorsFile weights = SafetensorsFile.open(bundle.extractorWeights())) {
-            return weights.names().stream().mapToLong(n -> weights.get(n).byteSize()).sum();
+            return MaskExtractorWeights.load(weights);
         }
     }
 
     /** Times calls with {@code regions} ellipses on a {@code height x width} image. */
-    public static Result run(ModelBundle bundle, int regions, int height, int width, int runs) {
-        MaskExtractor extractor;
-        try (SafetensorsFile weights = SafetensorsFile.open(bundle.extractorWeights())) {
-            extractor = new MaskExtractor(MaskExtractorWeights.load(weights));
-        }
+    public static Result run(MaskExtractorWeights weights, ModelBundle bundle, int regions, int height, int width, int runs) {
+        MaskExtractor extractor = new MaskExtractor(weights);
         SplittableRandom random = new SplittableRandom(regions);
         FeatureMaps features = randomFeatures(bundle, random);
         List<BinaryMask> masks = ellipses(random, regions, height, width);

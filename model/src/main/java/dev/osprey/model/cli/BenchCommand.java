@@ -10,6 +10,7 @@ import dev.osprey.model.bench.StageBenchmarks;
 import dev.osprey.model.bench.StreamsBenchmark;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.pipeline.RegionChat;
+import dev.osprey.model.region.MaskExtractorWeights;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -217,9 +218,10 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             ModelBundle opened = bundle.open();
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("extractor weights read per call: %.1f MB (float32)%n", ExtractorBenchmark.weightBytes(opened) / 1e6);
+            MaskExtractorWeights weights = ExtractorBenchmark.load(opened);
+            out.printf("extractor weights read per call: at most %.1f MB (bf16)%n", weights.weightBytes() / 1e6);
             for (int regions : new int[] {1, 16}) {
-                ExtractorBenchmark.Result r = ExtractorBenchmark.run(opened, regions, 480, 640, runs);
+                ExtractorBenchmark.Result r = ExtractorBenchmark.run(weights, opened, regions, 480, 640, runs);
                 out.printf("extractor: %2d region(s) on 640x480: median %.2f ms, fastest %.2f ms%n", regions, r.medianMs(), r.fastestMs());
             }
             return 0;

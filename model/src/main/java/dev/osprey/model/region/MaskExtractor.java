@@ -56,10 +56,10 @@ public final class MaskExtractor {
         }
         float[][] posInput = new float[regions][];
         for (int q = 0; q < regions; q++) {
-            BinaryMask mask = masks.get(q);
+            MaskSampler mask = new MaskSampler(masks.get(q));
             for (int k = 0; k < levels; k++) {
                 FeatureMap map = features.level(k);
-                cells.get(k).add(MaskPooling.select(mask, map.height(), map.width()));
+                cells.get(k).add(mask.cells(map.height(), map.width()));
             }
             // spec §3 step 4: the unbinarised mask, bilinear to side x side, flattened row-major
             posInput[q] = mask.resized(side, side);

@@ -2,11 +2,12 @@ package dev.osprey.model.region;
 
 import dev.osprey.model.checkpoint.TensorStore;
 import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The MaskExtractor's weights (spec §3), float32, widths read from the tensor shapes: Osprey-7B has
+ * The MaskExtractor's weights (spec §3), held as bf16 ({@link Linear}), widths read from the tensor shapes: Osprey-7B has
  * level Linears 192/384/768/1536 → 1024, {@code feat_linear} 1024 → 4096 and the spatial MLP
  * 12544 → 1024 → 1024 → 4096 (a 112x112 mask); the tiny golden checkpoint is 8/16/32/64 → 32 → 64.
  *
@@ -19,6 +20,7 @@ public record MaskExtractorWeights(List<Linear> levels, Linear featLinear, List<
 
     /** Key prefix of the extractor in an Osprey checkpoint. */
     public static final String PREFIX = "mask_extractor.";
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     public MaskExtractorWeights {
         levels = List.copyOf(levels);
@@ -40,8 +42,15 @@ public record MaskExtractorWeights(List<Linear> levels, Linear featLinear, List<
                 + " wide and mask tokens " + featLinear.out());
     }
 
-    /** Loads {@code mask_extractor.*} from a checkpoint or bundle (bf16 or fp32). */
+    /**
+     * Loads {@code mask_extractor.*} from a checkpoint or bundle (bf16 or fp32); fails with a message
+     * naming the fix when the JVM was started without the Vector API the kernels run on.
+     */
     public static MaskExtractorWeights load(TensorStore store) {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            throw new OspreyException(Reason.INTERNAL, "the mask extractor needs the Vector API: start java with --add-modules="
+                    + VECTOR_MODULE + " (bin/osprey and the service images do)");
+        }
         List<Linear> levels = new ArrayList<>();
         for (String name : FeatureMaps.NAMES) {
             levels.add(Linear.load(store, PREFIX + name));
@@ -52,6 +61,18 @@ public record MaskExtractorWeights(List<Linear> levels, Linear featLinear, List<
         }
         int side = (int) Math.round(Math.sqrt(mlp.getFirst().in()));
         return new MaskExtractorWeights(levels, Linear.load(store, PREFIX + "feat_linear"), mlp, side);
+    }
+
+    /** The bytes of weights a call reads at most (bf16; the layers' {@link Linear#weightBytes}). */
+    public long weightBytes() {
+        long bytes = featLinear.weightBytes();
+        for (Linear linear : levels) {
+            bytes += linear.weightBytes();
+        }
+        for (Linear linear : maskLinear) {
+            bytes += linear.weightBytes();
+        }
+        return bytes;
     }
 
     /** D, the width of both region tokens (the LLM's hidden size). */

@@ -1,14 +1,18 @@
 package dev.osprey.model.region;
 
-import dev.osprey.model.mask.BinaryMask;
+import static dev.osprey.model.region.Vectors.FLOATS;
+import static dev.osprey.model.region.Vectors.LANES;
+
 import dev.osprey.model.vision.FeatureMap;
-import java.util.Arrays;
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
- * Osprey's {@code MaskPooling} (spec §3): the mask is resized bilinearly ({@code align_corners=False})
- * to the feature map, binarised ({@code > 0}), and each channel is averaged over the selected cells
- * ({@code Σ x · m / (Σ m + 1e-8)}), so a level where the mask vanishes pools to zeros.
+ * Osprey's {@code MaskPooling} (spec §3): each channel averaged over the cells a mask selects
+ * ({@link MaskSampler#cells}: resized to the map, binarised {@code > 0}) as
+ * {@code Σ x · m / (Σ m + 1e-8)}, so a level where the mask vanishes pools to zeros.
  *
  * <p>The selected cells are kept as row runs: the sums then read only the cells inside a mask,
  * from contiguous memory, instead of multiplying every cell of every channel by a 0/1 weight.
@@ -19,6 +23,8 @@ public final class MaskPooling {
     private static final float EPS = 1e-8f;
     /** Channels summed together (see {@link #sumBlock}). */
     private static final int BLOCK = 8;
+    /** 0, 1, 2, ...: lanes below a run's remaining length are inside it. */
+    private static final FloatVector LANE_INDEX = FloatVector.zero(FLOATS).addIndex(1);
 
     /**
      * The cells of one level that one mask selects.
@@ -30,38 +36,6 @@ public final class MaskPooling {
     }
 
     private MaskPooling() {
-    }
-
-    /**
-     * The cells a mask selects on a {@code height x width} map: the mask resized bilinearly (not at
-     * all when the sizes agree, as in the reference), then every cell {@code > 0}.
-     */
-    public static Cells select(BinaryMask mask, int height, int width) {
-        float[] resized = mask.resized(height, width);
-        int[] runs = new int[16];
-        int n = 0;
-        int count = 0;
-        for (int y = 0; y < height; y++) {
-            int row = y * width;
-            int x = 0;
-            while (x < width) {
-                if (!(resized[row + x] > 0)) {
-                    x++;
-                    continue;
-                }
-                int start = x;
-                while (x < width && resized[row + x] > 0) {
-                    x++;
-                }
-                if (n + 2 > runs.length) {
-                    runs = Arrays.copyOf(runs, 2 * runs.length);
-                }
-                runs[n++] = row + start;
-                runs[n++] = row + x;
-                count += x - start;
-            }
-        }
-        return new Cells(Arrays.copyOf(runs, n), count);
     }
 
     /** The pooled features {@code [Q][C]} of one map for the cells of Q masks. */
@@ -85,7 +59,8 @@ public final class MaskPooling {
 
     /**
      * Channels {@code c .. c+7} averaged over a region's cells into {@code out}: eight independent
-     * sums, so the adds overlap and each run's loop overhead is shared by eight channels.
+     * sums, each run read a vector of cells at a time, so the adds overlap and each run's loop
+     * overhead is shared by eight channels.
      */
     private static void sumBlock(FeatureMap map, int c, Cells cells, float[] out) {
         float[] d = map.values();
@@ -98,36 +73,38 @@ public final class MaskPooling {
         int b5 = b4 + stride;
         int b6 = b5 + stride;
         int b7 = b6 + stride;
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        float s4 = 0;
-        float s5 = 0;
-        float s6 = 0;
-        float s7 = 0;
+        FloatVector s0 = FloatVector.zero(FLOATS);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        FloatVector s4 = s0;
+        FloatVector s5 = s0;
+        FloatVector s6 = s0;
+        FloatVector s7 = s0;
         int[] runs = cells.runs();
         for (int k = 0; k < runs.length; k += 2) {
-            for (int i = runs[k], end = runs[k + 1]; i < end; i++) {
-                s0 += d[b0 + i];
-                s1 += d[b1 + i];
-                s2 += d[b2 + i];
-                s3 += d[b3 + i];
-                s4 += d[b4 + i];
-                s5 += d[b5 + i];
-                s6 += d[b6 + i];
-                s7 += d[b7 + i];
+            int end = runs[k + 1];
+            for (int i = runs[k]; i < end; i += LANES) {
+                VectorMask<Float> m = LANE_INDEX.lt(end - i);
+                s0 = s0.add(FloatVector.fromArray(FLOATS, d, b0 + i, m));
+                s1 = s1.add(FloatVector.fromArray(FLOATS, d, b1 + i, m));
+                s2 = s2.add(FloatVector.fromArray(FLOATS, d, b2 + i, m));
+                s3 = s3.add(FloatVector.fromArray(FLOATS, d, b3 + i, m));
+                s4 = s4.add(FloatVector.fromArray(FLOATS, d, b4 + i, m));
+                s5 = s5.add(FloatVector.fromArray(FLOATS, d, b5 + i, m));
+                s6 = s6.add(FloatVector.fromArray(FLOATS, d, b6 + i, m));
+                s7 = s7.add(FloatVector.fromArray(FLOATS, d, b7 + i, m));
             }
         }
         float scale = scale(cells);
-        out[c] = s0 * scale;
-        out[c + 1] = s1 * scale;
-        out[c + 2] = s2 * scale;
-        out[c + 3] = s3 * scale;
-        out[c + 4] = s4 * scale;
-        out[c + 5] = s5 * scale;
-        out[c + 6] = s6 * scale;
-        out[c + 7] = s7 * scale;
+        out[c] = s0.reduceLanes(VectorOperators.ADD) * scale;
+        out[c + 1] = s1.reduceLanes(VectorOperators.ADD) * scale;
+        out[c + 2] = s2.reduceLanes(VectorOperators.ADD) * scale;
+        out[c + 3] = s3.reduceLanes(VectorOperators.ADD) * scale;
+        out[c + 4] = s4.reduceLanes(VectorOperators.ADD) * scale;
+        out[c + 5] = s5.reduceLanes(VectorOperators.ADD) * scale;
+        out[c + 6] = s6.reduceLanes(VectorOperators.ADD) * scale;
+        out[c + 7] = s7.reduceLanes(VectorOperators.ADD) * scale;
     }
 
     /** One channel averaged over a region's cells (channels beyond the last full block). */

@@ -52,46 +52,100 @@ public final class BilinearResize {
             int inBase = p * inH * inW;
             int outBase = p * outH * outW;
             for (int y = 0; y < outH; y++) {
-                blendRow(in, inBase + h.i0[y] * inW, in, inBase + h.i1[y] * inW, h.l0[y], h.l1[y], w, out, outBase + y * outW);
+                blendRow(in, inBase + h.i0[y] * inW, in, inBase + h.i1[y] * inW, h.l0[y], h.l1[y], w, 0, outW, out, outBase + y * outW);
             }
         }
         return out;
     }
 
     /**
+     * Where a plane of 0/1 bytes (a region mask) has its ones: rows {@code top .. bottom - 1}, columns
+     * {@code left .. right - 1}; everything outside is 0. Empty when {@code top == bottom}.
+     */
+    public record Box(int top, int left, int bottom, int right) {
+
+        /** The box of the ones of an {@code height x width} plane. */
+        public static Box of(byte[] plane, int height, int width) {
+            byte[] emptyRow = new byte[width];
+            int top = height;
+            int bottom = 0;
+            int left = width;
+            int right = 0;
+            for (int y = 0; y < height; y++) {
+                int row = y * width;
+                // Arrays.mismatch is a vectorised intrinsic: far cheaper than a loop over the bytes
+                int first = Arrays.mismatch(plane, row, row + width, emptyRow, 0, width);
+                if (first < 0) {
+                    continue;
+                }
+                top = Math.min(top, y);
+                bottom = y + 1;
+                left = Math.min(left, first);
+                for (int x = width - 1; x >= Math.max(right, first); x--) {
+                    if (plane[row + x] != 0) {
+                        right = x + 1;
+                        break;
+                    }
+                }
+            }
+            return top < bottom ? new Box(top, left, bottom, right) : new Box(0, 0, 0, 0);
+        }
+
+        private boolean holdsRow(int y) {
+            return y >= top && y < bottom;
+        }
+    }
+
+    /**
      * Resizes one {@code inH x inW} plane of 0/1 bytes (a region mask) to {@code outH x outW}:
-     * exactly {@link #resize} of the mask as floats, without building that float plane. Output
-     * rows whose two source rows are empty are left zero, which they are exactly, so a small mask
-     * costs little whatever the image size.
+     * exactly {@link #resize} of the mask as floats, without building that float plane.
      */
     public static float[] resizeMask(byte[] in, int inH, int inW, int outH, int outW) {
+        return resizeMask(in, inH, inW, outH, outW, Box.of(in, inH, inW));
+    }
+
+    /**
+     * {@link #resizeMask(byte[], int, int, int, int)} given the box of the mask's ones: only the output
+     * cells whose sources reach into the box are computed, the others are 0 exactly, so a small mask
+     * costs little whatever the image size.
+     */
+    public static float[] resizeMask(byte[] in, int inH, int inW, int outH, int outW, Box inside) {
         if (in.length != (long) inH * inW) {
             throw new IllegalArgumentException("expected " + inH + "x" + inW + " values, got " + in.length);
         }
-        byte[] emptyRow = new byte[inW];
         Axis h = Axis.of(inH, outH);
         Axis w = Axis.of(inW, outW);
         float[] out = new float[outH * outW];
+        // source columns rise with the output column: the ones reaching the box are a range
+        int from = 0;
+        while (from < outW && w.i1[from] < inside.left()) {
+            from++;
+        }
+        int to = outW;
+        while (to > from && w.i0[to - 1] >= inside.right()) {
+            to--;
+        }
+        if (from == to) {
+            return out;
+        }
         float[] row0 = new float[inW];
         float[] row1 = new float[inW];
         for (int y = 0; y < outH; y++) {
             int y0 = h.i0[y];
             int y1 = h.i1[y];
-            // Arrays.mismatch is a vectorised intrinsic: far cheaper than converting empty rows
-            if (Arrays.mismatch(in, y0 * inW, (y0 + 1) * inW, emptyRow, 0, inW) >= 0
-                    || Arrays.mismatch(in, y1 * inW, (y1 + 1) * inW, emptyRow, 0, inW) >= 0) {
-                toFloats(in, y0 * inW, row0);
-                toFloats(in, y1 * inW, row1);
-                blendRow(row0, 0, row1, 0, h.l0[y], h.l1[y], w, out, y * outW);
+            if (inside.holdsRow(y0) || inside.holdsRow(y1)) {
+                toFloats(in, y0 * inW, row0, w.i0[from], w.i1[to - 1] + 1);
+                toFloats(in, y1 * inW, row1, w.i0[from], w.i1[to - 1] + 1);
+                blendRow(row0, 0, row1, 0, h.l0[y], h.l1[y], w, from, to, out, y * outW);
             }
         }
         return out;
     }
 
-    /** One output row from its two source rows: the formula of the class comment. */
+    /** Output columns {@code from .. to - 1} of a row from its two source rows: the formula of the class comment. */
     private static void blendRow(float[] top, int topBase, float[] bottom, int bottomBase, float h0, float h1, Axis w,
-            float[] out, int outBase) {
-        for (int x = 0; x < w.i0.length; x++) {
+            int from, int to, float[] out, int outBase) {
+        for (int x = from; x < to; x++) {
             int c0 = w.i0[x];
             int c1 = w.i1[x];
             float w0 = w.l0[x];
@@ -101,8 +155,9 @@ public final class BilinearResize {
         }
     }
 
-    private static void toFloats(byte[] in, int base, float[] row) {
-        for (int x = 0; x < row.length; x++) {
+    /** Columns {@code from .. to - 1} of a byte row as floats. */
+    private static void toFloats(byte[] in, int base, float[] row, int from, int to) {
+        for (int x = from; x < to; x++) {
             row[x] = in[base + x];
         }
     }
