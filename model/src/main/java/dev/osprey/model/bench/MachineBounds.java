@@ -1,5 +1,6 @@
 package dev.osprey.model.bench;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -10,6 +11,7 @@ import dev.osprey.model.onnx.OrtSessions;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ import java.util.concurrent.Future;
 
 /**
  * What this machine can do at best: memory read bandwidth (the bound of weight-streaming decode)
- * and ONNX Runtime's fp32 GEMM throughput (the bound of compute-heavy stages).
+ * and ONNX Runtime's fp32 and int8 GEMM throughput (the bounds of compute-heavy stages).
  */
 public final class MachineBounds {
 
@@ -30,8 +32,9 @@ public final class MachineBounds {
      * @param gemvGBs    weight bytes per second ONNX Runtime streams through an fp32 GEMV (1 GiB of
      *                   weights, far beyond the caches): the bound for weight-streaming decode
      * @param gemmGflops fp32 GEMM GFLOP/s
+     * @param int8Gops   int8 GEMM (uint8 x int8, int32 sums) GOP/s, counting a multiply-add as two like the FLOPs
      */
-    public record Bounds(double readGBs, double gemvGBs, double gemmGflops, int threads) {
+    public record Bounds(double readGBs, double gemvGBs, double gemmGflops, double int8Gops, int threads) {
     }
 
     /** Consumes the sums so that the JIT cannot drop the reads. */
@@ -40,9 +43,9 @@ public final class MachineBounds {
     private MachineBounds() {
     }
 
-    /** Measures both bounds with {@code threads} threads (best of several runs). */
+    /** Measures every bound with {@code threads} threads (best of several runs). */
     public static Bounds measure(int threads) throws Exception {
-        return new Bounds(readBandwidth(threads), gemvBandwidth(threads), gemmPeak(threads), threads);
+        return new Bounds(readBandwidth(threads), gemvBandwidth(threads), gemmPeak(threads), int8GemmPeak(threads), threads);
     }
 
     /** Sums 1 GiB of longs in parallel (one array per thread); bytes read per second, best of 5. */
@@ -101,17 +104,25 @@ public final class MachineBounds {
                         DType.F32, 1, n);
                 graph.save(model, OnnxGraph.OPSET, false);
             }
-            return bestRate(model, "x", new long[] {1, k}, 4.0 * k * n / 1e9, threads);
+            return bestRate(model, "x", floatZeros(1, k), 4.0 * k * n / 1e9, threads);
         } finally {
             deleteDir(dir);
         }
     }
 
+    /** An input of zeros [rows, cols]. */
+    private interface Zeros {
+        OnnxTensor create(OrtEnvironment env) throws OrtException;
+    }
+
+    private static Zeros floatZeros(int rows, int cols) {
+        return env -> OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[rows * cols]), new long[] {rows, cols});
+    }
+
     /** Runs the model 6 times on zeros and returns {@code work} per second of the best of the last 5. */
-    private static double bestRate(Path model, String inputName, long[] shape, double work, int threads) throws OrtException {
+    private static double bestRate(Path model, String inputName, Zeros zeros, double work, int threads) throws OrtException {
         try (OrtSession session = OrtSessions.open(model, threads);
-                OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
-                        FloatBuffer.wrap(new float[(int) (shape[0] * shape[1])]), shape)) {
+                OnnxTensor input = zeros.create(OrtEnvironment.getEnvironment())) {
             double best = 0;
             for (int run = 0; run < 6; run++) {
                 long start = System.nanoTime();
@@ -144,7 +155,35 @@ public final class MachineBounds {
                     DType.F32, m, n);
             Path model = dir.resolve("gemm.onnx");
             graph.save(model, OnnxGraph.OPSET, false);
-            return bestRate(model, "x", new long[] {m, k}, 2.0 * m * k * n / 1e9, threads);
+            return bestRate(model, "x", floatZeros(m, k), 2.0 * m * k * n / 1e9, threads);
+        } finally {
+            deleteDir(dir);
+        }
+    }
+
+    /**
+     * The same GEMM in int8: MatMulInteger of uint8 [512, 4096] (zero point 128) by int8 [4096, 4096]
+     * to int32, the kernel of the int8 vision graph and prefill ({@link dev.osprey.model.onnx.RowQuantizedMatMul});
+     * operations (2 per multiply-add) per second, best of 5.
+     */
+    static double int8GemmPeak(int threads) throws IOException, OrtException {
+        int m = 512;
+        int k = 4096;
+        int n = 4096;
+        Path dir = Files.createTempDirectory("osprey-gemm-int8");
+        try {
+            byte[] w = new byte[k * n];
+            new SplittableRandom(1).nextBytes(w);
+            OnnxGraph graph = new OnnxGraph("gemm_int8", null);
+            String x = graph.input("x", DType.U8, m, k);
+            String zero = graph.weight("x_zero", new Tensor("x_zero", DType.U8, new long[0], ByteBuffer.wrap(new byte[] {(byte) 128})));
+            String product = graph.op("MatMulInteger").in(x, graph.weight("w", new Tensor("w", DType.I8, new long[] {k, n}, ByteBuffer.wrap(w))), zero)
+                    .out("y");
+            graph.output(product, DType.I32, m, n);
+            Path model = dir.resolve("gemm_int8.onnx");
+            graph.save(model, OnnxGraph.OPSET, false);
+            Zeros codes = env -> OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(m * k), new long[] {m, k}, OnnxJavaType.UINT8);
+            return bestRate(model, "x", codes, 2.0 * m * k * n / 1e9, threads);
         } finally {
             deleteDir(dir);
         }

@@ -41,7 +41,7 @@ final class BenchCommand implements Runnable {
     }
 
     /** Memory bandwidth and GEMM peak. */
-    @Command(name = "machine", mixinStandardHelpOptions = true, description = "Memory read bandwidth and fp32 GEMM peak.")
+    @Command(name = "machine", mixinStandardHelpOptions = true, description = "Memory read bandwidth and fp32 and int8 GEMM peaks.")
     static final class Machine implements Callable<Integer> {
 
         @Spec
@@ -54,8 +54,8 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             MachineBounds.Bounds bounds = MachineBounds.measure(threads.threads);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("threads %d: memory read %.1f GB/s (Java), fp32 GEMV weight stream %.1f GB/s (ONNX Runtime), fp32 GEMM %.0f GFLOP/s%n",
-                    bounds.threads(), bounds.readGBs(), bounds.gemvGBs(), bounds.gemmGflops());
+            out.printf("threads %d: memory read %.1f GB/s (Java), fp32 GEMV weight stream %.1f GB/s (ONNX Runtime), fp32 GEMM %.0f GFLOP/s, "
+                    + "int8 GEMM %.0f GOP/s%n", bounds.threads(), bounds.readGBs(), bounds.gemvGBs(), bounds.gemmGflops(), bounds.int8Gops());
             return 0;
         }
     }
@@ -76,11 +76,18 @@ final class BenchCommand implements Runnable {
         @Option(names = "--runs", defaultValue = "3", description = "Timed runs after a warm-up (default: ${DEFAULT-VALUE}).")
         int runs;
 
+        @Option(names = "--reference", paramLabel = "BUNDLE",
+                description = "Also compare the features per level with this bundle's on the same pixels (e.g. int8 against fp32).")
+        Path reference;
+
         @Override
         public Integer call() {
-            StageBenchmarks.VisionResult r = StageBenchmarks.vision(bundle.open(), threads.threads, runs);
-            spec.commandLine().getOut().printf("vision: %.0f ms/image (best of %d), %.1f GFLOP/image, %.0f GFLOP/s%n",
-                    r.msPerImage(), runs, r.flopsPerImage() / 1e9, r.gflops());
+            StageBenchmarks.VisionResult r = StageBenchmarks.vision(bundle.open(), reference == null ? null : ModelBundle.open(reference),
+                    threads.threads, runs);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("vision (%s): %.0f ms/image (best of %d), %.1f GFLOP/image (%.1f in the block MLPs and projector), %.0f GFLOP/s%n",
+                    r.precision(), r.msPerImage(), runs, r.flops().total() / 1e9, r.flops().pointwise() / 1e9, r.gflops());
+            r.agreement().forEach(level -> out.println("  against " + reference + ": " + level));
             return 0;
         }
     }
