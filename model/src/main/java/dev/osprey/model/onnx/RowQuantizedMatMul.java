@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  * other row precision, and a row's result does not depend on which rows share the run: batching
  * stays exact.
  *
- * <p>Four nodes carry the work: the row scales (ReduceMax of |x|), one QuantizeLinear with a block
+ * <p>Four nodes carry the work: the row scales (the largest |x| of each row), one QuantizeLinear with a block
  * of the whole row (opset 21 blocked quantisation: per-row scales without reshaping x), the GEMM with
  * the column scales applied in its output stage (MatMulIntegerToFloat), and the row rescale. A plain
  * Div/Round/Add/Cast and MatMulInteger/Cast/Mul chain passes over the activations four times more
@@ -43,7 +43,9 @@ public final class RowQuantizedMatMul {
         String name = weight.name();
         String codes = graph.weight(name + ".int8", new Tensor(name + ".int8", DType.I8, new long[] {q.k(), q.n()}, ByteBuffer.wrap(q.codes())));
         String columnScales = graph.weight(name + ".scales", Tensor.ofFloats(name + ".scales", new long[] {q.n()}, q.scales()));
-        String rowMax = graph.op("ReduceMax").in(graph.op("Abs").in(x).out(), graph.longs(-1)).attr("keepdims", 1L).out();
+        // max |x| per row as max(max x, -min x): two reads of x instead of writing |x| and reading it.
+        String rowMax = graph.op("Max").in(graph.op("ReduceMax").in(x, graph.longs(-1)).attr("keepdims", 1L).out(),
+                graph.op("Neg").in(graph.op("ReduceMin").in(x, graph.longs(-1)).attr("keepdims", 1L).out()).out()).out();
         // A zero row keeps a tiny positive scale: its codes are all 128, its products zero.
         String rowScales = graph.op("Max").in(graph.op("Div").in(rowMax, graph.scalar(127f)).out(), graph.scalar(Float.MIN_NORMAL)).out();
         String zeroPoints = graph.op("Expand").in(rowZeroPoint(), graph.op("Shape").in(rowScales).out()).out();
