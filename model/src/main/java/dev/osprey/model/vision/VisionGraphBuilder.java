@@ -29,6 +29,10 @@ import java.util.Arrays;
  * }
  * }</pre>
  *
+ * <p>Precision ({@link VisionPrecision}): float32 throughout is the parity path; int8 runs the block
+ * MLPs and the projector on an int8 GEMM with activations quantised per pixel or token
+ * ({@link RowQuantizedMatMul}), and keeps convolutions, LayerNorms and GELU in float32.
+ *
  * <p>Layout: activations stay NCHW between blocks (the convolutions need it); each LayerNorm runs
  * channels-last through ONNX LayerNormalization over the last axis, and each block's MLP runs
  * channels-last as in timm, so a block costs two transposes. ONNX Runtime folds most of them into
