@@ -35,14 +35,17 @@ public final class StageBenchmarks {
     }
 
     /**
-     * Best of {@code runs} single-image encodes after one warm-up, on uniform random pixels; with a
-     * {@code reference} bundle (null for none), also how close the features are to its features of
-     * the same pixels.
+     * Best of {@code runs} single-image encodes after one warm-up; with a {@code reference} bundle
+     * (null for none), also how close the features are to its features of the same pixels.
+     *
+     * @param pixels one preprocessed image [3, size, size], or null for uniform random pixels
      */
-    public static VisionResult vision(ModelBundle bundle, ModelBundle reference, int threads, int runs) {
+    public static VisionResult vision(ModelBundle bundle, ModelBundle reference, float[] pixels, int threads, int runs) {
         BundleManifest m = bundle.manifest();
         int size = m.image().size();
-        float[] pixels = random(3 * size * size, 1);
+        if (pixels == null) {
+            pixels = random(3 * size * size, 1);
+        }
         VisionFeatures features;
         double best = Double.MAX_VALUE;
         try (OnnxVisionTower tower = OnnxVisionTower.open(bundle.visionModel(), threads)) {

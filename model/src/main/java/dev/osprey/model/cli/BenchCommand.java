@@ -9,6 +9,8 @@ import dev.osprey.model.bench.PreprocessBenchmark;
 import dev.osprey.model.bench.StageBenchmarks;
 import dev.osprey.model.bench.StreamsBenchmark;
 import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.image.ImageDecoder;
+import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.model.pipeline.RegionChat;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -80,9 +82,15 @@ final class BenchCommand implements Runnable {
                 description = "Also compare the features per level with this bundle's on the same pixels (e.g. int8 against fp32).")
         Path reference;
 
+        @Option(names = "--image", paramLabel = "IMG", description = "Encode this image (PNG or JPEG) instead of random pixels.")
+        Path image;
+
         @Override
         public Integer call() {
-            StageBenchmarks.VisionResult r = StageBenchmarks.vision(bundle.open(), reference == null ? null : ModelBundle.open(reference),
+            ModelBundle opened = bundle.open();
+            float[] pixels = image == null ? null
+                    : new ImagePreprocessor(opened.manifest().image()).pixelValues(new ImageDecoder().decode(CliFiles.read(image, "image")));
+            StageBenchmarks.VisionResult r = StageBenchmarks.vision(opened, reference == null ? null : ModelBundle.open(reference), pixels,
                     threads.threads, runs);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("vision (%s): %.0f ms/image (best of %d), %.1f GFLOP/image (%.1f in the block MLPs and projector), %.0f GFLOP/s%n",
