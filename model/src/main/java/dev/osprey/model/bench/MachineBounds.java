@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 
 /**
  * What this machine can do at best: memory read bandwidth (the bound of weight-streaming decode)
@@ -36,6 +37,11 @@ public final class MachineBounds {
      */
     public record Bounds(double readGBs, double gemvGBs, double gemmGflops, double int8Gops, int threads) {
     }
+
+    /** The GEMM of the peak measurements: [M, K] x [K, N], a prefill-sized square. */
+    private static final int GEMM_M = 512;
+    private static final int GEMM_K = 4096;
+    private static final int GEMM_N = 4096;
 
     /** Consumes the sums so that the JIT cannot drop the reads. */
     private static volatile long sink;
@@ -139,26 +145,13 @@ public final class MachineBounds {
 
     /** An fp32 MatMul [512, 4096] x [4096, 4096] in ONNX Runtime; FLOP/s, best of 5. */
     static double gemmPeak(int threads) throws IOException, OrtException {
-        int m = 512;
-        int k = 4096;
-        int n = 4096;
-        Path dir = Files.createTempDirectory("osprey-gemm");
-        try {
-            float[] w = new float[k * n];
-            SplittableRandom random = new SplittableRandom(1);
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (float) random.nextDouble(-0.01, 0.01);
-            }
-            OnnxGraph graph = new OnnxGraph("gemm", null);
-            String x = graph.input("x", DType.F32, m, k);
-            graph.output(graph.op("MatMul").in(x, graph.weight("w", Tensor.ofFloats("w", new long[] {k, n}, w))).out("y"),
-                    DType.F32, m, n);
-            Path model = dir.resolve("gemm.onnx");
-            graph.save(model, OnnxGraph.OPSET, false);
-            return bestRate(model, "x", floatZeros(m, k), 2.0 * m * k * n / 1e9, threads);
-        } finally {
-            deleteDir(dir);
+        float[] w = new float[GEMM_K * GEMM_N];
+        SplittableRandom random = new SplittableRandom(1);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextDouble(-0.01, 0.01);
         }
+        return gemmRate("gemm", DType.F32, DType.F32, floatZeros(GEMM_M, GEMM_K), threads,
+                (graph, x) -> graph.op("MatMul").in(x, graph.weight("w", Tensor.ofFloats("w", new long[] {GEMM_K, GEMM_N}, w))).out("y"));
     }
 
     /**
@@ -167,23 +160,27 @@ public final class MachineBounds {
      * operations (2 per multiply-add) per second, best of 5.
      */
     static double int8GemmPeak(int threads) throws IOException, OrtException {
-        int m = 512;
-        int k = 4096;
-        int n = 4096;
-        Path dir = Files.createTempDirectory("osprey-gemm-int8");
-        try {
-            byte[] w = new byte[k * n];
-            new SplittableRandom(1).nextBytes(w);
-            OnnxGraph graph = new OnnxGraph("gemm_int8", null);
-            String x = graph.input("x", DType.U8, m, k);
+        byte[] w = new byte[GEMM_K * GEMM_N];
+        new SplittableRandom(1).nextBytes(w);
+        Zeros codes = env -> OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(GEMM_M * GEMM_K), new long[] {GEMM_M, GEMM_K},
+                OnnxJavaType.UINT8);
+        return gemmRate("gemm_int8", DType.U8, DType.I32, codes, threads, (graph, x) -> {
             String zero = graph.weight("x_zero", new Tensor("x_zero", DType.U8, new long[0], ByteBuffer.wrap(new byte[] {(byte) 128})));
-            String product = graph.op("MatMulInteger").in(x, graph.weight("w", new Tensor("w", DType.I8, new long[] {k, n}, ByteBuffer.wrap(w))), zero)
-                    .out("y");
-            graph.output(product, DType.I32, m, n);
-            Path model = dir.resolve("gemm_int8.onnx");
+            String weights = graph.weight("w", new Tensor("w", DType.I8, new long[] {GEMM_K, GEMM_N}, ByteBuffer.wrap(w)));
+            return graph.op("MatMulInteger").in(x, weights, zero).out("y");
+        });
+    }
+
+    /** Operations per second of the GEMM that {@code product} adds to a graph of input x [512, 4096]. */
+    private static double gemmRate(String name, DType input, DType output, Zeros zeros, int threads,
+            BiFunction<OnnxGraph, String, String> product) throws IOException, OrtException {
+        Path dir = Files.createTempDirectory("osprey-" + name);
+        try {
+            OnnxGraph graph = new OnnxGraph(name, null);
+            graph.output(product.apply(graph, graph.input("x", input, GEMM_M, GEMM_K)), output, GEMM_M, GEMM_N);
+            Path model = dir.resolve(name + ".onnx");
             graph.save(model, OnnxGraph.OPSET, false);
-            Zeros codes = env -> OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(m * k), new long[] {m, k}, OnnxJavaType.UINT8);
-            return bestRate(model, "x", codes, 2.0 * m * k * n / 1e9, threads);
+            return bestRate(model, "x", zeros, 2.0 * GEMM_M * GEMM_K * GEMM_N / 1e9, threads);
         } finally {
             deleteDir(dir);
         }
