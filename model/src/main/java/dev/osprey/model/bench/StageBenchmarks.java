@@ -8,7 +8,9 @@ import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.decode.KvCache;
 import dev.osprey.model.decode.KvPrecision;
 import dev.osprey.model.decode.PrefixKv;
+import dev.osprey.model.vision.FeatureAgreement;
 import dev.osprey.model.vision.OnnxVisionTower;
+import dev.osprey.model.vision.VisionFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,8 +19,14 @@ import java.util.SplittableRandom;
 /** Timings of the bundle's vision and decoder models on random inputs. */
 public final class StageBenchmarks {
 
-    /** @param msPerImage best wall time per image; @param gflops the graph's FLOPs over that time */
-    public record VisionResult(double msPerImage, double flopsPerImage, double gflops) {
+    /**
+     * @param precision  the bundle's vision precision
+     * @param msPerImage best wall time per image
+     * @param flops      the graph's FLOPs per image
+     * @param gflops     all FLOPs over that time
+     * @param agreement  per level, the features against a reference bundle's on the same input; empty without one
+     */
+    public record VisionResult(String precision, double msPerImage, VisionFlops flops, double gflops, List<FeatureAgreement> agreement) {
     }
 
     /** Prefill and decode rates, the latter at an empty and at a filled KV cache. */
@@ -38,22 +46,36 @@ public final class StageBenchmarks {
     private StageBenchmarks() {
     }
 
-    /** Best of {@code runs} single-image encodes after one warm-up. */
-    public static VisionResult vision(ModelBundle bundle, int threads, int runs) {
+    /**
+     * Best of {@code runs} single-image encodes after one warm-up; with a {@code reference} bundle
+     * (null for none), also how close the features are to its features of the same pixels.
+     *
+     * @param pixels one preprocessed image [3, size, size], or null for uniform random pixels
+     */
+    public static VisionResult vision(ModelBundle bundle, ModelBundle reference, float[] pixels, int threads, int runs) {
         BundleManifest m = bundle.manifest();
         int size = m.image().size();
-        float[] pixels = random(3 * size * size, 1);
+        if (pixels == null) {
+            pixels = random(3 * size * size, 1);
+        }
+        VisionFeatures features;
+        double best = Double.MAX_VALUE;
         try (OnnxVisionTower tower = OnnxVisionTower.open(bundle.visionModel(), threads)) {
-            tower.encode(pixels);
-            double best = Double.MAX_VALUE;
+            features = tower.encode(pixels).getFirst();
             for (int i = 0; i < runs; i++) {
                 long start = System.nanoTime();
                 tower.encode(pixels);
                 best = Math.min(best, (System.nanoTime() - start) / 1e6);
             }
-            double flops = VisionFlops.perImage(m.vision().depths(), m.vision().dims(), m.vision().mmHidden(), m.llm().hidden(), size, 4);
-            return new VisionResult(best, flops, flops / (best / 1e3) / 1e9);
         }
+        List<FeatureAgreement> agreement = List.of();
+        if (reference != null) {
+            try (OnnxVisionTower tower = OnnxVisionTower.open(reference.visionModel(), threads)) {
+                agreement = FeatureAgreement.of(features, tower.encode(pixels).getFirst());
+            }
+        }
+        VisionFlops flops = VisionFlops.perImage(m.vision().depths(), m.vision().dims(), m.vision().mmHidden(), m.llm().hidden(), size, 4);
+        return new VisionResult(m.vision().precision(), best, flops, flops.total() / (best / 1e3) / 1e9, agreement);
     }
 
     /**

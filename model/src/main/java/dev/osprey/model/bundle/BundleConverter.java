@@ -14,6 +14,7 @@ import dev.osprey.model.text.OspreyTokenizer;
 import dev.osprey.model.vision.TritonRepository;
 import dev.osprey.model.vision.VisionConfig;
 import dev.osprey.model.vision.VisionGraphBuilder;
+import dev.osprey.model.vision.VisionPrecision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +39,17 @@ public final class BundleConverter {
     private final Consumer<String> progress;
     // Null: no prefill graph.
     private final DecoderPrecision prefillPrecision;
+    private final VisionPrecision visionPrecision;
 
     /** @param progress receives one line per finished step (with its duration) */
     public BundleConverter(Consumer<String> progress) {
-        this(progress, null);
+        this(progress, null, VisionPrecision.FP32);
     }
 
-    private BundleConverter(Consumer<String> progress, DecoderPrecision prefillPrecision) {
+    private BundleConverter(Consumer<String> progress, DecoderPrecision prefillPrecision, VisionPrecision visionPrecision) {
         this.progress = progress;
         this.prefillPrecision = prefillPrecision;
+        this.visionPrecision = visionPrecision;
     }
 
     /**
@@ -54,7 +57,12 @@ public final class BundleConverter {
      * ({@link DecoderGraphBuilder#PREFILL_MODEL_FILE}; see {@link dev.osprey.model.decode.DecoderSession}).
      */
     public BundleConverter withPrefillGraph(DecoderPrecision precision) {
-        return new BundleConverter(progress, precision);
+        return new BundleConverter(progress, precision, visionPrecision);
+    }
+
+    /** This converter, writing the vision graph's block MLPs and projector at {@code precision} (default fp32). */
+    public BundleConverter withVisionPrecision(VisionPrecision precision) {
+        return new BundleConverter(progress, prefillPrecision, precision);
     }
 
     /** Converts {@code checkpointDir} into the bundle folder {@code out}. */
@@ -81,7 +89,7 @@ public final class BundleConverter {
 
             VisionConfig vision = VisionConfig.from(checkpoint);
             DecoderConfig decoder = DecoderConfig.fromJson(checkpoint.config(), checkpoint);
-            timed("vision model", () -> VisionGraphBuilder.write(checkpoint, vision, work));
+            timed("vision model (" + visionPrecision.label() + ")", () -> VisionGraphBuilder.write(checkpoint, vision, visionPrecision, work));
             timed("Triton repository", () -> TritonRepository.DEFAULT.write(work.resolve(files.vision()), work.resolve(files.triton())));
             BundleManifest.Extractor extractor = timedValue("extractor weights", () -> writeExtractor(checkpoint, work.resolve(files.extractor())));
             timed("embedding table", () -> SafetensorsWriter.writeTensors(work.resolve(files.embeddings()),
@@ -99,7 +107,7 @@ public final class BundleConverter {
                             checkpoint.config().path("torch_dtype").asString("")),
                     precision.label(),
                     BundleManifest.Image.osprey(),
-                    new BundleManifest.Vision(vision.depths(), vision.dims(), vision.mmHidden()),
+                    new BundleManifest.Vision(vision.depths(), vision.dims(), vision.mmHidden(), visionPrecision.label()),
                     new BundleManifest.Llm(decoder.hidden(), decoder.layers(), decoder.heads(), decoder.kvHeads(), decoder.headDim(),
                             decoder.intermediate(), decoder.vocab(), decoder.rmsNormEps(), decoder.ropeTheta(),
                             Math.min(MAX_CONTEXT, decoder.maxPositions())),

@@ -4,6 +4,7 @@ import dev.osprey.model.decode.DecoderGraphBuilder;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.vision.VisionGraphBuilder;
+import dev.osprey.model.vision.VisionPrecision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param source        where the weights came from
  * @param precision     the decoder's weight precision: fp32, fp16, int8 or int4
  * @param image         input geometry and normalisation
- * @param vision        the vision tower's shape
+ * @param vision        the vision tower's shape and precision
  * @param llm           the language model's shape
  * @param extractor     the mask extractor's shape
  * @param tokens        special token ids
@@ -49,8 +50,16 @@ public record BundleManifest(String format, int formatVersion, Source source, St
         }
     }
 
-    /** ConvNeXt depths and dims per stage, and the projector's input width. */
-    public record Vision(List<Integer> depths, List<Integer> dims, int mmHidden) {
+    /**
+     * ConvNeXt depths and dims per stage, the projector's input width, and the precision of the
+     * graph's block MLPs and projector ({@link VisionPrecision#label()}: fp32 or int8).
+     */
+    public record Vision(List<Integer> depths, List<Integer> dims, int mmHidden, String precision) {
+
+        public Vision {
+            // Bundles written before the vision precision existed are float32.
+            precision = precision == null ? VisionPrecision.FP32.label() : precision;
+        }
     }
 
     /** Llama sizes; {@code maxContext} bounds prompt + image tokens + generated tokens. */

@@ -5,6 +5,7 @@ import dev.osprey.model.error.Reason;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Floats;
 import dev.osprey.model.tensor.Shape;
+import dev.osprey.model.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,6 +72,38 @@ public final class RandomCheckpoint {
         }
     }
 
+    /**
+     * The vision tower's and projector's tensors of this checkpoint, generated in memory when asked
+     * for (bf16, the same values {@link #write} stores): a ConvNeXt-L-shaped model for tests without
+     * writing the LLM's gigabytes.
+     */
+    public TensorStore visionWeights() {
+        Map<String, Spec> specs = new TreeMap<>();
+        for (Spec spec : visionTower()) {
+            specs.put(spec.name(), spec);
+        }
+        return new TensorStore() {
+            @Override
+            public Set<String> names() {
+                return specs.keySet();
+            }
+
+            @Override
+            public Tensor get(String name) {
+                Spec spec = specs.get(name);
+                if (spec == null) {
+                    throw OspreyException.badCheckpoint("no vision tensor '" + name + "' in the random checkpoint");
+                }
+                return new Tensor(name, DType.BF16, spec.shape(), values(spec));
+            }
+
+            @Override
+            public void close() {
+                // Nothing is held: every tensor is generated when asked for.
+            }
+        };
+    }
+
     private List<Spec> decoderLayer(int l) {
         String p = "model.layers." + l + ".";
         int hd = g.headDim();
@@ -100,9 +134,17 @@ public final class RandomCheckpoint {
         for (int k = 0; k < 4; k++) {
             specs.addAll(linearLayer("mask_extractor.res" + (k + 2) + ".", e, g.visionDims()[k]));
         }
+        specs.add(new Spec("model.norm.weight", shape(g.hidden()), new Init(1, 0.1)));
+        specs.addAll(visionTower());
+        specs.sort((a, b) -> a.name().compareTo(b.name()));
+        return specs;
+    }
+
+    /** The ConvNeXt trunk, its (unused) CLIP head and the mm_projector. */
+    private List<Spec> visionTower() {
+        List<Spec> specs = new ArrayList<>();
         specs.addAll(linearLayer("model.mm_projector.0.", g.hidden(), g.mmHidden()));
         specs.addAll(linearLayer("model.mm_projector.2.", g.hidden(), g.hidden()));
-        specs.add(new Spec("model.norm.weight", shape(g.hidden()), new Init(1, 0.1)));
         int last = g.visionDims()[3];
         specs.add(new Spec(VISUAL_HEAD + "mlp.fc1.bias", shape(2L * g.clipEmbed()), new Init(0, 0.02)));
         specs.add(new Spec(VISUAL_HEAD + "mlp.fc1.weight", shape(2L * g.clipEmbed(), last), linear(last)));
@@ -132,7 +174,6 @@ public final class RandomCheckpoint {
         specs.add(new Spec(TRUNK + "stem.0.bias", shape(stem), new Init(0, 0.02)));
         specs.add(new Spec(TRUNK + "stem.0.weight", shape(stem, 3, 4, 4), linear(48)));
         specs.addAll(layerNorm(TRUNK + "stem.1.", stem));
-        specs.sort((a, b) -> a.name().compareTo(b.name()));
         return specs;
     }
 

@@ -9,6 +9,8 @@ import dev.osprey.model.bench.PreprocessBenchmark;
 import dev.osprey.model.bench.StageBenchmarks;
 import dev.osprey.model.bench.StreamsBenchmark;
 import dev.osprey.model.bundle.ModelBundle;
+import dev.osprey.model.image.ImageDecoder;
+import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.model.region.MaskExtractorWeights;
 import java.io.IOException;
@@ -42,7 +44,7 @@ final class BenchCommand implements Runnable {
     }
 
     /** Memory bandwidth and GEMM peak. */
-    @Command(name = "machine", mixinStandardHelpOptions = true, description = "Memory read bandwidth and fp32 GEMM peak.")
+    @Command(name = "machine", mixinStandardHelpOptions = true, description = "Memory read bandwidth and fp32 and int8 GEMM peaks.")
     static final class Machine implements Callable<Integer> {
 
         @Spec
@@ -55,8 +57,8 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             MachineBounds.Bounds bounds = MachineBounds.measure(threads.threads);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("threads %d: memory read %.1f GB/s (Java), fp32 GEMV weight stream %.1f GB/s (ONNX Runtime), fp32 GEMM %.0f GFLOP/s%n",
-                    bounds.threads(), bounds.readGBs(), bounds.gemvGBs(), bounds.gemmGflops());
+            out.printf("threads %d: memory read %.1f GB/s (Java), fp32 GEMV weight stream %.1f GB/s (ONNX Runtime), fp32 GEMM %.0f GFLOP/s, "
+                    + "int8 GEMM %.0f GOP/s%n", bounds.threads(), bounds.readGBs(), bounds.gemvGBs(), bounds.gemmGflops(), bounds.int8Gops());
             return 0;
         }
     }
@@ -77,11 +79,24 @@ final class BenchCommand implements Runnable {
         @Option(names = "--runs", defaultValue = "3", description = "Timed runs after a warm-up (default: ${DEFAULT-VALUE}).")
         int runs;
 
+        @Option(names = "--reference", paramLabel = "BUNDLE",
+                description = "Also compare the features per level with this bundle's on the same pixels (e.g. int8 against fp32).")
+        Path reference;
+
+        @Option(names = "--image", paramLabel = "IMG", description = "Encode this image (PNG or JPEG) instead of random pixels.")
+        Path image;
+
         @Override
         public Integer call() {
-            StageBenchmarks.VisionResult r = StageBenchmarks.vision(bundle.open(), threads.threads, runs);
-            spec.commandLine().getOut().printf("vision: %.0f ms/image (best of %d), %.1f GFLOP/image, %.0f GFLOP/s%n",
-                    r.msPerImage(), runs, r.flopsPerImage() / 1e9, r.gflops());
+            ModelBundle opened = bundle.open();
+            float[] pixels = image == null ? null
+                    : new ImagePreprocessor(opened.manifest().image()).pixelValues(new ImageDecoder().decode(CliFiles.read(image, "image")));
+            StageBenchmarks.VisionResult r = StageBenchmarks.vision(opened, reference == null ? null : ModelBundle.open(reference), pixels,
+                    threads.threads, runs);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("vision (%s): %.0f ms/image (best of %d), %.1f GFLOP/image (%.1f in the block MLPs and projector), %.0f GFLOP/s%n",
+                    r.precision(), r.msPerImage(), runs, r.flops().total() / 1e9, r.flops().pointwise() / 1e9, r.gflops());
+            r.agreement().forEach(level -> out.println("  against " + reference + ": " + level));
             return 0;
         }
     }

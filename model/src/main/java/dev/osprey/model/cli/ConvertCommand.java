@@ -5,6 +5,7 @@ import dev.osprey.model.bundle.BundleManifest;
 import dev.osprey.model.decode.DecoderPrecision;
 import dev.osprey.model.decode.KvPrecision;
 import dev.osprey.model.pipeline.KvCalibration;
+import dev.osprey.model.vision.VisionPrecision;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,6 +43,11 @@ final class ConvertCommand implements Callable<Integer> {
                     + "about 1.7x the prefill speed of int4 at 7B, for about 6.6 GB more memory (default: ${DEFAULT-VALUE}).")
     PrefillWeights prefillWeights;
 
+    @Option(names = "--vision-precision", defaultValue = "fp32", paramLabel = "fp32|int8",
+            description = "The vision graph's block MLPs and projector: fp32 (the parity path) or int8 (int8 weights per channel and "
+                    + "activations per pixel; features within a gate of fp32, see BENCHMARKS.md). Default: ${DEFAULT-VALUE}.")
+    VisionPrecision visionPrecision;
+
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "Threads for the KV calibration run (default: one per core).")
     int threads;
@@ -55,7 +61,7 @@ final class ConvertCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--kv-cache fp16 is not offered: ONNX Runtime's CPU attention runs slower on float16 than on float32");
         }
-        BundleConverter converter = new BundleConverter(out::println);
+        BundleConverter converter = new BundleConverter(out::println).withVisionPrecision(visionPrecision);
         if (prefillWeights == PrefillWeights.INT8) {
             converter = converter.withPrefillGraph(DecoderPrecision.INT8_DYNAMIC);
         }
@@ -63,9 +69,9 @@ final class ConvertCommand implements Callable<Integer> {
                 ? converter.convert(checkpoint, this.out, precision, "int8 KV cache calibration",
                         bundle -> KvCalibration.apply(bundle, threads))
                 : converter.convert(checkpoint, this.out, precision);
-        out.printf("wrote %s bundle (KV cache %s%s) to %s in %.1f s (LLM %d layers x %d, vision dims %s)%n", manifest.precision(),
+        out.printf("wrote %s bundle (KV cache %s%s) to %s in %.1f s (LLM %d layers x %d, vision dims %s, %s)%n", manifest.precision(),
                 kv.label(), prefillWeights == PrefillWeights.INT8 ? ", int8 prefill graph" : "", this.out, (System.nanoTime() - start) / 1e9,
-                manifest.llm().layers(), manifest.llm().hidden(), manifest.vision().dims());
+                manifest.llm().layers(), manifest.llm().hidden(), manifest.vision().dims(), manifest.vision().precision());
         return 0;
     }
 

@@ -16,7 +16,7 @@ final class TinyCommand implements Callable<Integer> {
 
     /** Widths of the checkpoint to write. */
     enum Shape {
-        TINY("tiny"), OSPREY_7B("7b");
+        TINY("tiny"), OSPREY_7B("7b"), OSPREY_7B_VISION("7b-vision");
 
         private final String label;
 
@@ -39,13 +39,18 @@ final class TinyCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--shape", defaultValue = "tiny", paramLabel = "tiny|7b", converter = ShapeConverter.class,
-            description = "tiny widths for tests, or the real Osprey-7B shapes for benchmarks (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--shape", defaultValue = "tiny", paramLabel = "tiny|7b|7b-vision", converter = ShapeConverter.class,
+            description = "tiny widths for tests, the real Osprey-7B shapes for benchmarks, or 7b-vision: those shapes with one "
+                    + "decoder layer, for vision benchmarks (default: ${DEFAULT-VALUE}).")
     Shape shape;
 
     @Override
     public Integer call() {
-        CheckpointGeometry geometry = shape == Shape.TINY ? CheckpointGeometry.TINY : CheckpointGeometry.OSPREY_7B;
+        CheckpointGeometry geometry = switch (shape) {
+            case TINY -> CheckpointGeometry.TINY;
+            case OSPREY_7B -> CheckpointGeometry.OSPREY_7B;
+            case OSPREY_7B_VISION -> CheckpointGeometry.OSPREY_7B_VISION;
+        };
         new RandomCheckpoint(geometry, seed).write(out);
         spec.commandLine().getOut().println("wrote a random " + shape + " Osprey checkpoint (seed " + seed + ") to " + out);
         return 0;
@@ -57,7 +62,8 @@ final class TinyCommand implements Callable<Integer> {
             return switch (value) {
                 case "tiny" -> Shape.TINY;
                 case "7b" -> Shape.OSPREY_7B;
-                default -> throw new picocli.CommandLine.TypeConversionException("expected tiny or 7b, got '" + value + "'");
+                case "7b-vision" -> Shape.OSPREY_7B_VISION;
+                default -> throw new picocli.CommandLine.TypeConversionException("expected tiny, 7b or 7b-vision, got '" + value + "'");
             };
         }
     }

@@ -21,7 +21,7 @@ public enum DecoderPrecision {
     INT4(4),
     /**
      * int8 weights per output channel and int8 activations per row, quantised at run time
-     * (MatMulInteger): ONNX Runtime's int8 GEMM runs long prompts faster than MatMulNBits, while a
+     * ({@link dev.osprey.model.onnx.RowQuantizedMatMul}): ONNX Runtime's int8 GEMM runs long prompts faster than MatMulNBits, while a
      * single position reads twice int4's bytes. A bundle's prefill graph.
      */
     INT8_DYNAMIC(8);

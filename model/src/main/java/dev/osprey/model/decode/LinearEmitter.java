@@ -1,6 +1,7 @@
 package dev.osprey.model.decode;
 
 import dev.osprey.model.onnx.OnnxGraph;
+import dev.osprey.model.onnx.RowQuantizedMatMul;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Floats;
 import dev.osprey.model.tensor.Tensor;
@@ -11,22 +12,20 @@ import java.nio.ByteOrder;
  * Emits {@code y = x · Wᵀ} for one checkpoint weight W [N, K] (PyTorch's [out, in]) in the graph's
  * precision. Float weights stay [N, K] and use FusedMatMul with transB, so a matrix is never
  * transposed in Java; quantised weights go through MatMulNBits, or for int8_dynamic through an int8
- * GEMM (MatMulInteger) on per-channel weights and per-row activations.
+ * GEMM on per-channel weights and per-row activations ({@link RowQuantizedMatMul}).
  */
 final class LinearEmitter {
-
-    private static final int ROW_ZERO_POINT = 128;
 
     private final OnnxGraph graph;
     private final DecoderPrecision precision;
     private final int accuracyLevel;
-    // The uint8 zero point of row-quantised activations, one initializer for the graph.
-    private String rowZeroPoint;
+    private final RowQuantizedMatMul rowQuantized;
 
     LinearEmitter(OnnxGraph graph, DecoderPrecision precision, int accuracyLevel) {
         this.graph = graph;
         this.precision = precision;
         this.accuracyLevel = accuracyLevel;
+        this.rowQuantized = new RowQuantizedMatMul(graph);
     }
 
     /** Adds the projection of {@code x} by {@code weight} and returns the output's name. */
@@ -47,7 +46,7 @@ final class LinearEmitter {
                     .attr("to", (long) DType.F32.onnxType()).out());
             case INT8, INT4 -> matMulNBits(x, WeightQuantizer.quantize(weight, precision.bitsFor(name),
                     WeightQuantizer.PREFERRED_BLOCK), name);
-            case INT8_DYNAMIC -> rowQuantizedMatMul(x, ChannelQuantizer.quantize(weight), name);
+            case INT8_DYNAMIC -> rowQuantized.op(x, weight);
         };
     }
 
@@ -63,33 +62,6 @@ final class LinearEmitter {
         return graph.op("MatMulNBits").domain(OnnxGraph.MS_DOMAIN).in(x, packed, scales, zeros)
                 .attr("K", (long) q.k()).attr("N", (long) q.n()).attr("bits", (long) q.bits())
                 .attr("block_size", (long) q.blockSize()).attr("accuracy_level", (long) accuracyLevel);
-    }
-
-    /**
-     * int8 GEMM with activations quantised per row at run time: each position's own scale maps its
-     * largest magnitude to 127 (uint8 codes around 128), so a position with outsized activations
-     * (a BOS token's, in real Llamas) costs no other position precision, and a row's result does not
-     * depend on which rows share the run. The int32 products are rescaled by row and column scale.
-     */
-    private OnnxGraph.Op rowQuantizedMatMul(String x, ChannelQuantizer.Quantized q, String name) {
-        String codes = graph.weight(name + ".int8", new Tensor(name + ".int8", DType.I8, new long[] {q.k(), q.n()}, ByteBuffer.wrap(q.codes())));
-        String columnScales = graph.weight(name + ".scales", Tensor.ofFloats(name + ".scales", new long[] {q.n()}, q.scales()));
-        String rowMax = graph.op("ReduceMax").in(graph.op("Abs").in(x).out(), graph.longs(-1)).attr("keepdims", 1L).out();
-        // A zero row keeps a tiny positive scale: its codes are all 128, its products zero.
-        String rowScales = graph.op("Max").in(graph.op("Div").in(rowMax, graph.scalar(127f)).out(), graph.scalar(Float.MIN_NORMAL)).out();
-        String rowCodes = graph.op("Cast").in(graph.op("Add").in(graph.op("Round").in(graph.op("Div").in(x, rowScales).out()).out(),
-                graph.scalar(ROW_ZERO_POINT)).out()).attr("to", (long) DType.U8.onnxType()).out();
-        String products = graph.op("MatMulInteger").in(rowCodes, codes, rowZeroPoint()).out();
-        String rescaled = graph.op("Mul").in(graph.op("Cast").in(products).attr("to", (long) DType.F32.onnxType()).out(), rowScales).out();
-        return graph.op("Mul").in(rescaled, columnScales);
-    }
-
-    private String rowZeroPoint() {
-        if (rowZeroPoint == null) {
-            rowZeroPoint = graph.weight("row_codes.zero_point", new Tensor("row_codes.zero_point", DType.U8, new long[0],
-                    ByteBuffer.wrap(new byte[] {(byte) ROW_ZERO_POINT})));
-        }
-        return rowZeroPoint;
     }
 
     /** The weight in another float type, converted a row at a time (only the output is allocated). */

@@ -5,6 +5,7 @@ import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.onnx.ExternalData;
 import dev.osprey.model.onnx.OnnxGraph;
+import dev.osprey.model.onnx.RowQuantizedMatMul;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Shape;
 import dev.osprey.model.tensor.Tensor;
@@ -27,6 +28,10 @@ import java.util.Arrays;
  *     Path model = VisionGraphBuilder.write(checkpoint, VisionConfig.from(checkpoint), outDir);
  * }
  * }</pre>
+ *
+ * <p>Precision ({@link VisionPrecision}): float32 throughout is the parity path; int8 runs the block
+ * MLPs and the projector on an int8 GEMM with activations quantised per pixel or token
+ * ({@link RowQuantizedMatMul}), and keeps convolutions, LayerNorms and GELU in float32.
  *
  * <p>Layout: activations stay NCHW between blocks (the convolutions need it); each LayerNorm runs
  * channels-last through ONNX LayerNormalization over the last axis, and each block's MLP runs
@@ -59,20 +64,29 @@ public final class VisionGraphBuilder {
     private final TensorStore store;
     private final VisionConfig config;
     private final OnnxGraph graph;
+    // Null in float32: every Linear is a float MatMul.
+    private final RowQuantizedMatMul int8;
 
-    private VisionGraphBuilder(TensorStore store, VisionConfig config, OnnxGraph graph) {
+    private VisionGraphBuilder(TensorStore store, VisionConfig config, OnnxGraph graph, VisionPrecision precision) {
         this.store = store;
         this.config = config;
         this.graph = graph;
+        this.int8 = precision == VisionPrecision.INT8 ? new RowQuantizedMatMul(graph) : null;
+    }
+
+    /** As {@link #write(TensorStore, VisionConfig, VisionPrecision, Path)} in float32, the parity path. */
+    public static Path write(TensorStore store, VisionConfig config, Path dir) {
+        return write(store, config, VisionPrecision.FP32, dir);
     }
 
     /**
      * Writes {@value #MODEL_FILE} and {@value #DATA_FILE} into {@code dir} (created if needed;
-     * existing files are replaced) and returns the model file's path.
+     * existing files are replaced) with the block MLPs and the projector at {@code precision}, and
+     * returns the model file's path.
      *
      * @throws OspreyException {@code BAD_CHECKPOINT} when a weight is missing or has an unexpected shape
      */
-    public static Path write(TensorStore store, VisionConfig config, Path dir) {
+    public static Path write(TensorStore store, VisionConfig config, VisionPrecision precision, Path dir) {
         Path model = dir.resolve(MODEL_FILE);
         try {
             Files.createDirectories(dir);
@@ -81,8 +95,9 @@ public final class VisionGraphBuilder {
         }
         try (ExternalData data = new ExternalData(dir.resolve(DATA_FILE))) {
             OnnxGraph graph = new OnnxGraph("osprey_vision", data);
-            new VisionGraphBuilder(store, config, graph).build();
-            graph.save(model, OnnxGraph.OPSET, false);
+            new VisionGraphBuilder(store, config, graph, precision).build();
+            // The int8 GEMM is ONNX Runtime's contrib MatMulIntegerToFloat.
+            graph.save(model, OnnxGraph.OPSET, precision == VisionPrecision.INT8);
         }
         return model;
     }
@@ -169,11 +184,13 @@ public final class VisionGraphBuilder {
                 .attr("axis", -1L).attr("epsilon", LAYER_NORM_EPS).out();
     }
 
-    /** y = x · Wᵀ + b over the last axis; W [out, in] is stored transposed so MatMul reads it directly. */
+    /**
+     * y = x · Wᵀ + b over the last axis. In float32, W [out, in] is stored transposed so MatMul reads
+     * it directly; in int8 it is quantised per output channel, x per pixel or token.
+     */
     private String linear(String key, int in, int out, String x) {
         Tensor w = checked(key + ".weight", out, in);
-        String wT = graph.weight(key + ".weight_t", transposed(w));
-        String y = graph.op("MatMul").in(x, wT).out();
+        String y = int8 != null ? int8.op(x, w).out() : graph.op("MatMul").in(x, graph.weight(key + ".weight_t", transposed(w))).out();
         return graph.op("Add").in(y, param(key + ".bias", out)).out();
     }
 

@@ -18,7 +18,10 @@ import dev.osprey.model.generate.SamplingSettings;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.text.OspreyTokenizer;
 import dev.osprey.model.vision.OnnxVisionTower;
+import dev.osprey.model.vision.TritonRepository;
 import dev.osprey.model.vision.VisionFeatures;
+import dev.osprey.model.vision.VisionGraphBuilder;
+import dev.osprey.model.vision.VisionPrecision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code osprey convert} on the golden checkpoint in the real layout (sharded bf16 PyTorch files):
@@ -57,7 +61,7 @@ class BundleConverterTest {
         BundleManifest m = bundle.manifest();
         assertThat(m.precision()).isEqualTo("fp32");
         assertThat(m.llm()).isEqualTo(new BundleManifest.Llm(64, 2, 4, 4, 16, 172, 32000, 1e-5f, 10000f, 2048));
-        assertThat(m.vision()).isEqualTo(new BundleManifest.Vision(List.of(1, 1, 2, 1), List.of(8, 16, 32, 64), 32));
+        assertThat(m.vision()).isEqualTo(new BundleManifest.Vision(List.of(1, 1, 2, 1), List.of(8, 16, 32, 64), 32, "fp32"));
         assertThat(m.extractor()).isEqualTo(new BundleManifest.Extractor(List.of(8, 16, 32, 64), 32, 112));
         assertThat(m.tokens().mask()).isEqualTo(32000);
         assertThat(bundle.tokenizerDir().resolve("tokenizer.json")).exists();
@@ -77,6 +81,41 @@ class BundleConverterTest {
             Golden.assertClose("image_embeds", features.imageEmbeds(), golden.floats("image_embeds"), 1e-4, 1e-4);
             Golden.assertClose("res5", features.res5().values(), golden.floats("res5"), 1e-4, 1e-4);
         }
+    }
+
+    @Test
+    void anInt8VisionBundleRecordsItsPrecisionAndServesItsGraphThroughTriton() throws IOException {
+        Path int8 = tmp.resolve("int8-vision");
+        BundleManifest m = new BundleConverter(progress::add).withVisionPrecision(VisionPrecision.INT8)
+                .convert(Golden.binCheckpoint(), int8, DecoderPrecision.FP32);
+
+        assertThat(m.vision().precision()).isEqualTo("int8");
+        assertThat(ModelBundle.open(int8).manifest().vision().precision()).isEqualTo("int8");
+        assertThat(progress).anyMatch(line -> line.startsWith("vision model (int8)"));
+        ModelBundle bundle = ModelBundle.open(int8);
+        Path triton = bundle.tritonRepository().resolve(TritonRepository.MODEL_NAME);
+        // Same inputs and outputs as the fp32 graph, so clients and the encoder's Triton backend see no difference.
+        assertThat(Files.readString(triton.resolve("config.pbtxt")))
+                .isEqualTo(Files.readString(ModelBundle.open(bundleDir).tritonRepository().resolve(TritonRepository.MODEL_NAME).resolve("config.pbtxt")));
+        assertThat(triton.resolve(TritonRepository.VERSION).resolve(TritonRepository.MODEL_FILE)).hasSameBinaryContentAs(bundle.visionModel());
+        assertThat(triton.resolve(TritonRepository.VERSION).resolve(VisionGraphBuilder.DATA_FILE))
+                .hasSameBinaryContentAs(bundle.visionModel().resolveSibling(VisionGraphBuilder.DATA_FILE));
+        // A quarter of fp32's bytes for the MLP and projector weights.
+        assertThat(Files.size(bundle.visionModel().resolveSibling(VisionGraphBuilder.DATA_FILE)))
+                .isLessThan(Files.size(ModelBundle.open(bundleDir).visionModel().resolveSibling(VisionGraphBuilder.DATA_FILE)) / 2);
+    }
+
+    @Test
+    void aManifestWithoutAVisionPrecisionIsAnFp32Bundle() throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        ObjectNode manifest = (ObjectNode) json.readTree(
+                Files.readString(bundleDir.resolve(BundleManifest.FILE_NAME)));
+        ((ObjectNode) manifest.get("vision")).remove("precision");
+        Path older = tmp.resolve("older-manifest");
+        Files.createDirectories(older);
+        Files.writeString(older.resolve(BundleManifest.FILE_NAME), json.writeValueAsString(manifest));
+
+        assertThat(BundleManifest.read(older).vision().precision()).isEqualTo("fp32");
     }
 
     @Test

@@ -51,6 +51,21 @@ class OspreyCliTest {
     }
 
     @Test
+    void convertWritesAnInt8VisionGraphOnRequestAndTheManifestSaysSo(@TempDir Path dir) {
+        Path bundle = dir.resolve("bundle");
+        assertThat(run("convert", "--checkpoint", Golden.binCheckpoint().toString(), "--out", bundle.toString(), "--vision-precision", "int8"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("vision model (int8)").contains("vision dims [8, 16, 32, 64], int8)");
+        assertThat(ModelBundle.open(bundle).manifest().vision().precision()).isEqualTo("int8");
+    }
+
+    @Test
+    void invalidVisionPrecisionNamesTheAllowedValues() {
+        assertThat(run("convert", "--checkpoint", "c", "--out", "b", "--vision-precision", "int4")).isEqualTo(2);
+        assertThat(err.toString()).contains("int4").containsIgnoringCase("fp32").containsIgnoringCase("int8");
+    }
+
+    @Test
     void invalidPrefillWeightsNameTheAllowedValues() {
         assertThat(run("convert", "--checkpoint", "c", "--out", "b", "--prefill-weights", "int4")).isEqualTo(2);
         assertThat(err.toString()).contains("int4").containsIgnoringCase("none").containsIgnoringCase("int8");
@@ -75,9 +90,9 @@ class OspreyCliTest {
     }
 
     @Test
-    void tinyAcceptsTheTwoShapesOnly() {
+    void tinyAcceptsItsThreeShapesOnly() {
         assertThat(run("tiny", "--out", "x", "--shape", "13b")).isEqualTo(2);
-        assertThat(err.toString()).contains("expected tiny or 7b");
+        assertThat(err.toString()).contains("expected tiny, 7b or 7b-vision");
     }
 
     @Test

@@ -3,9 +3,12 @@ package dev.osprey.model.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.checkpoint.TensorStore;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.onnx.OnnxGraph;
+import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Tensor;
 import dev.osprey.onnx.proto.GraphProto;
 import dev.osprey.onnx.proto.ModelProto;
@@ -15,7 +18,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +48,30 @@ class VisionGraphBuilderTest {
         });
         assertThat(graph.getOutputList()).extracting(ValueInfoProto::getName)
                 .containsExactly("res2", "res3", "res4", "res5", VisionGraphBuilder.IMAGE_EMBEDS);
+    }
+
+    @Test
+    void int8MultipliesTheBlockMlpsAndTheProjectorInInt8AndKeepsTheRestFloat() throws Exception {
+        Path model;
+        try (SafetensorsFile checkpoint = TinyVision.checkpoint()) {
+            model = VisionGraphBuilder.write(checkpoint, VisionConfig.from(checkpoint), VisionPrecision.INT8, dir);
+        }
+        ModelProto proto;
+        try (InputStream in = Files.newInputStream(model)) {
+            proto = ModelProto.parseFrom(in);
+        }
+        GraphProto graph = proto.getGraph();
+        // 5 blocks x (fc1, fc2) + the projector's two Linears; the convolutions stay float.
+        assertThat(graph.getNodeList().stream().filter(n -> n.getOpType().equals("MatMulIntegerToFloat"))).hasSize(12);
+        assertThat(graph.getNodeList().stream().filter(n -> n.getOpType().equals("MatMul"))).isEmpty();
+        assertThat(graph.getNodeList().stream().filter(n -> n.getOpType().equals("Conv"))).hasSize(9);
+        Map<String, Integer> types = graph.getInitializerList().stream().collect(Collectors.toMap(TensorProto::getName, TensorProto::getDataType));
+        String fc1 = VisionConfig.OSPREY_TRUNK + "stages.3.blocks.0.mlp.fc1.weight";
+        assertThat(types).containsEntry(fc1 + ".int8", DType.I8.onnxType()).containsEntry(fc1 + ".scales", DType.F32.onnxType())
+                .containsEntry(VisionConfig.OSPREY_PROJECTOR + "2.weight.int8", DType.I8.onnxType())
+                .containsEntry(VisionConfig.OSPREY_TRUNK + "stages.3.blocks.0.conv_dw.weight", DType.F32.onnxType())
+                .doesNotContainKey(fc1 + "_t");
+        assertThat(proto.getOpsetImportList()).anyMatch(opset -> opset.getDomain().equals(OnnxGraph.MS_DOMAIN));
     }
 
     @Test

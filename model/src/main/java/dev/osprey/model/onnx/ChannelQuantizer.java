@@ -1,25 +1,25 @@
-package dev.osprey.model.decode;
+package dev.osprey.model.onnx;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.tensor.Tensor;
 
 /**
- * Symmetric int8 quantisation with one scale per output channel, laid out [K, N] as
- * DynamicQuantizeMatMul takes its second operand: each row of the checkpoint's [N, K] matrix becomes a
- * column, scaled so that its largest magnitude maps to 127.
+ * Symmetric int8 quantisation with one scale per output channel, laid out [K, N] as the int8 GEMMs
+ * (MatMulInteger, MatMulIntegerToFloat) take their second operand: each row of the checkpoint's
+ * [N, K] matrix becomes a column, scaled so that its largest magnitude maps to 127.
  */
-final class ChannelQuantizer {
+public final class ChannelQuantizer {
 
     /** int8 codes [K, N] row-major and one scale per column. */
-    record Quantized(int k, int n, byte[] codes, float[] scales) {
+    public record Quantized(int k, int n, byte[] codes, float[] scales) {
     }
 
     private ChannelQuantizer() {
     }
 
     /** Quantises a [N, K] float matrix (any float dtype), reading one row at a time. */
-    static Quantized quantize(Tensor weight) {
+    public static Quantized quantize(Tensor weight) {
         if (weight.shape().length != 2) {
             throw new OspreyException(Reason.INTERNAL, "cannot quantise " + weight + " per channel");
         }

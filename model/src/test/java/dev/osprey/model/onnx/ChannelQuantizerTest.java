@@ -1,4 +1,4 @@
-package dev.osprey.model.decode;
+package dev.osprey.model.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
