@@ -2,6 +2,7 @@ package dev.osprey.extractor;
 
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.checkpoint.SafetensorsFile;
+import dev.osprey.model.region.ExtractorWarmUp;
 import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
@@ -12,6 +13,8 @@ import dev.osprey.service.InternalProperties;
 import dev.osprey.service.ModelProperties;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,13 +29,21 @@ import org.springframework.context.annotation.Import;
 @EnableConfigurationProperties({ModelProperties.class, EncoderClientProperties.class, ExtractorProperties.class})
 class ExtractorConfiguration {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ExtractorConfiguration.class);
+
     @Bean
     MaskExtractor maskExtractor(ModelProperties model) {
         ModelBundle bundle = model.open();
+        MaskExtractor extractor;
         // The weights are copied onto the heap; the file need not stay open.
         try (SafetensorsFile weights = SafetensorsFile.open(bundle.extractorWeights())) {
-            return new MaskExtractor(MaskExtractorWeights.load(weights));
+            extractor = new MaskExtractor(MaskExtractorWeights.load(weights));
         }
+        // Before the service is ready, so that the first question does not run the kernels uncompiled.
+        long start = System.nanoTime();
+        int calls = ExtractorWarmUp.run(extractor, bundle.manifest().extractor().levelDims(), bundle.manifest().image().size());
+        LOG.info("mask extractor warmed up: {} calls in {} ms", calls, (System.nanoTime() - start) / 1_000_000);
+        return extractor;
     }
 
     @Bean(destroyMethod = "close")

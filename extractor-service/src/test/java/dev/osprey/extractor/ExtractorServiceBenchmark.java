@@ -8,6 +8,7 @@ import dev.osprey.model.TinyBundle;
 import dev.osprey.model.bench.ExtractorBenchmark;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.mask.BinaryMask;
+import dev.osprey.model.region.ExtractorWarmUp;
 import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.MaskExtractorWeights;
 import dev.osprey.service.EncoderChannels;
@@ -127,7 +128,7 @@ class ExtractorServiceBenchmark {
 
     private static ExtractRequest request(int regions) {
         ExtractRequest.Builder request = ExtractRequest.newBuilder().setImageId("image");
-        for (BinaryMask mask : ExtractorBenchmark.ellipses(new SplittableRandom(regions), regions, HEIGHT, WIDTH)) {
+        for (BinaryMask mask : ExtractorWarmUp.ellipses(new SplittableRandom(regions), regions, HEIGHT, WIDTH)) {
             request.addRegions(Region.newBuilder().setRle(CocoRle.newBuilder().setHeight(HEIGHT).setWidth(WIDTH)
                     .setCompressed(dev.osprey.model.mask.CocoRle.encode(mask))));
         }
