@@ -59,7 +59,7 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  */
-public final class RegionChat implements AutoCloseable {
+public final class RegionChat implements ChatModel {
 
     /**
      * A question encoded for a number of regions: one prompt per region for a task, one for a free prompt.
@@ -98,9 +98,9 @@ public final class RegionChat implements AutoCloseable {
     }
 
     private final int imageTokens;
-    private final int maxContext;
     private final OspreyTokenizer tokenizer;
     private final PromptEncoder prompts;
+    private final ChatPrompts chatPrompts;
     private final SafetensorsFile embeddingFile;
     private final EmbeddingTable embeddings;
     private final DecoderSession decoder;
@@ -142,7 +142,7 @@ public final class RegionChat implements AutoCloseable {
     public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision, Sharing sharing) {
         this.prefillGate = new PrefillGate(sharing.prefills());
         this.imageTokens = bundle.manifest().image().tokens();
-        this.maxContext = bundle.manifest().llm().maxContext();
+        int maxContext = bundle.manifest().llm().maxContext();
         this.prefixes = prefixes;
         this.prefixPrecision = prefixPrecision != null ? prefixPrecision
                 : KvPrecision.forWeights(DecoderPrecision.parse(bundle.manifest().precision()));
@@ -152,6 +152,7 @@ public final class RegionChat implements AutoCloseable {
         try {
             tokenizer = Resources.track(opened, OspreyTokenizer.load(bundle.tokenizerDir()));
             prompts = new PromptEncoder(tokenizer);
+            chatPrompts = new ChatPrompts(prompts, imageTokens, maxContext);
             embeddingFile = Resources.track(opened, SafetensorsFile.open(bundle.embeddings()));
             embeddings = EmbeddingTable.from(embeddingFile);
             decoder = Resources.track(opened, bundle.openDecoder(threads));
@@ -175,6 +176,7 @@ public final class RegionChat implements AutoCloseable {
      *
      * @return how many prefixes were dropped
      */
+    @Override
     public int forget(String imageId) {
         return prefixes == null ? 0 : prefixes.invalidateImage(bundleKey, imageId);
     }
@@ -191,6 +193,7 @@ public final class RegionChat implements AutoCloseable {
      * @return whether this call computed the prefix (false: cached already, no cache, or cancelled)
      * @throws OspreyException BAD_INPUT if the image tokens have the wrong size; what the decoder throws
      */
+    @Override
     public boolean warm(String imageId, Supplier<float[]> imageTokens, Cancellation cancellation) {
         if (prefixes == null || cancellation.cancelled()) {
             return false;
@@ -228,56 +231,24 @@ public final class RegionChat implements AutoCloseable {
         return loop;
     }
 
-    /** Image tokens per image: the rows the image-token supplier of {@link #answer} must give. */
+    @Override
     public int imageTokens() {
         return imageTokens;
     }
 
-    /** The LLM's hidden size: the width of image and region tokens. */
+    @Override
     public int hidden() {
         return embeddings.hidden();
     }
 
-    /**
-     * Encodes {@code question} for {@code regionCount} regions (referred to as {@code <regionN>} in
-     * a free prompt and its history).
-     *
-     * @throws OspreyException BAD_INPUT for a task without regions, or a free prompt whose references
-     *                         do not match the regions (naming the reference)
-     */
+    @Override
     public Prompts prompts(Question question, int regionCount) {
-        List<PromptIds> encoded = switch (question) {
-            case Question.Task task -> {
-                TaskRegions.require("masks", regionCount);
-                List<PromptIds> perRegion = new ArrayList<>(regionCount);
-                for (int q = 0; q < regionCount; q++) {
-                    perRegion.add(prompts.task(task.task(), q));
-                }
-                yield perRegion;
-            }
-            case Question.Prompt prompt -> List.of(prompts.free(prompt.history(), prompt.text(), regionCount));
-        };
-        int length = encoded.getFirst().ids().length - 1 + imageTokens;
-        for (PromptIds ids : encoded) {
-            if (ids.ids().length - 1 + imageTokens != length) {
-                throw new IllegalStateException("the prompts of one batch differ in length");
-            }
-        }
-        return new Prompts(question instanceof Question.Task, encoded, regionCount, length);
+        return chatPrompts.prompts(question, regionCount);
     }
 
-    /**
-     * Checks the context budget: prompt + image tokens + {@code maxNewTokens} must fit the bundle's limit.
-     *
-     * @throws OspreyException BAD_INPUT naming the overflow
-     */
+    @Override
     public void requireContext(Prompts prompts, int maxNewTokens) {
-        long needed = (long) prompts.length() + maxNewTokens;
-        if (needed > maxContext) {
-            throw OspreyException.badInput("the prompt (" + (prompts.length() - imageTokens) + " tokens) + " + imageTokens
-                    + " image tokens + max_new_tokens " + maxNewTokens + " = " + needed + " exceeds the context limit of " + maxContext
-                    + " by " + (needed - maxContext) + "; lower max_new_tokens or shorten the prompt");
-        }
+        chatPrompts.requireContext(prompts, maxNewTokens);
     }
 
     /**
@@ -291,6 +262,7 @@ public final class RegionChat implements AutoCloseable {
      * @throws OspreyException BAD_INPUT if the regions do not match the prompts or the model, the
      *                         image tokens have the wrong size, or the prompt does not fit the context
      */
+    @Override
     public List<Answer> answer(String imageId, Supplier<float[]> imageTokens, RegionTokens regions, Prompts prompts,
             GenerationRequest request) {
         requireRegions(regions, prompts);
