@@ -66,6 +66,8 @@ final class OnnxTrtllmServer implements AutoCloseable {
     final List<Integer> reusedPositions = new CopyOnWriteArrayList<>();
     /** Requests whose stream was cancelled while they decoded. */
     final AtomicInteger cancelledRequests = new AtomicInteger();
+    /** A pause before each generated id, to let a test act mid-stream. */
+    volatile long delayMillis;
 
     /** Serves the bundle's decoder, declaring the prompt table as {@code tableDatatype} (the engine's type). */
     OnnxTrtllmServer(ModelBundle bundle, String tableDatatype) {
@@ -172,6 +174,7 @@ final class OnnxTrtllmServer implements AutoCloseable {
                     cancelledRequests.incrementAndGet();
                     return;
                 }
+                pause();
                 int id = sampler.next(logits, 0, vocab);
                 if (id == endId) {
                     break;
@@ -271,6 +274,16 @@ final class OnnxTrtllmServer implements AutoCloseable {
                 .setName(tensor.name()).setDatatype(datatype).addShape(-1);
         tensor.dims().forEach(d -> metadata.addShape(d));
         return metadata.build();
+    }
+
+    private void pause() {
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void send(ServerCallStreamObserver<ModelStreamInferResponse> call, ModelStreamInferResponse response) {

@@ -106,9 +106,10 @@ class TrtllmBackendTest {
     @Test
     void aCancelledCallEndsItsRequestOnTriton() throws Exception {
         start("FP32");
+        triton.delayMillis = 100;
         Context.CancellableContext call = Context.current().withCancellation();
         Iterator<AnswerEvent> events = call.call(() -> remote.stub().generate(greedy(images[0]).setPrompt("What is <region1>?")
-                .setMaxNewTokens(200).build()));
+                .setMaxNewTokens(64).build()));
         events.next();
         call.cancel(null);
         await().atMost(10, TimeUnit.SECONDS).until(() -> triton.cancelledRequests.get() == 1);

@@ -80,7 +80,7 @@ public final class TrtllmChat implements ChatModel {
         this.imageTokens = bundle.manifest().image().tokens();
         this.hidden = bundle.manifest().llm().hidden();
         this.vocab = bundle.manifest().llm().vocab();
-        this.prompts = new ChatPrompts(new PromptEncoder(tokenizer), imageTokens, bundle.manifest().llm().maxContext());
+        this.prompts = new ChatPrompts(new PromptEncoder(tokenizer), imageTokens, hidden, bundle.manifest().llm().maxContext());
         this.channel = Grpc.newChannelBuilder(triton.address(), InsecureChannelCredentials.create()).build();
     }
 
@@ -112,10 +112,7 @@ public final class TrtllmChat implements ChatModel {
     @Override
     public List<Answer> answer(String imageId, Supplier<float[]> imageTokenSupplier, RegionTokens regions, RegionChat.Prompts encoded,
             GenerationRequest request) {
-        if (regions.regions() != encoded.regions() || (regions.regions() > 0 && regions.width() != hidden)) {
-            throw OspreyException.badInput("the prompts refer to " + encoded.regions() + " region(s) of width " + hidden + ", got "
-                    + regions.regions() + " of width " + regions.width());
-        }
+        prompts.requireRegions(regions, encoded);
         requireContext(encoded, request.maxNewTokens());
         Cancellation cancellation = request.cancellation();
         int sequences = encoded.ids().size();
@@ -123,13 +120,10 @@ public final class TrtllmChat implements ChatModel {
         StreamedGeneration generation = new StreamedGeneration(sequences, request, encoded.length(), start, tokenizer,
                 tokenizer.specialIds().eos());
         if (cancellation.cancelled()) {
-            return answers(encoded, generation.results(FinishReason.CANCELLED));
+            return encoded.answers(generation.results(FinishReason.CANCELLED));
         }
         float[] image = imageTokenSupplier.get();
-        if (image == null || image.length != (long) imageTokens * hidden) {
-            throw OspreyException.badInput("expected " + imageTokens + " x " + hidden + " image token values, got "
-                    + (image == null ? "none" : image.length));
-        }
+        prompts.requireImageTokens(image);
         String datatype = tableDatatype();
         BlockingQueue<TrtllmStream.Arrival> arrivals = new LinkedBlockingQueue<>();
         GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(channel);
@@ -140,7 +134,7 @@ public final class TrtllmChat implements ChatModel {
                 streams.add(TrtllmStream.open(stub, TrtllmRequests.request(triton.model(), imageId + "/" + b, table, datatype, request,
                         tokenizer.specialIds().eos(), tokenizer.specialIds().unk()), b, arrivals));
             }
-            return answers(encoded, receive(generation, arrivals, streams, cancellation));
+            return encoded.answers(receive(generation, arrivals, streams, cancellation));
         } finally {
             // Whatever ended the answer (done, a stop string, a cancel, a failure), Triton stops generating for it.
             streams.forEach(stream -> stream.cancel("the answer is complete"));
@@ -196,16 +190,6 @@ public final class TrtllmChat implements ChatModel {
                     + " the call's deadline", arrival.failure());
             default -> new OspreyException(Reason.INTERNAL, where + ", failed the stream: " + said, arrival.failure());
         };
-    }
-
-    private static List<Answer> answers(RegionChat.Prompts encoded, List<Generation> generations) {
-        List<Answer> answers = new ArrayList<>(generations.size());
-        for (int b = 0; b < generations.size(); b++) {
-            Generation g = generations.get(b);
-            answers.add(new Answer(encoded.perRegion() ? b + 1 : 0, encoded.ids().get(b).ids(), g.outputIds(), g.text(),
-                    g.finishReason(), g.usage()));
-        }
-        return answers;
     }
 
     /**

@@ -74,6 +74,16 @@ public final class RegionChat implements ChatModel {
         public Prompts {
             ids = List.copyOf(ids);
         }
+
+        /** The answers these prompts got, one generation per prompt in order (a task's answers numbered by region from 1). */
+        public List<Answer> answers(List<Generation> generations) {
+            List<Answer> answers = new ArrayList<>(generations.size());
+            for (int b = 0; b < generations.size(); b++) {
+                Generation g = generations.get(b);
+                answers.add(new Answer(perRegion ? b + 1 : 0, ids.get(b).ids(), g.outputIds(), g.text(), g.finishReason(), g.usage()));
+            }
+            return answers;
+        }
     }
 
     /**
@@ -152,9 +162,9 @@ public final class RegionChat implements ChatModel {
         try {
             tokenizer = Resources.track(opened, OspreyTokenizer.load(bundle.tokenizerDir()));
             prompts = new PromptEncoder(tokenizer);
-            chatPrompts = new ChatPrompts(prompts, imageTokens, maxContext);
             embeddingFile = Resources.track(opened, SafetensorsFile.open(bundle.embeddings()));
             embeddings = EmbeddingTable.from(embeddingFile);
+            chatPrompts = new ChatPrompts(prompts, imageTokens, embeddings.hidden(), maxContext);
             decoder = Resources.track(opened, bundle.openDecoder(threads));
             generator = new Generator(decoder, embeddings, tokenizer);
             loop = sharing.maxBatch() == 1 ? null : Resources.track(opened, new DecodeLoop(decoder, embeddings, tokenizer, sharing.maxBatch(),
@@ -265,7 +275,7 @@ public final class RegionChat implements ChatModel {
     @Override
     public List<Answer> answer(String imageId, Supplier<float[]> imageTokens, RegionTokens regions, Prompts prompts,
             GenerationRequest request) {
-        requireRegions(regions, prompts);
+        chatPrompts.requireRegions(regions, prompts);
         requireContext(prompts, request.maxNewTokens());
         List<Generation> generations;
         int sequences = prompts.ids().size();
@@ -280,23 +290,7 @@ public final class RegionChat implements ChatModel {
                 generations = shared ? loop.generate(cache, prefilled.get(), request) : generator.generate(cache, prefilled.get(), request);
             }
         }
-        List<Answer> answers = new ArrayList<>(generations.size());
-        for (int b = 0; b < generations.size(); b++) {
-            Generation g = generations.get(b);
-            answers.add(new Answer(prompts.perRegion() ? b + 1 : 0, prompts.ids().get(b).ids(), g.outputIds(), g.text(),
-                    g.finishReason(), g.usage()));
-        }
-        return answers;
-    }
-
-    private void requireRegions(RegionTokens regions, Prompts prompts) {
-        if (regions.regions() != prompts.regions()) {
-            throw OspreyException.badInput("the prompts refer to " + prompts.regions() + " region(s) but " + regions.regions()
-                    + " region token pair(s) were given");
-        }
-        if (regions.regions() > 0 && regions.width() != hidden()) {
-            throw OspreyException.badInput("region tokens are " + regions.width() + " wide, the model's hidden size is " + hidden());
-        }
+        return prompts.answers(generations);
     }
 
     /**
@@ -366,7 +360,7 @@ public final class RegionChat implements ChatModel {
      * later question about the image will, whatever the cache's precision or a prefill graph's attention.
      */
     private PrefixKv computePrefix(int[] ids, int sentinel, float[] image, Cancellation cancellation) {
-        requireImageTokens(image);
+        chatPrompts.requireImageTokens(image);
         int prefixLength = sentinel + this.imageTokens;
         float[] embeds = InterleavedSequence.assemble(Arrays.copyOf(ids, sentinel + 1), embeddings, image, new float[0],
                 new float[0]).embeds();
@@ -388,7 +382,7 @@ public final class RegionChat implements ChatModel {
 
     // [batch, n, hidden]: every prompt assembled with the image tokens and its regions' tokens.
     private float[] batch(Prompts prompts, float[] image, RegionTokens regions) {
-        requireImageTokens(image);
+        chatPrompts.requireImageTokens(image);
         int hidden = hidden();
         int rowValues = Math.multiplyExact(prompts.length(), hidden);
         float[] batch = new float[Math.multiplyExact(prompts.ids().size(), rowValues)];
@@ -397,13 +391,6 @@ public final class RegionChat implements ChatModel {
             System.arraycopy(assemble(ids.ids(), ids.slotRegions(), image, regions).embeds(), 0, batch, b * rowValues, rowValues);
         }
         return batch;
-    }
-
-    private void requireImageTokens(float[] image) {
-        if (image == null || image.length != (long) imageTokens * hidden()) {
-            throw OspreyException.badInput("expected " + imageTokens + " x " + hidden() + " image token values, got "
-                    + (image == null ? "none" : image.length));
-        }
     }
 
     // The prompt after the image, assembled behind a one-row stand-in for the image that is then
