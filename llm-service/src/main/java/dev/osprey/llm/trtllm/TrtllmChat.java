@@ -154,10 +154,14 @@ public final class TrtllmChat implements ChatModel {
                 if (arrival == null) {
                     continue;
                 }
+                int sequence = arrival.sequence();
                 if (arrival.failure() != null || arrival.errorMessage() != null) {
+                    if (generation.ended(sequence)) {
+                        // The stream this thread cancelled once its answer had ended.
+                        continue;
+                    }
                     throw failure(arrival);
                 }
-                int sequence = arrival.sequence();
                 boolean ended = false;
                 for (int id : arrival.ids()) {
                     ended = generation.accept(sequence, id);

@@ -42,6 +42,11 @@ public final class StreamedGeneration {
         sequences.get(sequence).end(why);
     }
 
+    /** Whether sequence {@code sequence} has ended. */
+    public boolean ended(int sequence) {
+        return sequences.get(sequence).ended();
+    }
+
     /** Whether every sequence has ended. */
     public boolean ended() {
         return sequences.stream().allMatch(RunningSequence::ended);
