@@ -1,8 +1,8 @@
 package dev.osprey.llm;
 
+import dev.osprey.llm.trtllm.TrtllmChat;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.decode.PrefixCache;
-import dev.osprey.llm.trtllm.TrtllmChat;
 import dev.osprey.model.pipeline.ChatModel;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderChannels;

@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,9 +94,9 @@ class TrtllmBackendTest {
         start("FP16");
         GoldenImage first = images[0];
         GoldenImage second = images[1];
-        Streamed.collect(remote.stub().generate(greedy(first).setPrompt("What is <region1>?").build()));
-        Streamed.collect(remote.stub().generate(greedy(first).setPrompt("Describe <region1> in detail.").build()));
-        Streamed.collect(remote.stub().generate(greedy(second).setPrompt("What is <region1>?").build()));
+        Streamed.collect(remote.stub().generate(greedy(first).setPrompt("What is " + everyRegion(first) + "?").build()));
+        Streamed.collect(remote.stub().generate(greedy(first).setPrompt("Describe " + everyRegion(first) + " in detail.").build()));
+        Streamed.collect(remote.stub().generate(greedy(second).setPrompt("What is " + everyRegion(second) + "?").build()));
         int imageEnd = imageEnd();
         assertThat(triton.reusedPositions.get(0)).as("the first question finds nothing cached").isZero();
         assertThat(triton.reusedPositions.get(1)).as("a second question about the image reuses its prefix through the image tokens")
@@ -108,7 +110,7 @@ class TrtllmBackendTest {
         start("FP32");
         triton.delayMillis = 100;
         Context.CancellableContext call = Context.current().withCancellation();
-        Iterator<AnswerEvent> events = call.call(() -> remote.stub().generate(greedy(images[0]).setPrompt("What is <region1>?")
+        Iterator<AnswerEvent> events = call.call(() -> remote.stub().generate(greedy(images[0]).setPrompt("What is " + everyRegion(images[0]) + "?")
                 .setMaxNewTokens(64).build()));
         events.next();
         call.cancel(null);
@@ -139,6 +141,11 @@ class TrtllmBackendTest {
             sentinel++;
         }
         return sentinel + remote.model.imageTokens();
+    }
+
+    // A free prompt must refer to every region it is given.
+    private static String everyRegion(GoldenImage image) {
+        return IntStream.rangeClosed(1, image.regions()).mapToObj(r -> "<region" + r + ">").collect(Collectors.joining(" and "));
     }
 
     private static GenerateRequest.Builder greedy(GoldenImage image) {
