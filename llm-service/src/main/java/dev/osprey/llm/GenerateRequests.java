@@ -8,6 +8,7 @@ import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.generate.GenerationRequest;
 import dev.osprey.model.generate.SamplingSettings;
+import dev.osprey.model.pipeline.ChatModel;
 import dev.osprey.model.pipeline.Question;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.model.pipeline.TaskRegions;
@@ -25,11 +26,11 @@ import java.util.function.Supplier;
  */
 final class GenerateRequests {
 
-    private final RegionChat chat;
+    private final ChatModel chat;
     private final int defaultMaxNewTokens;
 
     /** @param defaultMaxNewTokens the token limit of a request that sets none */
-    GenerateRequests(RegionChat chat, int defaultMaxNewTokens) {
+    GenerateRequests(ChatModel chat, int defaultMaxNewTokens) {
         this.chat = chat;
         this.defaultMaxNewTokens = defaultMaxNewTokens;
     }

@@ -1,7 +1,9 @@
 package dev.osprey.llm;
 
+import dev.osprey.llm.trtllm.TrtllmChat;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.decode.PrefixCache;
+import dev.osprey.model.pipeline.ChatModel;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
@@ -30,7 +32,20 @@ class LlmConfiguration {
     private static final Logger log = LoggerFactory.getLogger(LlmConfiguration.class);
 
     @Bean
-    RegionChat regionChat(ModelProperties model, LlmProperties llm) {
+    ChatModel chatModel(ModelProperties model, LlmProperties llm) {
+        return switch (llm.backend()) {
+            case EMBEDDED -> regionChat(model, llm);
+            case TRITON_TRTLLM -> {
+                ModelBundle bundle = model.open();
+                LlmProperties.Triton triton = llm.triton();
+                log.info("language model of {} decodes on Triton at {} (TensorRT-LLM model {}); tokenizer and template from the bundle",
+                        bundle.dir(), triton.address(), triton.model());
+                yield new TrtllmChat(bundle, new TrtllmChat.Triton(triton.address(), triton.model(), triton.deadline()));
+            }
+        };
+    }
+
+    private static RegionChat regionChat(ModelProperties model, LlmProperties llm) {
         long start = System.nanoTime();
         ModelBundle bundle = model.open();
         PrefixCache prefixes = new PrefixCache(llm.prefixCacheSize().toBytes());
@@ -53,19 +68,19 @@ class LlmConfiguration {
     }
 
     @Bean
-    WarmUps warmUps(LlmProperties llm, GenerationQueue queue, RegionChat chat) {
-        // Without a prefix cache a warm-up would keep nothing.
-        int queueSize = chat.prefixCache() == null ? 0 : llm.warmUp().queueSize();
+    WarmUps warmUps(LlmProperties llm, GenerationQueue queue, ChatModel chat) {
+        // Without a prefix cache here a warm-up would keep nothing.
+        int queueSize = chat instanceof RegionChat local && local.prefixCache() != null ? llm.warmUp().queueSize() : 0;
         return new WarmUps(queueSize, () -> queue.running() > 0 || queue.waiting() > 0);
     }
 
     @Bean
-    LlmMetrics llmMetrics(MeterRegistry registry, RegionChat chat, GenerationQueue queue, WarmUps warmUps) {
+    LlmMetrics llmMetrics(MeterRegistry registry, ChatModel chat, GenerationQueue queue, WarmUps warmUps) {
         return new LlmMetrics(registry, chat, queue, warmUps);
     }
 
     @Bean
-    LlmGrpcService llmGrpcService(RegionChat chat, EncoderChannels channels, EncoderClientProperties encoder, GenerationQueue queue,
+    LlmGrpcService llmGrpcService(ChatModel chat, EncoderChannels channels, EncoderClientProperties encoder, GenerationQueue queue,
             WarmUps warmUps, LlmMetrics metrics, LlmProperties llm) {
         return new LlmGrpcService(chat, new EncoderClient(channels, encoder.deadline()), queue, warmUps, metrics,
                 llm.defaultMaxNewTokens());

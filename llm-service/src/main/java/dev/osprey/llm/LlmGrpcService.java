@@ -9,6 +9,7 @@ import dev.osprey.internal.v1.WarmRequest;
 import dev.osprey.internal.v1.WarmResponse;
 import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.pipeline.Answer;
+import dev.osprey.model.pipeline.ChatModel;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.ErrorReason;
@@ -32,7 +33,7 @@ import java.util.List;
  */
 final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable {
 
-    private final RegionChat chat;
+    private final ChatModel chat;
     private final EncoderClient encoder;
     private final GenerationQueue queue;
     private final WarmUps warmUps;
@@ -40,7 +41,7 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
     private final GenerateRequests requests;
 
     /** @param defaultMaxNewTokens the token limit of a request that sets none */
-    LlmGrpcService(RegionChat chat, EncoderClient encoder, GenerationQueue queue, WarmUps warmUps, GenerationMetrics metrics,
+    LlmGrpcService(ChatModel chat, EncoderClient encoder, GenerationQueue queue, WarmUps warmUps, GenerationMetrics metrics,
             int defaultMaxNewTokens) {
         this.chat = chat;
         this.encoder = encoder;

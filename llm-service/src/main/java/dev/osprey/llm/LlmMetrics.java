@@ -2,6 +2,7 @@ package dev.osprey.llm;
 
 import dev.osprey.model.generate.DecodeLoop;
 import dev.osprey.model.generate.Usage;
+import dev.osprey.model.pipeline.ChatModel;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.CacheMeters;
 import io.micrometer.core.instrument.Counter;
@@ -28,7 +29,7 @@ final class LlmMetrics implements GenerationMetrics {
     private final Counter cachedTokens;
     private final Counter decodeTokens;
 
-    LlmMetrics(MeterRegistry registry, RegionChat chat, GenerationQueue queue, WarmUps warmUps) {
+    LlmMetrics(MeterRegistry registry, ChatModel chat, GenerationQueue queue, WarmUps warmUps) {
         firstToken = Timer.builder("osprey.generate.ttft").description("From a Generate call's arrival to its first token")
                 .publishPercentileHistogram().register(registry);
         interToken = Timer.builder("osprey.generate.inter_token").description("Between consecutive tokens of one sequence")
@@ -44,9 +45,16 @@ final class LlmMetrics implements GenerationMetrics {
                 .description("Admitted Generate calls waiting for a worker").register(registry);
         FunctionCounter.builder("osprey.generate.rejected", queue, GenerationQueue::rejected)
                 .description("Generate calls refused with RESOURCE_EXHAUSTED").register(registry);
+        warmUps(registry, warmUps);
+        // The decoder's own meters exist where it runs in this process; Triton reports its engine's.
+        if (chat instanceof RegionChat local) {
+            decoder(registry, local);
+        }
+    }
+
+    private static void decoder(MeterRegistry registry, RegionChat chat) {
         FunctionCounter.builder("osprey.decoder.runs", chat, RegionChat::decoderRuns)
                 .description("Decoder graph runs (one per step for a whole batch)").register(registry);
-        warmUps(registry, warmUps);
         if (chat.decodeLoop() != null) {
             batch(registry, chat.decodeLoop());
         }

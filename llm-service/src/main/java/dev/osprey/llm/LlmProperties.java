@@ -33,6 +33,12 @@ import org.springframework.util.unit.DataSize;
  * @param drainTimeout        how long shutdown waits for generations still running after the gRPC
  *                            server's grace period (default 60s)
  * @param warmUp              the background warm-ups of uploaded images
+ * @param backend             where the language model decodes: {@code embedded} (ONNX Runtime in this
+ *                            process, the default) or {@code triton-trtllm} (a TensorRT-LLM engine behind
+ *                            Triton; then workers bound the answers in flight to Triton, and maxBatch,
+ *                            prefillConcurrency, the prefix cache and warm-ups do not apply: Triton batches
+ *                            in flight and reuses image prefixes itself)
+ * @param triton              the Triton server, for {@code backend=triton-trtllm}
  */
 @ConfigurationProperties("osprey.llm")
 record LlmProperties(
@@ -44,7 +50,25 @@ record LlmProperties(
         @DefaultValue("2GB") DataSize prefixCacheSize,
         KvPrecision prefixKvPrecision,
         @DefaultValue("60s") Duration drainTimeout,
-        @DefaultValue WarmUp warmUp) {
+        @DefaultValue WarmUp warmUp,
+        @DefaultValue("embedded") Backend backend,
+        @DefaultValue Triton triton) {
+
+    /** Where the language model decodes. */
+    enum Backend {
+        EMBEDDED, TRITON_TRTLLM
+    }
+
+    /**
+     * The Triton server of {@code backend=triton-trtllm} ({@code osprey.llm.triton.*}).
+     *
+     * @param address  host:port of its gRPC endpoint (default localhost:8001)
+     * @param model    the TensorRT-LLM model's name in its repository (default tensorrt_llm)
+     * @param deadline bound on the model-metadata call; a Generate call's own deadline bounds its answer (default 10s)
+     */
+    record Triton(@DefaultValue("localhost:8001") String address, @DefaultValue("tensorrt_llm") String model,
+            @DefaultValue("10s") Duration deadline) {
+    }
 
     /**
      * Warm-ups of uploaded images' prefixes ({@code osprey.llm.warm-up.*}), run in the background below questions.

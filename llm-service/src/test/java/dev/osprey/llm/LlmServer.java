@@ -3,6 +3,7 @@ package dev.osprey.llm;
 import dev.osprey.internal.v1.LlmGrpc;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.decode.PrefixCache;
+import dev.osprey.model.pipeline.ChatModel;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
@@ -36,7 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LlmServer implements AutoCloseable {
 
     final GoldenEncoder encoder;
+    /** The embedded backend's chat; null when the service runs over another {@link ChatModel}. */
     final RegionChat chat;
+    final ChatModel model;
     final GenerationQueue queue;
     final WarmUps warmUps;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -61,18 +64,25 @@ final class LlmServer implements AutoCloseable {
     }
 
     LlmServer(int workers, int queueCapacity, int warmUpQueueSize, int maxBatch, GoldenImage... images) {
+        this(new RegionChat(TinyBundle.open(), 1, new PrefixCache(256L << 20), null, new RegionChat.Sharing(maxBatch, 2)), workers,
+                queueCapacity, warmUpQueueSize, images);
+    }
+
+    /** The service over {@code model}, which it closes. */
+    LlmServer(ChatModel model, int workers, int queueCapacity, int warmUpQueueSize, GoldenImage... images) {
+        this.model = model;
+        this.chat = model instanceof RegionChat local ? local : null;
         try {
             encoder = new GoldenEncoder(images);
             encoderServer = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(encoder).build().start();
-            chat = new RegionChat(TinyBundle.open(), 1, new PrefixCache(256L << 20), null, new RegionChat.Sharing(maxBatch, 2));
             try (ServerSocket socket = new ServerSocket(0)) {
                 downEncoderAddress = "127.0.0.1:" + socket.getLocalPort();
             }
             channels = new EncoderChannels(encoderAddress(), Replicas.parse("encoder-service", downEncoderAddress, 0), Optional.empty());
             queue = new GenerationQueue(workers, queueCapacity, Duration.ofSeconds(30));
             warmUps = new WarmUps(warmUpQueueSize, () -> queue.running() > 0 || queue.waiting() > 0);
-            service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofSeconds(30)), queue, warmUps,
-                    new LlmMetrics(registry, chat, queue, warmUps), 256);
+            service = new LlmGrpcService(model, new EncoderClient(channels, Duration.ofSeconds(30)), queue, warmUps,
+                    new LlmMetrics(registry, model, queue, warmUps), 256);
             String name = InProcessServerBuilder.generateName();
             server = InProcessServerBuilder.forName(name)
                     .addService(ServerInterceptors.intercept(GrpcErrorHandler.handling(service), new CallEndProbe())).build().start();
@@ -97,7 +107,7 @@ final class LlmServer implements AutoCloseable {
         server.shutdownNow();
         service.close();
         warmUps.close();
-        chat.close();
+        model.close();
         channels.close();
         encoderServer.shutdownNow();
     }
@@ -106,7 +116,7 @@ final class LlmServer implements AutoCloseable {
     private final class CallEndProbe implements ServerInterceptor {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-            Context.current().addListener(ended -> runsWhenCallEnded.set(chat.decoderRuns()), Runnable::run);
+            Context.current().addListener(ended -> runsWhenCallEnded.set(chat == null ? -1 : chat.decoderRuns()), Runnable::run);
             return next.startCall(call, headers);
         }
     }

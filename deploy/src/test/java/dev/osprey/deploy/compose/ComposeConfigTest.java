@@ -34,6 +34,13 @@ class ComposeConfigTest {
     }
 
     @Test
+    void acceptsTheTrtllmOverride() {
+        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml"), Repo.root().resolve("docker-compose.trtllm.yml")),
+                environment, "-q");
+        assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    @Test
     void rejectsABrokenCopy() throws IOException {
         // The check can fail: a copy with an impossible start condition is refused.
         Path broken = Repo.work("compose-broken").resolve("docker-compose.yml");

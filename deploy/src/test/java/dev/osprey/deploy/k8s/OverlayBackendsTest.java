@@ -6,7 +6,7 @@ import dev.osprey.deploy.Tree;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The cpu overlay runs the vision model in the encoder; the gpu overlay on Triton on GPU nodes. */
+/** The cpu overlay runs the vision model in the encoder; the gpu overlay on Triton on GPU nodes (the LLM: OverlayLanguageModelTest). */
 class OverlayBackendsTest {
 
     @Test
@@ -44,14 +44,11 @@ class OverlayBackendsTest {
     }
 
     @Test
-    void gpuEncoderCallsTritonsGrpcPortAndLlmRunsOnGpuNodes() {
+    void gpuEncoderCallsTritonsGrpcPort() {
         Rendered gpu = Rendered.of("gpu");
         Map<String, Object> encoder = Rendered.container(gpu.get("Deployment", "encoder-service"));
         assertThat(gpu.env(encoder, "OSPREY_ENCODER_BACKEND")).contains("triton");
         assertThat(ServiceAddress.resolve(gpu, gpu.env(encoder, "OSPREY_ENCODER_TRITON_ADDRESS").orElseThrow())).isEqualTo("triton:grpc");
-        assertOnGpuNodes(gpu.get("Deployment", "llm-service"));
-        // The patch kept the rest of the llm container.
-        assertThat(Rendered.container(gpu.get("Deployment", "llm-service"))).containsKeys("image", "readinessProbe", "volumeMounts");
     }
 
     private static void assertOnGpuNodes(Map<String, Object> deployment) {

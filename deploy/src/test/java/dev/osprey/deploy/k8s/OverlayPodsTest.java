@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.deploy.Repo;
 import dev.osprey.deploy.Tree;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,13 +18,20 @@ class OverlayPodsTest {
     void everyContainerHasThreeProbesAndRequestsAndLimits(String overlay) {
         for (Map<String, Object> deployment : Rendered.of(overlay).ofKind("Deployment")) {
             for (Map<String, Object> container : Tree.maps(Rendered.podSpec(deployment), "containers")) {
-                String where = overlay + " " + container.get("name");
-                assertThat(container).as(where).containsKeys("startupProbe", "readinessProbe", "livenessProbe");
+                assertThat(container).as(overlay + " " + container.get("name")).containsKeys("startupProbe", "readinessProbe", "livenessProbe");
+            }
+            // Init containers run to completion before the probes start, but are bounded all the same.
+            for (Map<String, Object> container : allContainers(Rendered.podSpec(deployment))) {
                 for (String kind : new String[] {"requests", "limits"}) {
-                    assertThat(Tree.map(container, "resources", kind)).as(where + " " + kind).containsKeys("cpu", "memory");
+                    assertThat(Tree.map(container, "resources", kind)).as(overlay + " " + container.get("name") + " " + kind).containsKeys("cpu", "memory");
                 }
             }
         }
+    }
+
+    /** The pod's init containers, then its containers. */
+    private static List<Map<String, Object>> allContainers(Map<String, Object> pod) {
+        return Stream.concat(Tree.maps(pod, "initContainers").stream(), Tree.maps(pod, "containers").stream()).toList();
     }
 
     @ParameterizedTest
@@ -34,7 +43,7 @@ class OverlayPodsTest {
             assertThat(Tree.at(pod, "securityContext", "runAsNonRoot")).as(where).isEqualTo(true);
             assertThat(((Number) Tree.at(pod, "securityContext", "runAsUser")).intValue()).as(where).isPositive();
             assertThat(Tree.string(pod, "securityContext", "seccompProfile", "type")).as(where).isEqualTo("RuntimeDefault");
-            for (Map<String, Object> container : Tree.maps(pod, "containers")) {
+            for (Map<String, Object> container : allContainers(pod)) {
                 Map<String, Object> security = Tree.map(container, "securityContext");
                 assertThat(security.get("allowPrivilegeEscalation")).as(where).isEqualTo(false);
                 assertThat(security.get("readOnlyRootFilesystem")).as(where).isEqualTo(true);

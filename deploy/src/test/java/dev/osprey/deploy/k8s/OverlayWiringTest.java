@@ -98,6 +98,7 @@ class OverlayWiringTest {
                 "llm-service", Set.of("gateway:grpc", "monitoring:http")));
         if (overlay.equals("gpu")) {
             expected.put("triton", Set.of("encoder-service:grpc", "monitoring:metrics"));
+            expected.put("triton-llm", Set.of("llm-service:grpc", "monitoring:metrics"));
         }
         assertThat(NetworkReach.of(Rendered.of(overlay))).isEqualTo(expected);
     }

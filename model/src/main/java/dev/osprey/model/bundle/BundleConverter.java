@@ -10,7 +10,6 @@ import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Tensor;
-import dev.osprey.model.text.OspreyTokenizer;
 import dev.osprey.model.vision.TritonRepository;
 import dev.osprey.model.vision.VisionConfig;
 import dev.osprey.model.vision.VisionGraphBuilder;
@@ -99,7 +98,7 @@ public final class BundleConverter {
                 timed("prefill decoder model (" + prefillPrecision.label() + ")", () -> DecoderGraphBuilder.buildFile(checkpoint, decoder,
                         prefillPrecision, DecoderGraphBuilder.ACCURACY_INT8_ACTIVATIONS, work.resolve(files.prefillDecoder())));
             }
-            timed("tokenizer", () -> copyTokenizer(checkpoint, work.resolve(files.tokenizer())));
+            timed("tokenizer", () -> TokenizerFiles.copy(checkpoint.dir(), work.resolve(files.tokenizer())));
 
             BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT, BundleManifest.FORMAT_VERSION,
                     new BundleManifest.Source(checkpointDir.toAbsolutePath().toString(),
@@ -169,21 +168,6 @@ public final class BundleConverter {
         int embed = (int) store.get("mask_extractor.res2.weight").shape()[0];
         int maskShape = (int) Math.round(Math.sqrt(store.get("mask_extractor.mask_linear.layers.0.weight").shape()[1]));
         return new BundleManifest.Extractor(levelDims, embed, maskShape);
-    }
-
-    private static void copyTokenizer(HfCheckpoint checkpoint, Path dir) {
-        List<Path> files = checkpoint.tokenizerFiles();
-        if (files.stream().noneMatch(f -> f.getFileName().toString().equals(OspreyTokenizer.FILE_NAME))) {
-            throw OspreyException.badCheckpoint(checkpoint.dir() + " has no tokenizer.json (needed to tokenise prompts)");
-        }
-        try {
-            Files.createDirectories(dir);
-            for (Path file : files) {
-                Files.copy(file, dir.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new OspreyException(Reason.INTERNAL, "cannot copy tokenizer files: " + e.getMessage(), e);
-        }
     }
 
     private <T> T timedValue(String step, java.util.function.Supplier<T> work) {

@@ -127,6 +127,11 @@ public final class HfCheckpoint implements TensorStore {
 
     /** The tokenizer files present in the directory. */
     public List<Path> tokenizerFiles() {
+        return tokenizerFiles(dir);
+    }
+
+    /** The tokenizer files ({@link #TOKENIZER_FILES}) present in {@code dir}. */
+    public static List<Path> tokenizerFiles(Path dir) {
         return TOKENIZER_FILES.stream().map(dir::resolve).filter(Files::isRegularFile).toList();
     }
 

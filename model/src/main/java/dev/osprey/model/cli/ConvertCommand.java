@@ -2,9 +2,13 @@ package dev.osprey.model.cli;
 
 import dev.osprey.model.bundle.BundleConverter;
 import dev.osprey.model.bundle.BundleManifest;
+import dev.osprey.model.bundle.HfLlamaExport;
+import dev.osprey.model.checkpoint.HfCheckpoint;
 import dev.osprey.model.decode.DecoderPrecision;
 import dev.osprey.model.decode.KvPrecision;
 import dev.osprey.model.pipeline.KvCalibration;
+import dev.osprey.model.trtllm.TrtllmContract;
+import dev.osprey.model.trtllm.TrtllmRepository;
 import dev.osprey.model.vision.VisionPrecision;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,6 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = "Convert an Osprey checkpoint into a model bundle (ONNX graphs, weights, tokenizer, Triton repository).")
 final class ConvertCommand implements Callable<Integer> {
+
+    private static final String TRITON_TRTLLM = "triton-trtllm";
 
     @Spec
     CommandSpec spec;
@@ -48,6 +54,12 @@ final class ConvertCommand implements Callable<Integer> {
                     + "activations per pixel; features within a gate of fp32, see BENCHMARKS.md). Default: ${DEFAULT-VALUE}.")
     VisionPrecision visionPrecision;
 
+    @Option(names = "--target", defaultValue = "bundle", paramLabel = "bundle|triton-trtllm",
+            description = "bundle: the model bundle alone. triton-trtllm: the bundle and, in BUNDLE/trtllm, what a TensorRT-LLM engine on "
+                    + "Triton needs: hf/ (the language model as a Hugging Face Llama checkpoint), triton/ (the tensorrt_llm model "
+                    + "repository) and build-engine.sh (run on the target GPU). Default: ${DEFAULT-VALUE}.")
+    String target;
+
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "Threads for the KV calibration run (default: one per core).")
     int threads;
@@ -55,6 +67,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (!target.equals("bundle") && !target.equals(TRITON_TRTLLM)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--target must be bundle or " + TRITON_TRTLLM + ", got "
+                    + target);
+        }
         long start = System.nanoTime();
         KvPrecision kv = kvCache != null ? kvCache : precision.quantized() ? KvPrecision.INT8 : KvPrecision.FP32;
         if (kv == KvPrecision.FP16) {
@@ -72,7 +88,23 @@ final class ConvertCommand implements Callable<Integer> {
         out.printf("wrote %s bundle (KV cache %s%s) to %s in %.1f s (LLM %d layers x %d, vision dims %s, %s)%n", manifest.precision(),
                 kv.label(), prefillWeights == PrefillWeights.INT8 ? ", int8 prefill graph" : "", this.out, (System.nanoTime() - start) / 1e9,
                 manifest.llm().layers(), manifest.llm().hidden(), manifest.vision().dims(), manifest.vision().precision());
+        if (target.equals(TRITON_TRTLLM)) {
+            writeTrtllm(manifest, out);
+        }
         return 0;
+    }
+
+    // The engine itself is built on the target GPU by build-engine.sh; here go its inputs and the model repository.
+    private void writeTrtllm(BundleManifest manifest, PrintWriter out) {
+        Path dir = this.out.resolve("trtllm");
+        try (HfCheckpoint source = HfCheckpoint.open(checkpoint)) {
+            HfLlamaExport.DEFAULT.write(source, dir.resolve("hf"));
+        }
+        TrtllmRepository repository = TrtllmRepository.forImageTokens(manifest.image().tokens());
+        repository.write(dir);
+        out.printf("wrote the TensorRT-LLM inputs to %s: hf/ (Llama checkpoint), triton/%s (max batch %d, input %d + output %d positions,"
+                + " prompt tables of %d rows), build-engine.sh%n", dir, TrtllmContract.MODEL_NAME, repository.maxBatchSize(),
+                repository.maxInputLength(), repository.maxOutputLength(), repository.tableRows());
     }
 
     /** Weights of the optional prefill graph. */

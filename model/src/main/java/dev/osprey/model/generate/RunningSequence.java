@@ -88,8 +88,8 @@ final class RunningSequence {
         return result;
     }
 
-    // Records a generated id, streams its text and decides whether the sequence ends.
-    private int accept(int id) {
+    /** Records an id generated here or elsewhere, streams its text and decides whether the sequence ends; returns the id. */
+    int accept(int id) {
         if (produced == 0) {
             firstTokenAt = System.nanoTime();
         }

@@ -59,7 +59,7 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  */
-public final class RegionChat implements AutoCloseable {
+public final class RegionChat implements ChatModel {
 
     /**
      * A question encoded for a number of regions: one prompt per region for a task, one for a free prompt.
@@ -73,6 +73,16 @@ public final class RegionChat implements AutoCloseable {
 
         public Prompts {
             ids = List.copyOf(ids);
+        }
+
+        /** The answers these prompts got, one generation per prompt in order (a task's answers numbered by region from 1). */
+        public List<Answer> answers(List<Generation> generations) {
+            List<Answer> answers = new ArrayList<>(generations.size());
+            for (int b = 0; b < generations.size(); b++) {
+                Generation g = generations.get(b);
+                answers.add(new Answer(perRegion ? b + 1 : 0, ids.get(b).ids(), g.outputIds(), g.text(), g.finishReason(), g.usage()));
+            }
+            return answers;
         }
     }
 
@@ -98,9 +108,9 @@ public final class RegionChat implements AutoCloseable {
     }
 
     private final int imageTokens;
-    private final int maxContext;
     private final OspreyTokenizer tokenizer;
     private final PromptEncoder prompts;
+    private final ChatPrompts chatPrompts;
     private final SafetensorsFile embeddingFile;
     private final EmbeddingTable embeddings;
     private final DecoderSession decoder;
@@ -142,7 +152,7 @@ public final class RegionChat implements AutoCloseable {
     public RegionChat(ModelBundle bundle, int threads, PrefixCache prefixes, KvPrecision prefixPrecision, Sharing sharing) {
         this.prefillGate = new PrefillGate(sharing.prefills());
         this.imageTokens = bundle.manifest().image().tokens();
-        this.maxContext = bundle.manifest().llm().maxContext();
+        int maxContext = bundle.manifest().llm().maxContext();
         this.prefixes = prefixes;
         this.prefixPrecision = prefixPrecision != null ? prefixPrecision
                 : KvPrecision.forWeights(DecoderPrecision.parse(bundle.manifest().precision()));
@@ -154,6 +164,7 @@ public final class RegionChat implements AutoCloseable {
             prompts = new PromptEncoder(tokenizer);
             embeddingFile = Resources.track(opened, SafetensorsFile.open(bundle.embeddings()));
             embeddings = EmbeddingTable.from(embeddingFile);
+            chatPrompts = new ChatPrompts(prompts, imageTokens, embeddings.hidden(), maxContext);
             decoder = Resources.track(opened, bundle.openDecoder(threads));
             generator = new Generator(decoder, embeddings, tokenizer);
             loop = sharing.maxBatch() == 1 ? null : Resources.track(opened, new DecodeLoop(decoder, embeddings, tokenizer, sharing.maxBatch(),
@@ -175,6 +186,7 @@ public final class RegionChat implements AutoCloseable {
      *
      * @return how many prefixes were dropped
      */
+    @Override
     public int forget(String imageId) {
         return prefixes == null ? 0 : prefixes.invalidateImage(bundleKey, imageId);
     }
@@ -191,6 +203,7 @@ public final class RegionChat implements AutoCloseable {
      * @return whether this call computed the prefix (false: cached already, no cache, or cancelled)
      * @throws OspreyException BAD_INPUT if the image tokens have the wrong size; what the decoder throws
      */
+    @Override
     public boolean warm(String imageId, Supplier<float[]> imageTokens, Cancellation cancellation) {
         if (prefixes == null || cancellation.cancelled()) {
             return false;
@@ -228,56 +241,24 @@ public final class RegionChat implements AutoCloseable {
         return loop;
     }
 
-    /** Image tokens per image: the rows the image-token supplier of {@link #answer} must give. */
+    @Override
     public int imageTokens() {
         return imageTokens;
     }
 
-    /** The LLM's hidden size: the width of image and region tokens. */
+    @Override
     public int hidden() {
         return embeddings.hidden();
     }
 
-    /**
-     * Encodes {@code question} for {@code regionCount} regions (referred to as {@code <regionN>} in
-     * a free prompt and its history).
-     *
-     * @throws OspreyException BAD_INPUT for a task without regions, or a free prompt whose references
-     *                         do not match the regions (naming the reference)
-     */
+    @Override
     public Prompts prompts(Question question, int regionCount) {
-        List<PromptIds> encoded = switch (question) {
-            case Question.Task task -> {
-                TaskRegions.require("masks", regionCount);
-                List<PromptIds> perRegion = new ArrayList<>(regionCount);
-                for (int q = 0; q < regionCount; q++) {
-                    perRegion.add(prompts.task(task.task(), q));
-                }
-                yield perRegion;
-            }
-            case Question.Prompt prompt -> List.of(prompts.free(prompt.history(), prompt.text(), regionCount));
-        };
-        int length = encoded.getFirst().ids().length - 1 + imageTokens;
-        for (PromptIds ids : encoded) {
-            if (ids.ids().length - 1 + imageTokens != length) {
-                throw new IllegalStateException("the prompts of one batch differ in length");
-            }
-        }
-        return new Prompts(question instanceof Question.Task, encoded, regionCount, length);
+        return chatPrompts.prompts(question, regionCount);
     }
 
-    /**
-     * Checks the context budget: prompt + image tokens + {@code maxNewTokens} must fit the bundle's limit.
-     *
-     * @throws OspreyException BAD_INPUT naming the overflow
-     */
+    @Override
     public void requireContext(Prompts prompts, int maxNewTokens) {
-        long needed = (long) prompts.length() + maxNewTokens;
-        if (needed > maxContext) {
-            throw OspreyException.badInput("the prompt (" + (prompts.length() - imageTokens) + " tokens) + " + imageTokens
-                    + " image tokens + max_new_tokens " + maxNewTokens + " = " + needed + " exceeds the context limit of " + maxContext
-                    + " by " + (needed - maxContext) + "; lower max_new_tokens or shorten the prompt");
-        }
+        chatPrompts.requireContext(prompts, maxNewTokens);
     }
 
     /**
@@ -291,9 +272,10 @@ public final class RegionChat implements AutoCloseable {
      * @throws OspreyException BAD_INPUT if the regions do not match the prompts or the model, the
      *                         image tokens have the wrong size, or the prompt does not fit the context
      */
+    @Override
     public List<Answer> answer(String imageId, Supplier<float[]> imageTokens, RegionTokens regions, Prompts prompts,
             GenerationRequest request) {
-        requireRegions(regions, prompts);
+        chatPrompts.requireRegions(regions, prompts);
         requireContext(prompts, request.maxNewTokens());
         List<Generation> generations;
         int sequences = prompts.ids().size();
@@ -308,23 +290,7 @@ public final class RegionChat implements AutoCloseable {
                 generations = shared ? loop.generate(cache, prefilled.get(), request) : generator.generate(cache, prefilled.get(), request);
             }
         }
-        List<Answer> answers = new ArrayList<>(generations.size());
-        for (int b = 0; b < generations.size(); b++) {
-            Generation g = generations.get(b);
-            answers.add(new Answer(prompts.perRegion() ? b + 1 : 0, prompts.ids().get(b).ids(), g.outputIds(), g.text(),
-                    g.finishReason(), g.usage()));
-        }
-        return answers;
-    }
-
-    private void requireRegions(RegionTokens regions, Prompts prompts) {
-        if (regions.regions() != prompts.regions()) {
-            throw OspreyException.badInput("the prompts refer to " + prompts.regions() + " region(s) but " + regions.regions()
-                    + " region token pair(s) were given");
-        }
-        if (regions.regions() > 0 && regions.width() != hidden()) {
-            throw OspreyException.badInput("region tokens are " + regions.width() + " wide, the model's hidden size is " + hidden());
-        }
+        return prompts.answers(generations);
     }
 
     /**
@@ -394,7 +360,7 @@ public final class RegionChat implements AutoCloseable {
      * later question about the image will, whatever the cache's precision or a prefill graph's attention.
      */
     private PrefixKv computePrefix(int[] ids, int sentinel, float[] image, Cancellation cancellation) {
-        requireImageTokens(image);
+        chatPrompts.requireImageTokens(image);
         int prefixLength = sentinel + this.imageTokens;
         float[] embeds = InterleavedSequence.assemble(Arrays.copyOf(ids, sentinel + 1), embeddings, image, new float[0],
                 new float[0]).embeds();
@@ -416,7 +382,7 @@ public final class RegionChat implements AutoCloseable {
 
     // [batch, n, hidden]: every prompt assembled with the image tokens and its regions' tokens.
     private float[] batch(Prompts prompts, float[] image, RegionTokens regions) {
-        requireImageTokens(image);
+        chatPrompts.requireImageTokens(image);
         int hidden = hidden();
         int rowValues = Math.multiplyExact(prompts.length(), hidden);
         float[] batch = new float[Math.multiplyExact(prompts.ids().size(), rowValues)];
@@ -425,13 +391,6 @@ public final class RegionChat implements AutoCloseable {
             System.arraycopy(assemble(ids.ids(), ids.slotRegions(), image, regions).embeds(), 0, batch, b * rowValues, rowValues);
         }
         return batch;
-    }
-
-    private void requireImageTokens(float[] image) {
-        if (image == null || image.length != (long) imageTokens * hidden()) {
-            throw OspreyException.badInput("expected " + imageTokens + " x " + hidden() + " image token values, got "
-                    + (image == null ? "none" : image.length));
-        }
     }
 
     // The prompt after the image, assembled behind a one-row stand-in for the image that is then

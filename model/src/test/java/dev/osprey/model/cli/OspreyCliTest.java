@@ -3,11 +3,15 @@ package dev.osprey.model.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.model.Golden;
+import dev.osprey.model.bundle.HfLlamaExport;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.decode.DecoderGraphBuilder;
 import dev.osprey.model.decode.Int8KvGraph;
+import dev.osprey.model.trtllm.TrtllmContract;
+import dev.osprey.model.trtllm.TrtllmRepository;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +61,28 @@ class OspreyCliTest {
                 .as(err.toString()).isZero();
         assertThat(out.toString()).contains("vision model (int8)").contains("vision dims [8, 16, 32, 64], int8)");
         assertThat(ModelBundle.open(bundle).manifest().vision().precision()).isEqualTo("int8");
+    }
+
+    @Test
+    void convertForTritonTrtllmWritesTheLlamaCheckpointTheModelRepositoryAndTheEngineBuild(@TempDir Path dir) throws Exception {
+        Path bundle = dir.resolve("bundle");
+        assertThat(run("convert", "--checkpoint", Golden.safetensorsCheckpoint().toString(), "--out", bundle.toString(), "--target",
+                "triton-trtllm")).as(err.toString()).isZero();
+        Path trtllm = bundle.resolve("trtllm");
+        assertThat(trtllm.resolve("hf/config.json")).exists();
+        assertThat(trtllm.resolve("hf/" + HfLlamaExport.WEIGHTS_FILE)).exists();
+        assertThat(trtllm.resolve("triton/" + TrtllmContract.MODEL_NAME + "/1")).isDirectory();
+        int imageTokens = ModelBundle.open(bundle).manifest().image().tokens();
+        assertThat(Files.readString(trtllm.resolve("triton/" + TrtllmContract.MODEL_NAME + "/config.pbtxt")))
+                .isEqualTo(TrtllmRepository.forImageTokens(imageTokens).config());
+        assertThat(Files.readString(trtllm.resolve("build-engine.sh"))).contains("trtllm-build", "--max_input_len " + (imageTokens + 512));
+        assertThat(out.toString()).contains("wrote the TensorRT-LLM inputs to " + trtllm);
+    }
+
+    @Test
+    void unknownTargetNamesTheAllowedValues() {
+        assertThat(run("convert", "--checkpoint", "c", "--out", "b", "--target", "vllm")).isEqualTo(2);
+        assertThat(err.toString()).contains("vllm").contains("bundle").contains("triton-trtllm");
     }
 
     @Test
