@@ -8,9 +8,7 @@ import dev.osprey.model.bundle.HfLlamaExport;
 import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.checkpoint.SafetensorsWriter;
 import dev.osprey.model.tensor.Tensor;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,11 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * transformers' own {@code LlamaForCausalLM} loads the Llama export of the golden checkpoint and gives
- * our fp32 decoder's logits on a golden run. Needs python3 with transformers and torch; where they
- * cannot be imported the test is skipped and says so (the byte-level round trip in
- * {@code HfLlamaExportTest} runs everywhere).
+ * our fp32 decoder's logits on a golden run. The test installs transformers and torch into a virtual
+ * environment of its own ({@code python/install.sh}); it is skipped, saying why, only on a machine that
+ * cannot have them (the byte-level round trip in {@code HfLlamaExportTest} runs everywhere).
  */
 class HfLlamaTransformersTest {
+
+    /** install.sh's exit code when this machine cannot have the packages at all. */
+    private static final int CANNOT_INSTALL = 3;
 
     @RegisterExtension
     static final GoldenDecoder.Shared FP32 = new GoldenDecoder.Shared(DecoderPrecision.FP32);
@@ -36,9 +37,8 @@ class HfLlamaTransformersTest {
     Path tmp;
 
     @Test
-    void transformersGivesOurFirstStepLogitsOnAGoldenRun() throws IOException, InterruptedException {
-        String missing = missingPython();
-        assumeTrue(missing == null, "python3 cannot import transformers and torch here, so no transformers load of the export ran: " + missing);
+    void transformersGivesOurFirstStepLogitsOnAGoldenRun() throws Exception {
+        Path python = transformersPython();
         Path model = tmp.resolve("hf");
         HfLlamaExport.DEFAULT.write(FP32.get().weights, FP32.get().config, Golden.safetensorsCheckpoint(), model);
         GoldenRuns.Run run = GoldenRuns.all().getFirst();
@@ -54,7 +54,7 @@ class HfLlamaTransformersTest {
         }
         Path out = tmp.resolve("logits.safetensors");
         Path log = tmp.resolve("python.log");
-        Process transformers = new ProcessBuilder("python3", script.toString(), model.toString(), inputs.toString(), out.toString())
+        Process transformers = new ProcessBuilder(python.toString(), script.toString(), model.toString(), inputs.toString(), out.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(transformers.waitFor(5, TimeUnit.MINUTES)).as("transformers finished within 5 minutes").isTrue();
         assertThat(transformers.exitValue()).as("hf_llama_logits.py exit status; its output:%n%s", Files.readString(log)).isZero();
@@ -63,14 +63,19 @@ class HfLlamaTransformersTest {
         }
     }
 
-    /** Why python3 cannot import transformers and torch, or null when it can. */
-    private static String missingPython() throws InterruptedException {
-        try {
-            Process probe = new ProcessBuilder("python3", "-c", "import transformers, torch").redirectErrorStream(true).start();
-            String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return probe.waitFor() == 0 ? null : output.substring(output.lastIndexOf('\n') + 1);
-        } catch (IOException e) {
-            return "no python3 (" + e.getMessage() + ")";
-        }
+    /**
+     * The python of a virtual environment with transformers and torch, made by {@code python/install.sh}
+     * on first use; the test is skipped, with the script's reason, only where the machine cannot have them.
+     */
+    private Path transformersPython() throws Exception {
+        Path install = Path.of(getClass().getResource("/python/install.sh").toURI());
+        Path log = tmp.resolve("install.log");
+        Process process = new ProcessBuilder("bash", install.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(process.waitFor(15, TimeUnit.MINUTES)).as("python/install.sh finished within 15 minutes").isTrue();
+        List<String> lines = Files.readAllLines(log);
+        String last = lines.isEmpty() ? "(no output)" : lines.getLast();
+        assumeTrue(process.exitValue() != CANNOT_INSTALL, last);
+        assertThat(process.exitValue()).as("python/install.sh exit status; its output:%n%s", String.join("\n", lines)).isZero();
+        return Path.of(last);
     }
 }
