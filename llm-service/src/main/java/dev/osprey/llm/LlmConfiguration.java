@@ -58,6 +58,11 @@ class LlmConfiguration {
     }
 
     @Bean
+    LanguageModelHealthIndicator languageModelHealthIndicator(ChatModel chat) {
+        return new LanguageModelHealthIndicator(chat);
+    }
+
+    @Bean
     EncoderChannels encoderChannels(EncoderClientProperties encoder, InternalProperties internal) {
         return EncoderChannels.of(encoder, internal);
     }

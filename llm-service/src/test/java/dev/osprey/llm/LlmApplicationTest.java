@@ -96,6 +96,25 @@ class LlmApplicationTest {
     }
 
     @Test
+    void withTritonTheServiceIsReadyOnlyWhileTritonServesTheEngine() throws Exception {
+        OnnxTrtllmServer triton = new OnnxTrtllmServer(TinyBundle.open(), "FP32");
+        boolean stopped = false;
+        try (ConfigurableApplicationContext context = start("--osprey.llm.backend=triton-trtllm",
+                "--osprey.llm.triton.address=" + triton.address())) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> get(context, "/actuator/health/readiness").contains("\"UP\""));
+            triton.close();
+            stopped = true;
+            await().atMost(Duration.ofMinutes(1)).until(() -> get(context, "/actuator/health/readiness").contains("\"DOWN\""));
+            await().atMost(Duration.ofMinutes(1)).until(() -> HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
+                    .getStatus() == HealthCheckResponse.ServingStatus.NOT_SERVING);
+        } finally {
+            if (!stopped) {
+                triton.close();
+            }
+        }
+    }
+
+    @Test
     void shutdownLetsARunningGenerationFinishWithinTheGracePeriod() throws Exception {
         ConfigurableApplicationContext context = start();
         Iterator<AnswerEvent> events = stub().generate(request(Task.TASK_SHORT_DESCRIPTION, 300));

@@ -7,7 +7,11 @@ import dev.osprey.kserve.v2.ModelInferRequest;
 import dev.osprey.kserve.v2.ModelInferResponse;
 import dev.osprey.kserve.v2.ModelMetadataRequest;
 import dev.osprey.kserve.v2.ModelMetadataResponse;
+import dev.osprey.kserve.v2.ModelReadyRequest;
+import dev.osprey.kserve.v2.ModelReadyResponse;
 import dev.osprey.kserve.v2.ModelStreamInferResponse;
+import dev.osprey.kserve.v2.ServerReadyRequest;
+import dev.osprey.kserve.v2.ServerReadyResponse;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.decode.Cancellation;
@@ -41,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in for Triton serving {@code tensorrt_llm} on a loopback port, for tests where there is no
- * GPU: ModelMetadata and decoupled ModelStreamInfer under {@link TrtllmContract}, checking every input's
+ * GPU: ServerReady, ModelReady, ModelMetadata and decoupled ModelStreamInfer under {@link TrtllmContract}, checking every input's
  * name, data type and shape as the model configuration declares them. It embeds a prompt as the
  * TensorRT-LLM engine does (ids below the vocabulary from the token embedding table, the others as rows
  * of the request's prompt table), then decodes with our own ONNX decoder of the bundle and streams one
@@ -88,6 +92,18 @@ final class OnnxTrtllmServer implements AutoCloseable {
     }
 
     private final class Service extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+
+        @Override
+        public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
+            response.onNext(ServerReadyResponse.newBuilder().setReady(true).build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> response) {
+            response.onNext(ModelReadyResponse.newBuilder().setReady(request.getName().equals(TrtllmContract.MODEL_NAME)).build());
+            response.onCompleted();
+        }
 
         @Override
         public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> response) {

@@ -3,6 +3,8 @@ package dev.osprey.llm.trtllm;
 import dev.osprey.kserve.v2.GRPCInferenceServiceGrpc;
 import dev.osprey.kserve.v2.ModelMetadataRequest;
 import dev.osprey.kserve.v2.ModelMetadataResponse;
+import dev.osprey.kserve.v2.ModelReadyRequest;
+import dev.osprey.kserve.v2.ServerReadyRequest;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.error.OspreyException;
@@ -52,6 +54,8 @@ public final class TrtllmChat implements ChatModel {
 
     // How often the answering thread looks at the cancellation while it waits for ids.
     private static final long POLL_MILLIS = 20;
+    // Readiness is asked often (health checks): a server that does not answer within this is not ready.
+    private static final Duration READY_DEADLINE = Duration.ofSeconds(5);
 
     /**
      * Where the engine is served.
@@ -82,6 +86,27 @@ public final class TrtllmChat implements ChatModel {
         this.vocab = bundle.manifest().llm().vocab();
         this.prompts = new ChatPrompts(new PromptEncoder(tokenizer), imageTokens, hidden, bundle.manifest().llm().maxContext());
         this.channel = Grpc.newChannelBuilder(triton.address(), InsecureChannelCredentials.create()).build();
+    }
+
+    /** Where the engine is served. */
+    public Triton triton() {
+        return triton;
+    }
+
+    /**
+     * Whether Triton answers ServerReady and ModelReady for the engine's model; false when it cannot be
+     * reached within a few seconds. This process loads nothing else, so it is ready exactly then.
+     */
+    public boolean ready() {
+        Duration limit = triton.deadline().compareTo(READY_DEADLINE) < 0 ? triton.deadline() : READY_DEADLINE;
+        try {
+            GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(limit.toNanos(), TimeUnit.NANOSECONDS);
+            return stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady()
+                    && stub.modelReady(ModelReadyRequest.newBuilder().setName(triton.model()).build()).getReady();
+        } catch (StatusRuntimeException e) {
+            return false;
+        }
     }
 
     /** The tokenizer of the bundle (e.g. to decode ids). */
