@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * llm-service with the {@code triton-trtllm} backend against {@link OnnxTrtllmServer} (the
  * {@code tensorrt_llm} contract over our own ONNX decoder): every golden question gets exactly the
  * embedded backend's greedy answer, KV reuse is keyed so that an image's prefix is shared by its
- * questions and never by another image's, a client cancel ends the request on the server, and a
+ * questions and never by another image's, a client cancel or a passed deadline ends the request on the server, and a
  * server that is not there is named in the error.
  */
 class TrtllmBackendTest {
@@ -114,6 +114,19 @@ class TrtllmBackendTest {
                 .setMaxNewTokens(64).build()));
         events.next();
         call.cancel(null);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> triton.cancelledRequests.get() == 1);
+    }
+
+    @Test
+    void aCallsDeadlineEndsItsRequestOnTriton() {
+        start("FP32");
+        triton.delayMillis = 200;
+        // 64 ids at 200 ms each take 13 s; the 3 s deadline passes mid-stream, wherever the machine is.
+        Iterator<AnswerEvent> events = remote.stub().withDeadlineAfter(3, TimeUnit.SECONDS).generate(greedy(images[0])
+                .setPrompt("What is " + everyRegion(images[0]) + "?").setMaxNewTokens(64).build());
+        assertThatThrownBy(() -> events.forEachRemaining(event -> { }))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+                        .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
         await().atMost(10, TimeUnit.SECONDS).until(() -> triton.cancelledRequests.get() == 1);
     }
 
