@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SamDecoderGoldenTest {
 
+    private static final SamWorst WORST = new SamWorst();
     private static SamPredictor sam;
 
     @BeforeAll
@@ -29,12 +30,14 @@ class SamDecoderGoldenTest {
 
     @AfterAll
     static void close() {
+        WORST.print("predictor");
         sam.close();
     }
 
     @Test
     void imagePositionalEncodingMatches() {
         try (SafetensorsFile common = SafetensorsFile.open(GoldenSam.file("reference/common.safetensors"))) {
+            WORST.record("image_pe", SamGolden.maxAbs(sam.imagePositionalEncoding(), common.get("image_pe").toFloats()));
             Golden.assertClose("image_pe", sam.imagePositionalEncoding(), common.get("image_pe").toFloats(), 1e-5, 0);
         }
     }
@@ -52,8 +55,12 @@ class SamDecoderGoldenTest {
             SamPrediction all = sam.decode(embedding, in, true).getFirst();
             SamPrediction p = SamPredictor.select(all, sam.selection(multimask));
 
+            WORST.record("sparse_embeddings", SamGolden.maxAbs(p.sparseEmbeddings(), golden.get("sparse_embeddings").toFloats()));
+            WORST.record("low_res_logits", SamGolden.maxAbs(p.lowResLogits(), golden.get("low_res_logits").toFloats()));
+            WORST.record("iou_predictions", SamGolden.maxAbs(p.iouPredictions(), golden.get("iou_predictions").toFloats()));
             Golden.assertClose(c + " sparse_embeddings", p.sparseEmbeddings(), golden.get("sparse_embeddings").toFloats(), 1e-5, 1e-5);
             if (golden.contains("dense_embeddings")) {
+                WORST.record("dense_embeddings", SamGolden.maxAbs(p.denseEmbeddings(), golden.get("dense_embeddings").toFloats()));
                 Golden.assertClose(c + " dense_embeddings", p.denseEmbeddings(), golden.get("dense_embeddings").toFloats(), 1e-4, 1e-4);
             }
             Golden.assertClose(c + " low_res_logits", p.lowResLogits(), golden.get("low_res_logits").toFloats(), 2e-3, 1e-4);
@@ -69,11 +76,13 @@ class SamDecoderGoldenTest {
                 if (fullLogits != null) {
                     float[] expected = new float[plane];
                     System.arraycopy(fullLogits, k * plane, expected, 0, plane);
+                    WORST.record("masks_logits", SamGolden.maxAbs(logits, expected));
                     Golden.assertClose(c + " masks_logits[" + k + "]", logits, expected, 2e-3, 1e-4);
                 }
                 BinaryMask mask = SamMasks.threshold(logits, embedding.originalHeight(), embedding.originalWidth());
                 String png = c.json().get("masks").get(k).get("png").asString();
-                SamGolden.assertWithinBand(c + " mask " + k, mask, SamGolden.png(c.dir().resolve(png)), k, band, bandLogits);
+                BinaryMask expected = SamGolden.png(c.dir().resolve(png));
+                WORST.record("mask pixels flipped", SamGolden.assertWithinBand(c + " mask " + k, mask, expected, k, band, bandLogits));
                 SamGolden.assertWithinBand(c + " mask " + k + " (RLE)", mask, SamGolden.rle(c.json().get("masks").get(k).get("rle")), k, band,
                         bandLogits);
             }
@@ -86,6 +95,7 @@ class SamDecoderGoldenTest {
         if (golden.contains("point_coords")) {
             float[] coords = new float[points * 2];
             System.arraycopy(in.pointCoords(), 0, coords, 0, coords.length);
+            WORST.record("point_coords", SamGolden.maxAbs(coords, golden.get("point_coords").toFloats()));
             Golden.assertClose(c + " point_coords", coords, golden.get("point_coords").toFloats(), 1e-4, 0);
             int[] labels = SamGolden.ints(golden.get("point_labels"));
             for (int i = 0; i < points; i++) {
