@@ -46,7 +46,12 @@ public final class RandomSamCheckpoint {
     private final long seed;
 
     public RandomSamCheckpoint(Size size, long seed) {
-        this.config = size.config();
+        this(size.config(), seed);
+    }
+
+    /** A checkpoint of any geometry (e.g. for tests of geometries no official variant has). */
+    public RandomSamCheckpoint(SamConfig config, long seed) {
+        this.config = config;
         this.seed = seed;
     }
 
