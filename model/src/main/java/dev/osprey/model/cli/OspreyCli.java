@@ -24,6 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
             ExtractCommand.class,
             GenerateCommand.class,
             SegmentCommand.class,
+            SegmentAllCommand.class,
             BenchCommand.class
         })
 public final class OspreyCli implements Runnable {
@@ -33,7 +34,8 @@ public final class OspreyCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: one of tiny, convert, encode, extract, generate, segment");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: one of tiny, convert, encode, extract, generate, segment, segment-all");
     }
 
     /** Runs the tool and exits with its code. */
