@@ -113,7 +113,8 @@ public final class BundleConverter {
                     extractor,
                     BundleManifest.Tokens.osprey(),
                     "osprey_v1",
-                    files);
+                    files,
+                    null);
             manifest.write(work);
             if (finishStep != null) {
                 timed(finishStep, () -> finish.accept(new ModelBundle(work, manifest)));
