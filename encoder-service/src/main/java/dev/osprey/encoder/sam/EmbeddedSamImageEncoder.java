@@ -3,13 +3,11 @@ package dev.osprey.encoder.sam;
 import dev.osprey.model.sam.SamEmbedding;
 import dev.osprey.model.sam.SamInput;
 import dev.osprey.model.sam.SamPredictor;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** SAM's image encoder in this process with ONNX Runtime: the predictor's own encoder session. */
 public final class EmbeddedSamImageEncoder implements SamImageEncoder {
 
     private final SamPredictor predictor;
-    private final AtomicLong runs = new AtomicLong();
 
     /** Uses {@code predictor}'s image encoder; whoever opened the predictor closes it (it also decodes prompts). */
     public EmbeddedSamImageEncoder(SamPredictor predictor) {
@@ -18,13 +16,7 @@ public final class EmbeddedSamImageEncoder implements SamImageEncoder {
 
     @Override
     public SamEmbedding embed(SamInput input) {
-        runs.incrementAndGet();
         return predictor.embed(input);
-    }
-
-    /** Image encoder runs so far. */
-    public long runs() {
-        return runs.get();
     }
 
     @Override
@@ -32,6 +24,7 @@ public final class EmbeddedSamImageEncoder implements SamImageEncoder {
         return "embedded";
     }
 
+    /** Loaded with the predictor, before the application starts. */
     @Override
     public boolean ready() {
         return true;

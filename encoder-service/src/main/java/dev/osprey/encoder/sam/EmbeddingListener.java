@@ -4,9 +4,6 @@ package dev.osprey.encoder.sam;
 @FunctionalInterface
 public interface EmbeddingListener {
 
-    /** Does nothing. */
-    EmbeddingListener NONE = (nanos, failed) -> { };
-
     /**
      * @param nanos  time the image encoder took
      * @param failed whether it failed

@@ -9,6 +9,7 @@ import dev.osprey.model.sam.SamPredictor;
 import dev.osprey.model.sam.SamPreprocessor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Segment Anything on the golden tiny SAM checkpoint ({@code testdata/golden-sam/checkpoint}), its
@@ -34,15 +35,19 @@ public final class TinySam {
         return files;
     }
 
-    /** SAM over {@code images} with the image encoder in process, caching up to {@code cacheBytes} of embeddings. */
-    public static SegmentAnything embedded(FeatureStore images, long cacheBytes, SegmentLimits limits) {
+    /**
+     * SAM over {@code images} with the image encoder in process, caching up to {@code cacheBytes} of
+     * embeddings; {@code runs} counts the image encoder's runs.
+     */
+    public static SegmentAnything embedded(FeatureStore images, long cacheBytes, AtomicInteger runs) {
         SamPredictor predictor = SamPredictor.open(files(), 1);
-        return SegmentAnything.of(predictor, new SamEmbeddings(images, new SamPreprocessor(files().config()),
-                new EmbeddedSamImageEncoder(predictor), cacheBytes, Duration.ZERO, System::nanoTime, EmbeddingListener.NONE), limits);
+        return over(images, predictor, new EmbeddedSamImageEncoder(predictor), cacheBytes, runs);
     }
 
-    /** Image encoder runs of SAM made by {@link #embedded}. */
-    public static long encoderRuns(SegmentAnything sam) {
-        return ((EmbeddedSamImageEncoder) sam.embeddings().orElseThrow().encoder()).runs();
+    /** SAM over {@code images} with {@code encoder} for images and {@code predictor} for prompts, as {@link #embedded}. */
+    public static SegmentAnything over(FeatureStore images, SamPredictor predictor, SamImageEncoder encoder, long cacheBytes,
+            AtomicInteger runs) {
+        return SegmentAnything.of(predictor, new SamEmbeddings(images, new SamPreprocessor(files().config()), encoder, cacheBytes,
+                Duration.ZERO, System::nanoTime, (nanos, failed) -> runs.incrementAndGet()), LIMITS);
     }
 }
