@@ -3,6 +3,8 @@ package dev.osprey.model.sam;
 import dev.osprey.model.checkpoint.TensorStore;
 import dev.osprey.model.onnx.OnnxGraph;
 import dev.osprey.model.tensor.Tensor;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The layers both SAM graphs are made of, written into one {@link OnnxGraph} with the checkpoint's
@@ -15,6 +17,8 @@ final class SamLayers {
 
     private final TensorStore store;
     private final OnnxGraph graph;
+    // Initializers already added, by name: a tensor used twice (the PE matrix) is stored once.
+    private final Set<String> added = new HashSet<>();
 
     SamLayers(TensorStore store, OnnxGraph graph) {
         this.store = store;
@@ -27,7 +31,7 @@ final class SamLayers {
 
     /** A checkpoint tensor as a float32 initializer named by its key. */
     String param(String key) {
-        return graph.weight(key, store.get(key).toF32());
+        return added.add(key) ? graph.weight(key, store.get(key).toF32()) : key;
     }
 
     /** The checkpoint tensor's values. */
@@ -38,7 +42,8 @@ final class SamLayers {
     /** {@code nn.Linear} over the last axis: x · Wᵀ + b, W stored transposed so MatMul reads it directly. */
     String linear(String prefix, String x) {
         Tensor w = store.get(prefix + ".weight");
-        String y = graph.op("MatMul").in(x, graph.weight(prefix + ".weight_t", w.transposed())).out();
+        String name = prefix + ".weight_t";
+        String y = graph.op("MatMul").in(x, added.add(name) ? graph.weight(name, w.transposed()) : name).out();
         return graph.op("Add").in(y, param(prefix + ".bias")).out();
     }
 

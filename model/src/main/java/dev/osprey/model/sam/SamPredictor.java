@@ -123,33 +123,51 @@ public final class SamPredictor implements AutoCloseable {
      * mask tokens (token 0 first), with the prompt embeddings when {@code withEmbeddings}.
      */
     public List<SamPrediction> decode(SamEmbedding embedding, SamDecoderInput in, boolean withEmbeddings) {
-        int grid = config.gridSide();
-        int side = config.lowResSide();
         if (embedding.values().length != config.embeddingSize()) {
             throw OspreyException.badInput("the image embedding has " + embedding.values().length + " values, this SAM model needs "
-                    + config.channels() + "x" + grid + "x" + grid);
+                    + config.channels() + "x" + config.gridSide() + "x" + config.gridSide());
         }
         Set<String> outputs = new LinkedHashSet<>(List.of(SamDecoderGraphBuilder.IOU_PREDICTIONS, SamDecoderGraphBuilder.LOW_RES_MASKS));
         if (withEmbeddings) {
             outputs.add(SamDecoderGraphBuilder.SPARSE_EMBEDDINGS);
             outputs.add(SamDecoderGraphBuilder.DENSE_EMBEDDINGS);
         }
+        return runDecoder(embedding.values(), in, outputs, result -> split(in, result, withEmbeddings));
+    }
+
+    /** {@code PromptEncoder.get_dense_pe()}: the positional encoding of the embedding grid [C, grid, grid], the same for every image. */
+    public float[] imagePositionalEncoding() {
+        int side = config.lowResSide();
+        SamDecoderInput none = new SamDecoderInput(1, 1, new float[2], new float[] {SamPrompts.PADDING}, new float[side * side], new float[1]);
+        return runDecoder(new float[config.embeddingSize()], none, Set.of(SamDecoderGraphBuilder.IMAGE_PE),
+                result -> floats(result, SamDecoderGraphBuilder.IMAGE_PE));
+    }
+
+    private <T> T runDecoder(float[] embedding, SamDecoderInput in, Set<String> outputs, ResultReader<T> read) {
+        int grid = config.gridSide();
+        int side = config.lowResSide();
         int masks = in.hasMaskInput().length;
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try {
-            feeds.put(SamDecoderGraphBuilder.IMAGE_EMBEDDINGS, tensor(embedding.values(), 1, config.channels(), grid, grid));
+            feeds.put(SamDecoderGraphBuilder.IMAGE_EMBEDDINGS, tensor(embedding, 1, config.channels(), grid, grid));
             feeds.put(SamDecoderGraphBuilder.POINT_COORDS, tensor(in.pointCoords(), in.batch(), in.points(), 2));
             feeds.put(SamDecoderGraphBuilder.POINT_LABELS, tensor(in.pointLabels(), in.batch(), in.points()));
             feeds.put(SamDecoderGraphBuilder.MASK_INPUT, tensor(in.maskInput(), masks, 1, side, side));
             feeds.put(SamDecoderGraphBuilder.HAS_MASK_INPUT, tensor(in.hasMaskInput(), masks));
             try (OrtSession.Result result = decoder.run(feeds, outputs)) {
-                return split(in, result, withEmbeddings);
+                return read.read(result);
             }
         } catch (OrtException e) {
             throw new OspreyException(Reason.INTERNAL, "SAM prompt decoder failed: " + e.getMessage(), e);
         } finally {
             feeds.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** Reads what is needed from a run's result before it is closed. */
+    @FunctionalInterface
+    private interface ResultReader<T> {
+        T read(OrtSession.Result result) throws OrtException;
     }
 
     /** The decoder tokens {@code predict} returns: 1..multimask outputs, or 0. */
