@@ -3,6 +3,8 @@ package dev.osprey.encoder;
 import dev.osprey.encoder.sam.SegmentAnything;
 import dev.osprey.internal.v1.PrepareImageRequest;
 import dev.osprey.internal.v1.PrepareImageResponse;
+import dev.osprey.internal.v1.SegmentAllRequest;
+import dev.osprey.internal.v1.SegmentAllResponse;
 import dev.osprey.internal.v1.SegmentRequest;
 import dev.osprey.internal.v1.SegmentResponse;
 import dev.osprey.internal.v1.SegmenterGrpc;
@@ -11,7 +13,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 
 /**
- * The Segmenter gRPC service: maps messages to {@link dev.osprey.encoder.sam.SamSegmenter} calls and back,
+ * The Segmenter gRPC service: maps messages to {@link dev.osprey.encoder.sam.SamSegmenter} and
+ * {@link dev.osprey.encoder.sam.AutomaticSegmenter} calls and back,
  * timing each. Served by the encoder beside the Encoder service, with the same internal token; without
  * SAM in the bundle every call fails with UNIMPLEMENTED saying so.
  */
@@ -29,6 +32,13 @@ class SegmenterGrpcService extends SegmenterGrpc.SegmenterImplBase {
     public void segment(SegmentRequest request, StreamObserver<SegmentResponse> response) {
         answer(response, SamMetrics.Call.SEGMENT, () -> SegmentMessages.segmented(request.getImageId(),
                 sam.segmenter().segment(request.getImageId(), SegmentMessages.prompt(request), request.getMultimask())));
+    }
+
+    @Override
+    public void segmentAll(SegmentAllRequest request, StreamObserver<SegmentAllResponse> response) {
+        answer(response, SamMetrics.Call.SEGMENT_ALL, () -> SegmentMessages.automatic(request.getImageId(),
+                sam.automatic().segmentAll(request.getImageId(), SegmentMessages.params(request.getParams()),
+                        request.getMaxMasks())));
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.util.JsonFormat;
 import dev.osprey.encoder.features.FeatureStore;
 import dev.osprey.encoder.features.StoreLimits;
 import dev.osprey.encoder.sam.GoldenSamCase;
@@ -11,11 +12,15 @@ import dev.osprey.encoder.sam.SegmentAnything;
 import dev.osprey.encoder.sam.TinySam;
 import dev.osprey.encoder.uploads.LocalUploadStore;
 import dev.osprey.encoder.vision.EmbeddedVisionBackend;
+import dev.osprey.internal.v1.AutomaticMask;
+import dev.osprey.internal.v1.AutomaticParameters;
 import dev.osprey.internal.v1.EncodeRequest;
 import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.PrepareImageRequest;
 import dev.osprey.internal.v1.PromptBox;
 import dev.osprey.internal.v1.PromptPoint;
+import dev.osprey.internal.v1.SegmentAllRequest;
+import dev.osprey.internal.v1.SegmentAllResponse;
 import dev.osprey.internal.v1.SegmentRequest;
 import dev.osprey.internal.v1.SegmentResponse;
 import dev.osprey.internal.v1.SegmentedMask;
@@ -26,11 +31,13 @@ import dev.osprey.model.mask.CocoRle;
 import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.model.sam.SamBox;
 import dev.osprey.model.sam.SamPoint;
+import dev.osprey.model.sam.auto.AutomaticGoldenCase;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.service.ErrorReason;
 import dev.osprey.service.GrpcErrors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,6 +48,10 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Segmenter RPCs in process beside the Encoder's, on the tiny bundle and the golden tiny SAM
@@ -50,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SegmenterGrpcServiceTest {
 
     private static final StoreLimits ROOMY = new StoreLimits(64L << 20, 64L << 20, Duration.ZERO);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final EmbeddedVisionBackend tower = new EmbeddedVisionBackend(OnnxVisionTower.open(TinyBundle.open().visionModel(), 1));
     private final AtomicInteger runs = new AtomicInteger();
@@ -168,6 +180,8 @@ class SegmenterGrpcServiceTest {
         assertThat(GrpcErrors.fromStatus(failure).reason()).isEqualTo(ErrorReason.NOT_IMPLEMENTED);
         assertStatus(() -> segmenter.prepareImage(PrepareImageRequest.newBuilder().setImageId(id).build()), Status.Code.UNIMPLEMENTED,
                 "osprey convert --sam");
+        assertStatus(() -> segmenter.segmentAll(SegmentAllRequest.newBuilder().setImageId(id).build()), Status.Code.UNIMPLEMENTED,
+                "has no Segment Anything model");
     }
 
     @Test
@@ -181,6 +195,63 @@ class SegmenterGrpcServiceTest {
         assertThat(encoder.stub().forget(ForgetRequest.newBuilder().setImageId(alice).build()).getForgotten()).isTrue();
         assertThat(encoder.sam.embeddings().orElseThrow().cache().size()).isZero();
         assertStatus(() -> segmenter.segment(click(alice, 200, 300, 1)), Status.Code.NOT_FOUND, "upload the image again");
+    }
+
+    @Test
+    void segmentAllAnswersTheReferenceAutomaticMasksWithTheirFields() throws Exception {
+        SegmenterGrpc.SegmenterBlockingStub segmenter = startWithSam().segmenter();
+        AutomaticGoldenCase golden = AutomaticGoldenCase.all().getFirst();
+        String id = encoder.stub().encode(EncodeRequest.newBuilder().setImage(ByteString.copyFrom(Files.readAllBytes(golden.image())))
+                .build()).getImageId();
+        AutomaticParameters.Builder params = AutomaticParameters.newBuilder();
+        // The reference's parameter names are the message's field names; output_mode is not a parameter here.
+        JsonFormat.parser().ignoringUnknownFields().merge(golden.paramsJson(), params);
+
+        SegmentAllResponse all = segmenter.segmentAll(SegmentAllRequest.newBuilder().setImageId(id).setParams(params).build());
+
+        assertThat(new int[] {all.getWidth(), all.getHeight()}).containsExactly(480, 360);
+        assertThat(all.getTotalMasks()).isEqualTo(all.getMasksCount()).isEqualTo(golden.annotations().size());
+        golden.assertAnnotationsMatch(annotations(all));
+
+        SegmentAllResponse capped = segmenter.segmentAll(SegmentAllRequest.newBuilder().setImageId(id).setParams(params).setMaxMasks(2).build());
+        assertThat(capped.getMasksCount()).isEqualTo(2);
+        assertThat(capped.getTotalMasks()).isEqualTo(all.getTotalMasks());
+        assertThat(encoder.meters.get("osprey.segment.duration").tags("rpc", "segment_all", "outcome", "success").timer().count()).isEqualTo(2);
+    }
+
+    @Test
+    void segmentAllRefusesParametersOutOfRangeNamingThem() {
+        SegmenterGrpc.SegmenterBlockingStub segmenter = startWithSam().segmenter();
+        String id = upload("", "s1_img0");
+        SegmentAllRequest.Builder request = SegmentAllRequest.newBuilder().setImageId(id);
+
+        assertStatus(() -> segmenter.segmentAll(request.setParams(AutomaticParameters.newBuilder().setCropOverlapRatio(1.5)).build()),
+                Status.Code.INVALID_ARGUMENT, "crop_overlap_ratio is 1.5");
+        assertStatus(() -> segmenter.segmentAll(request.setParams(AutomaticParameters.newBuilder().setPointsPerSide(0)).build()),
+                Status.Code.INVALID_ARGUMENT, "points_per_side is 0");
+        assertStatus(() -> segmenter.segmentAll(request.setParams(AutomaticParameters.newBuilder().setPointsPerSide(100)).build()),
+                Status.Code.INVALID_ARGUMENT, "points_per_side is 100, this server allows at most 64");
+        assertStatus(() -> segmenter.segmentAll(request.clearParams().setMaxMasks(-2).build()), Status.Code.INVALID_ARGUMENT,
+                "max_masks must be >= 0");
+        assertThat(runs.get()).isZero();
+    }
+
+    // The masks as the reference's annotations, fields in its order.
+    private static JsonNode annotations(SegmentAllResponse all) {
+        ArrayNode annotations = JSON.createArrayNode();
+        for (AutomaticMask mask : all.getMasksList()) {
+            ObjectNode annotation = annotations.addObject();
+            ObjectNode segmentation = annotation.putObject("segmentation");
+            segmentation.putArray("size").add(mask.getMask().getRle().getHeight()).add(mask.getMask().getRle().getWidth());
+            segmentation.put("counts", mask.getMask().getRle().getCompressed());
+            annotation.put("area", mask.getMask().getArea());
+            mask.getMask().getBboxList().forEach(annotation.putArray("bbox")::add);
+            annotation.put("predicted_iou", mask.getMask().getScore());
+            annotation.putArray("point_coords").addArray().add(mask.getPointCoords(0)).add(mask.getPointCoords(1));
+            annotation.put("stability_score", mask.getStabilityScore());
+            mask.getCropBoxList().forEach(annotation.putArray("crop_box")::add);
+        }
+        return annotations;
     }
 
     private static StatusRuntimeException assertStatus(ThrowingCallable call, Status.Code code, String message) {

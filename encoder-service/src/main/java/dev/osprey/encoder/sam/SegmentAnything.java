@@ -12,12 +12,15 @@ import java.util.Optional;
 public final class SegmentAnything implements AutoCloseable {
 
     private final SamSegmenter segmenter;
+    private final AutomaticSegmenter automatic;
     private final SamEmbeddings embeddings;
     private final SamPredictor predictor;
     private final String absence;
 
-    private SegmentAnything(SamSegmenter segmenter, SamEmbeddings embeddings, SamPredictor predictor, String absence) {
+    private SegmentAnything(SamSegmenter segmenter, AutomaticSegmenter automatic, SamEmbeddings embeddings, SamPredictor predictor,
+            String absence) {
         this.segmenter = segmenter;
+        this.automatic = automatic;
         this.embeddings = embeddings;
         this.predictor = predictor;
         this.absence = absence;
@@ -28,12 +31,13 @@ public final class SegmentAnything implements AutoCloseable {
      * the predictor and of the embeddings' image encoder.
      */
     public static SegmentAnything of(SamPredictor predictor, SamEmbeddings embeddings, SegmentLimits limits) {
-        return new SegmentAnything(new SamSegmenter(embeddings, predictor), embeddings, predictor, null);
+        return new SegmentAnything(new SamSegmenter(embeddings, predictor), new AutomaticSegmenter(embeddings, predictor, limits), embeddings,
+                predictor, null);
     }
 
     /** SAM is not here; {@code why} says so to callers (e.g. which bundle lacks it and how to add it). */
     public static SegmentAnything absent(String why) {
-        return new SegmentAnything(null, null, null, why);
+        return new SegmentAnything(null, null, null, null, why);
     }
 
     /**
@@ -42,10 +46,24 @@ public final class SegmentAnything implements AutoCloseable {
      * @throws ServiceException NOT_IMPLEMENTED saying why when SAM is absent
      */
     public SamSegmenter segmenter() {
-        if (segmenter == null) {
+        requirePresent();
+        return segmenter;
+    }
+
+    /**
+     * The automatic segmenter.
+     *
+     * @throws ServiceException NOT_IMPLEMENTED saying why when SAM is absent
+     */
+    public AutomaticSegmenter automatic() {
+        requirePresent();
+        return automatic;
+    }
+
+    private void requirePresent() {
+        if (absence != null) {
             throw new ServiceException(ErrorReason.NOT_IMPLEMENTED, absence);
         }
-        return segmenter;
     }
 
     /** The embeddings, when SAM is here. */
