@@ -27,6 +27,8 @@ public final class SamEncoderGraphBuilder {
     public static final String INPUT_IMAGE = "input_image";
     /** Output: the image embeddings [N,C,grid,grid]. */
     public static final String IMAGE_EMBEDDINGS = "image_embeddings";
+    /** The model's name in a Triton model repository and in KServe v2 requests. */
+    public static final String TRITON_MODEL_NAME = "sam_image_encoder";
     /** The symbolic batch dimension. */
     public static final String BATCH = "batch";
 

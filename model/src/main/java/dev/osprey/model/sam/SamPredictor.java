@@ -113,9 +113,14 @@ public final class SamPredictor implements AutoCloseable {
      * every prompt must have the same number of points and boxes.
      */
     public List<SamPrediction> predictBatch(SamEmbedding embedding, List<SamPrompt> prompts, boolean multimask) {
-        List<SamPrediction> all = decode(embedding, SamPrompts.toDecoderInput(prompts, embedding, config.lowResSide()), false);
+        List<SamPrediction> all = decode(embedding, decoderInput(embedding, prompts), false);
         int[] tokens = selection(multimask);
         return all.stream().map(p -> select(p, tokens)).toList();
+    }
+
+    /** The decoder inputs of prompts against an embedding (points scaled to the input frame, padding point or box corners). */
+    public SamDecoderInput decoderInput(SamEmbedding embedding, List<SamPrompt> prompts) {
+        return SamPrompts.toDecoderInput(prompts, embedding, config.lowResSide());
     }
 
     /**

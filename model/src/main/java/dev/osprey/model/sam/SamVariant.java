@@ -12,6 +12,7 @@ enum SamVariant {
     /** Every official variant: prompt width 256, decoder transformer with 8 heads. */
     private static final int CHANNELS = 256;
     private static final int DECODER_HEADS = 8;
+    private static final int ENCODER_HEAD_DIM = 64;
 
     private final String label;
     private final int encoderDim;
@@ -31,6 +32,13 @@ enum SamVariant {
 
     int decoderHeads() {
         return DECODER_HEADS;
+    }
+
+    /** The full geometry of this variant ({@code build_sam.py}: 1024 input, 16 patches, window 14, decoder 2 x 8 heads x 2048). */
+    SamConfig config() {
+        return new SamConfig(label, 1024, 16, encoderDim, encoderDepth, encoderDim / ENCODER_HEAD_DIM, 4 * encoderDim, globalAttnIndexes, 14,
+                CHANNELS, 16, 2, DECODER_HEADS, 2048, 2, 3, CHANNELS, 3, SamConfig.PIXEL_MEAN, SamConfig.PIXEL_STD, SamConfig.ENCODER_EPS,
+                SamConfig.DECODER_EPS);
     }
 
     /** The variant a file name such as {@code sam_vit_b_01ec64.pth} names, or null. */

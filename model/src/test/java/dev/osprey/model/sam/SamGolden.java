@@ -29,27 +29,27 @@ import tools.jackson.databind.json.JsonMapper;
  * and sizes), the tiny checkpoint's graphs built once per test run, and the comparisons of the
  * golden README (band rule for masks).
  */
-final class SamGolden {
+public final class SamGolden {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
     private static SamModelFiles tinyGraphs;
 
     private SamGolden() {
     }
 
     /** One predictor case: its image, its folder and its case.json. */
-    record Case(String image, String id, Path dir, JsonNode json) {
+    public record Case(String image, String id, Path dir, JsonNode json) {
         @Override
         public String toString() {
             return image + "/" + id;
         }
 
-        SafetensorsFile tensors() {
+        public SafetensorsFile tensors() {
             return SafetensorsFile.open(dir.resolve("tensors.safetensors"));
         }
     }
 
-    static JsonNode json(Path file) {
+    public static JsonNode json(Path file) {
         try {
             return JSON.readTree(Files.readString(file));
         } catch (IOException e) {
@@ -58,7 +58,7 @@ final class SamGolden {
     }
 
     /** The image ids of the manifest. */
-    static Stream<String> images() {
+    public static Stream<String> images() {
         List<String> ids = new ArrayList<>();
         json(GoldenSam.file("inputs/manifest.json")).get("images").forEach(i -> {
             if (Files.exists(GoldenSam.dir().resolve("reference/" + i.get("id").asString() + "/image.json"))) {
@@ -70,7 +70,7 @@ final class SamGolden {
     }
 
     /** Every predictor case of every image, as each image.json lists them. */
-    static Stream<Case> cases() {
+    public static Stream<Case> cases() {
         List<Case> cases = new ArrayList<>();
         images().forEach(image -> imageJson(image).get("cases").forEach(c -> {
             Path dir = GoldenSam.file("reference/" + image + "/" + c.asString());
@@ -81,20 +81,25 @@ final class SamGolden {
     }
 
     /** The cases with an ONNX section. */
-    static Stream<Case> onnxCases() {
+    public static Stream<Case> onnxCases() {
         return cases().filter(c -> c.json().has("onnx"));
     }
 
-    static JsonNode imageJson(String image) {
+    public static JsonNode imageJson(String image) {
         return json(GoldenSam.file("reference/" + image + "/image.json"));
     }
 
-    /** The input image of a golden image id. */
-    static RgbImage image(String image) {
-        return decode(GoldenSam.file("reference/" + image).resolve(imageJson(image).get("image_file").asString()).normalize());
+    /** The input image file of a golden image id. */
+    public static Path imageFile(String image) {
+        return GoldenSam.file("reference/" + image).resolve(imageJson(image).get("image_file").asString()).normalize();
     }
 
-    static RgbImage decode(Path file) {
+    /** The input image of a golden image id. */
+    public static RgbImage image(String image) {
+        return decode(imageFile(image));
+    }
+
+    public static RgbImage decode(Path file) {
         try {
             // conformance images are as thin as 640x2: no aspect-ratio limit here
             return new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, Integer.MAX_VALUE).decode(Files.readAllBytes(file));
@@ -104,7 +109,7 @@ final class SamGolden {
     }
 
     /** The golden embedding of an image with the sizes its image.json gives. */
-    static SamEmbedding embedding(String image) {
+    public static SamEmbedding embedding(String image) {
         JsonNode json = imageJson(image);
         try (SafetensorsFile file = SafetensorsFile.open(GoldenSam.file("reference/" + image + "/image.safetensors"))) {
             Tensor e = file.get("image_embeddings");
@@ -114,7 +119,7 @@ final class SamGolden {
     }
 
     /** The tiny checkpoint's graphs, written once per test run. */
-    static synchronized SamModelFiles tinyGraphs() {
+    public static synchronized SamModelFiles tinyGraphs() {
         if (tinyGraphs == null) {
             try (SamCheckpoint checkpoint = SamCheckpoint.open(GoldenSam.pthCheckpoint(), null)) {
                 Path dir = Files.createTempDirectory("sam-tiny-graphs");
@@ -128,14 +133,14 @@ final class SamGolden {
     }
 
     /** The tiny checkpoint's geometry. */
-    static SamConfig tinyConfig() {
+    public static SamConfig tinyConfig() {
         try (SamCheckpoint checkpoint = SamCheckpoint.open(GoldenSam.pthCheckpoint(), null)) {
             return checkpoint.config();
         }
     }
 
     /** The prompt a case's API call made. */
-    static SamPrompt prompt(Case c, float[] maskInput) {
+    public static SamPrompt prompt(Case c, float[] maskInput) {
         JsonNode api = c.json().get("api");
         List<SamPoint> points = new ArrayList<>();
         JsonNode coords = api.get("point_coords");
@@ -150,7 +155,7 @@ final class SamGolden {
         return new SamPrompt(points, samBox, maskInput);
     }
 
-    static long[] longs(Tensor t) {
+    public static long[] longs(Tensor t) {
         ByteBuffer b = t.bytes();
         long[] out = new long[(int) t.numel()];
         for (int i = 0; i < out.length; i++) {
@@ -159,7 +164,7 @@ final class SamGolden {
         return out;
     }
 
-    static int[] ints(Tensor t) {
+    public static int[] ints(Tensor t) {
         ByteBuffer b = t.bytes();
         int[] out = new int[(int) t.numel()];
         for (int i = 0; i < out.length; i++) {
@@ -168,7 +173,7 @@ final class SamGolden {
         return out;
     }
 
-    static BinaryMask png(Path file) {
+    public static BinaryMask png(Path file) {
         try {
             return PngMasks.decode(Files.readAllBytes(file));
         } catch (IOException e) {
@@ -176,7 +181,7 @@ final class SamGolden {
         }
     }
 
-    static BinaryMask rle(JsonNode rle) {
+    public static BinaryMask rle(JsonNode rle) {
         return CocoRle.decode(rle.get("size").get(0).asInt(), rle.get("size").get(1).asInt(), rle.get("counts").asString());
     }
 
@@ -184,7 +189,7 @@ final class SamGolden {
      * The band rule: every pixel where {@code actual} (mask {@code k} of K) differs from {@code expected}
      * must be in the band with |golden logit| &lt; 2e-3. Returns the number of differing pixels.
      */
-    static int assertWithinBand(String name, BinaryMask actual, BinaryMask expected, int k, long[] bandIndex, float[] bandLogits) {
+    public static int assertWithinBand(String name, BinaryMask actual, BinaryMask expected, int k, long[] bandIndex, float[] bandLogits) {
         assertThat(actual.height()).as(name + " height").isEqualTo(expected.height());
         assertThat(actual.width()).as(name + " width").isEqualTo(expected.width());
         long plane = (long) expected.height() * expected.width();
@@ -209,7 +214,7 @@ final class SamGolden {
     }
 
     /** max |a − b|. */
-    static double maxAbs(float[] a, float[] b) {
+    public static double maxAbs(float[] a, float[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) {
             m = Math.max(m, Math.abs((double) a[i] - b[i]));
