@@ -88,7 +88,7 @@ public final class AutomaticMaskGenerator {
         CropBox crop = c.crop();
         BinaryMask full = BinaryMask.empty(image.height(), image.width());
         for (int y = 0; y < crop.height(); y++) {
-            System.arraycopy(c.mask(), y * crop.width(), full.pixels(), (crop.y0() + y) * image.width() + crop.x0(), crop.width());
+            System.arraycopy(c.mask().pixels(), y * crop.width(), full.pixels(), (crop.y0() + y) * image.width() + crop.x0(), crop.width());
         }
         int[] box = c.imageBox();
         return new AutomaticMask(full, (int) full.area(), new int[] {box[0], box[1], box[2] - box[0], box[3] - box[1]}, c.iou(),

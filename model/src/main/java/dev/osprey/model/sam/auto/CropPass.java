@@ -3,6 +3,7 @@ package dev.osprey.model.sam.auto;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.image.RgbImage;
+import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.sam.SamDecoderInput;
 import dev.osprey.model.sam.SamEmbedding;
 import dev.osprey.model.sam.SamMasks;
@@ -31,7 +32,7 @@ final class CropPass {
     }
 
     /** A mask that survived, in crop coordinates. */
-    record Candidate(CropBox crop, byte[] mask, int[] box, float iou, float stability, double x, double y) {
+    record Candidate(CropBox crop, BinaryMask mask, int[] box, float iou, float stability, double x, double y) {
 
         /** The box in image coordinates (the reference's {@code uncrop_boxes_xyxy}). */
         int[] imageBox() {
@@ -110,9 +111,8 @@ final class CropPass {
                     continue;
                 }
                 counts[1]++;
-                byte[] mask = SamMasks.threshold(logits, crop.height(), crop.width()).pixels();
-                Candidate c = new Candidate(crop, mask, MaskBoxes.inclusiveBounds(mask, crop.height(), crop.width()), iou, stability,
-                        xs[b], ys[b]);
+                BinaryMask mask = SamMasks.threshold(logits, crop.height(), crop.width());
+                Candidate c = new Candidate(crop, mask, MaskBoxes.inclusiveBounds(mask), iou, stability, xs[b], ys[b]);
                 if (crop.nearInnerEdge(c.imageBox(), image.width(), image.height())) {
                     continue;
                 }

@@ -1,5 +1,7 @@
 package dev.osprey.model.sam.auto;
 
+import dev.osprey.model.mask.BinaryMask;
+
 /**
  * The reference's {@code batched_mask_to_box} for one mask: the inclusive pixel bounds
  * {@code [x_min, y_min, x_max, y_max]} of its inside pixels, {@code [0, 0, 0, 0]} when it has none
@@ -10,23 +12,15 @@ final class MaskBoxes {
     private MaskBoxes() {
     }
 
-    /** The box of a {@code height × width} row-major 0/1 mask. */
-    static int[] inclusiveBounds(byte[] mask, int height, int width) {
-        int left = width;
-        int top = height;
-        int right = -1;
-        int bottom = -1;
-        for (int y = 0; y < height; y++) {
-            int row = y * width;
-            for (int x = 0; x < width; x++) {
-                if (mask[row + x] != 0) {
-                    left = Math.min(left, x);
-                    right = Math.max(right, x);
-                    top = Math.min(top, y);
-                    bottom = y;
-                }
-            }
+    /** The box of {@code mask}. */
+    static int[] inclusiveBounds(BinaryMask mask) {
+        // the tight box [x, y, pixel width, pixel height], all zero when empty
+        double[] tight = mask.bbox();
+        if (tight[2] == 0) {
+            return new int[4];
         }
-        return right < 0 ? new int[4] : new int[] {left, top, right, bottom};
+        int x = (int) tight[0];
+        int y = (int) tight[1];
+        return new int[] {x, y, x + (int) tight[2] - 1, y + (int) tight[3] - 1};
     }
 }

@@ -17,7 +17,7 @@ final class SmallRegions {
 
     /** The cleaned masks; {@code nmsThreshold} is the larger of the two NMS thresholds, as in the reference. */
     static List<AutomaticMask> clean(List<AutomaticMask> masks, int minArea, double nmsThreshold) {
-        List<byte[]> cleaned = new ArrayList<>(masks.size());
+        List<BinaryMask> cleaned = new ArrayList<>(masks.size());
         List<int[]> boxes = new ArrayList<>(masks.size());
         float[] unchanged = new float[masks.size()];
         for (int i = 0; i < masks.size(); i++) {
@@ -25,8 +25,8 @@ final class SmallRegions {
             byte[] filled = fillHoles(mask.pixels(), mask.height(), mask.width(), minArea);
             byte[] holesDone = filled != null ? filled : mask.pixels();
             byte[] removed = removeIslands(holesDone, mask.height(), mask.width(), minArea);
-            cleaned.add(removed != null ? removed : holesDone);
-            boxes.add(MaskBoxes.inclusiveBounds(cleaned.get(i), mask.height(), mask.width()));
+            cleaned.add(new BinaryMask(mask.height(), mask.width(), removed != null ? removed : holesDone));
+            boxes.add(MaskBoxes.inclusiveBounds(cleaned.get(i)));
             unchanged[i] = filled == null && removed == null ? 1f : 0f;
         }
         List<AutomaticMask> kept = new ArrayList<>();
@@ -35,7 +35,7 @@ final class SmallRegions {
             if (unchanged[i] == 1f) {
                 kept.add(m);
             } else {
-                BinaryMask mask = new BinaryMask(m.segmentation().height(), m.segmentation().width(), cleaned.get(i));
+                BinaryMask mask = cleaned.get(i);
                 int[] b = boxes.get(i);
                 kept.add(new AutomaticMask(mask, (int) mask.area(), new int[] {b[0], b[1], b[2] - b[0], b[3] - b[1]}, m.predictedIou(),
                         m.pointCoords(), m.stabilityScore(), m.cropBox()));

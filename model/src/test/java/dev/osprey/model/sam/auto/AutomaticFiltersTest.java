@@ -2,6 +2,7 @@ package dev.osprey.model.sam.auto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.osprey.model.mask.BinaryMask;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +30,11 @@ class AutomaticFiltersTest {
         byte[] mask = new byte[4 * 5];
         mask[1 * 5 + 2] = 1;
         mask[3 * 5 + 4] = 1;
-        assertThat(MaskBoxes.inclusiveBounds(mask, 4, 5)).containsExactly(2, 1, 4, 3);
-        assertThat(MaskBoxes.inclusiveBounds(new byte[20], 4, 5)).containsExactly(0, 0, 0, 0);
+        assertThat(MaskBoxes.inclusiveBounds(new BinaryMask(4, 5, mask))).containsExactly(2, 1, 4, 3);
+        assertThat(MaskBoxes.inclusiveBounds(BinaryMask.empty(4, 5))).containsExactly(0, 0, 0, 0);
         byte[] one = new byte[20];
         one[7] = 1;
-        assertThat(MaskBoxes.inclusiveBounds(one, 4, 5)).containsExactly(2, 1, 2, 1);
+        assertThat(MaskBoxes.inclusiveBounds(new BinaryMask(4, 5, one))).containsExactly(2, 1, 2, 1);
     }
 
     @Test

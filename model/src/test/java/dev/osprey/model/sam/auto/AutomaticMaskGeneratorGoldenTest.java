@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.osprey.model.GoldenSam;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.RgbImage;
+import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.sam.SamCheckpoint;
 import dev.osprey.model.sam.SamGraphs;
 import dev.osprey.model.sam.SamPredictor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +62,48 @@ class AutomaticMaskGeneratorGoldenTest {
             JsonNode written = JSON.readTree(AutomaticMasksJson.write(result.masks(), OutputMode.COCO_RLE));
             System.out.println(c.assertAnnotationsMatch(written.get("annotations")));
         }
+    }
+
+    @Test
+    void theEmbedderIsAskedOnceForTheImageAndOncePerCrop() throws IOException {
+        AutomaticGoldenCase c = AutomaticGoldenCase.all().getFirst();
+        RgbImage image = new ImageDecoder().decode(Files.readAllBytes(c.image()));
+        AutomaticParams params = AutomaticParams.fromJson("{\"points_per_side\": 2, \"crop_n_layers\": 1, \"pred_iou_thresh\": 0,"
+                + " \"stability_score_thresh\": 0}");
+        List<String> asked = new ArrayList<>();
+        List<AutomaticMask> masks = new AutomaticMaskGenerator(predictor, params).generate(image, crop -> {
+            asked.add(crop.width() + "x" + crop.height());
+            return predictor.embed(crop);
+        });
+        List<CropBox> crops = CropBox.forImage(image.height(), image.width(), 1, params.cropOverlapRatio());
+        assertThat(asked).containsExactlyElementsOf(crops.stream().map(b -> b.width() + "x" + b.height()).toList());
+        assertThat(masks).isNotEmpty().allSatisfy(m -> assertThat(m.segmentation().size()).isEqualTo(image.width() + "x" + image.height()));
+    }
+
+    /** With min_mask_region_area every mask is left without holes or islands below it (but a lone small island). */
+    @Test
+    void smallRegionCleanupLeavesNoSmallHolesOrIslands() throws IOException {
+        AutomaticGoldenCase c = AutomaticGoldenCase.all().getFirst();
+        RgbImage image = new ImageDecoder().decode(Files.readAllBytes(c.image()));
+        AutomaticParams params = fullImageOnly(c.params(), 400);
+        List<AutomaticMask> plain = new AutomaticMaskGenerator(predictor, fullImageOnly(c.params(), 0)).generate(image);
+        List<AutomaticMask> cleaned = new AutomaticMaskGenerator(predictor, params).generate(image);
+        assertThat(cleaned).isNotEmpty().hasSizeLessThanOrEqualTo(plain.size());
+        for (AutomaticMask m : cleaned) {
+            byte[] pixels = m.segmentation().pixels();
+            int h = m.segmentation().height();
+            int w = m.segmentation().width();
+            assertThat(SmallRegions.fillHoles(pixels, h, w, 400)).isNull();
+            assertThat(SmallRegions.removeIslands(pixels, h, w, 400) == null || ConnectedRegions.of(pixels, h, w, 1).count() == 1).isTrue();
+            assertThat(m.area()).isEqualTo((int) m.segmentation().area());
+        }
+        List<BinaryMask> before = plain.stream().map(AutomaticMask::segmentation).toList();
+        assertThat(cleaned).as("masks the cleanup changed").anyMatch(m -> !before.contains(m.segmentation()));
+    }
+
+    private static AutomaticParams fullImageOnly(AutomaticParams p, int minMaskRegionArea) {
+        return new AutomaticParams(p.pointsPerSide(), p.pointsPerBatch(), p.predIouThresh(), p.stabilityScoreThresh(), p.stabilityScoreOffset(),
+                p.boxNmsThresh(), 0, p.cropNmsThresh(), p.cropOverlapRatio(), p.cropNPointsDownscaleFactor(), minMaskRegionArea, p.outputMode());
     }
 
     private static void assertStages(AutomaticGoldenCase c, AutomaticResult result) {
