@@ -84,19 +84,20 @@ class ClickLatencyBenchmark {
                     .maxInboundMessageSize(EncoderChannels.MAX_MESSAGE_BYTES).build();
             try {
                 SegmenterGrpc.SegmenterBlockingStub stub = SegmenterGrpc.newBlockingStub(channel);
-                String warmUp = put(features, "s1_img1");
+                String warmUp = put(features, GoldenSamCase.imageBytes("s1_img1"));
                 stub.segment(click(warmUp, 10, 10, false));
-                String image = put(features, "s1_img0");
+                String image = put(features, GoldenSamCase.imageBytes("s1_img0"));
                 long start = System.nanoTime();
                 stub.segment(click(image, 320, 240, false));
                 lines.add(String.format(Locale.ROOT, "%-36s %8.1f ms", "first click (embedding + decoder)", (System.nanoTime() - start) / 1e6));
                 lines.add(clicks(stub, image, clicks, false));
                 lines.add(clicks(stub, image, clicks, true));
-                String objects = put(features, "s1_objects0");
+                // The golden automatic case: its image and parameters (thresholds that random weights pass, one crop layer).
+                AutomaticGoldenCase automatic = AutomaticGoldenCase.all().getFirst();
+                String objects = put(features, Files.readAllBytes(automatic.image()));
                 stub.segment(click(objects, 10, 10, false));
-                // The golden automatic case's parameters: thresholds that random weights pass, one crop layer.
                 AutomaticParameters.Builder params = AutomaticParameters.newBuilder();
-                JsonFormat.parser().ignoringUnknownFields().merge(AutomaticGoldenCase.all().getFirst().paramsJson(), params);
+                JsonFormat.parser().ignoringUnknownFields().merge(automatic.paramsJson(), params);
                 start = System.nanoTime();
                 int masks = stub.segmentAll(SegmentAllRequest.newBuilder().setImageId(objects).setParams(params).build()).getTotalMasks();
                 lines.add(String.format(Locale.ROOT, "%-36s %8.1f ms  (%d masks; 5 crops, 4 of them embedded)", "SegmentAll 480x360, golden case",
@@ -115,8 +116,7 @@ class ClickLatencyBenchmark {
         }
     }
 
-    private static String put(TinyFeatureStore features, String image) {
-        byte[] bytes = GoldenSamCase.imageBytes(image);
+    private static String put(TinyFeatureStore features, byte[] bytes) {
         String id = ImageId.of(bytes);
         features.store().encode(id, bytes);
         return id;
