@@ -1,6 +1,7 @@
 package dev.osprey.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import dev.osprey.api.v1.AnswerEvent;
@@ -10,8 +11,10 @@ import dev.osprey.api.v1.ImageRef;
 import dev.osprey.api.v1.Region;
 import dev.osprey.api.v1.RegionServiceGrpc;
 import dev.osprey.api.v1.Task;
+import dev.osprey.deploy.Repo;
 import dev.osprey.deploy.monitoring.MonitoringFiles;
 import dev.osprey.deploy.monitoring.MonitoringQuery;
+import dev.osprey.deploy.monitoring.PrometheusTools;
 import dev.osprey.model.Golden;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -22,12 +25,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -35,7 +44,9 @@ import tools.jackson.databind.json.JsonMapper;
  * export: with the local stack up, one question asked over REST and one over gRPC (so the histograms
  * and the gateway's per-call meters have samples) and one bad request of each (so failed calls have
  * series), every service's /actuator/prometheus is scraped, and every selector of every query is held
- * against the scrapes by {@link MonitoringQueryCheck}.
+ * against the scrapes by {@link MonitoringQueryCheck}. A real Prometheus (Debian's, as the deploy
+ * module's promtool checks use) scrapes the same services throughout, with the rules loaded: every
+ * panel's query returns series there, and every alerting rule evaluates without error.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MonitoringQueriesIT {
@@ -44,10 +55,17 @@ class MonitoringQueriesIT {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
     private MonitoringQueryCheck check;
+    private PrometheusServer prometheus;
 
     @BeforeAll
     void askAndScrape() throws Exception {
         LocalStack stack = LocalStack.get();
+        PrometheusTools tools = PrometheusTools.find();
+        if (tools != null) {
+            // Scraping before the questions, so that rates have samples from both sides of them.
+            prometheus = PrometheusServer.start(tools.server(), LocalStack.SERVICES.stream().map(name -> stack.process(name).actuatorPort).toList(),
+                    List.of(MonitoringFiles.alertRulesFile()), Files.createTempDirectory(Repo.work("monitoring-prometheus"), "run"));
+        }
         URI gateway = URI.create("http://127.0.0.1:" + stack.process("gateway").httpPort);
         Path image = Golden.file("inputs/images/s1_img0.png");
         HttpResponse<String> uploaded = post(gateway.resolve("/v1/images"), "image/png", HttpRequest.BodyPublishers.ofFile(image));
@@ -83,6 +101,47 @@ class MonitoringQueriesIT {
     @Test
     void everyAlertReadsMetricsLabelsAndValuesTheServicesExport() {
         assertNoProblems(MonitoringFiles.alertQueries());
+    }
+
+    @Test
+    void everyPanelQueryReturnsSeriesInPrometheus() {
+        assumePrometheus();
+        List<MonitoringQuery> panels = MonitoringFiles.dashboardQueries().stream().filter(query -> query.listsLabel() == null).toList();
+        // Until the scrapes after the questions are in (one a second).
+        await("every panel query returns series").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            List<String> empty = new ArrayList<>();
+            for (MonitoringQuery query : panels) {
+                if (prometheus.query(query.asPrometheusReceivesIt()).isEmpty()) {
+                    empty.add(query.toString());
+                }
+            }
+            assertThat(empty).as("queries that return nothing").isEmpty();
+        });
+    }
+
+    @Test
+    void everyAlertingRuleEvaluatesInPrometheusWithoutError() {
+        assumePrometheus();
+        Set<String> alerts = MonitoringFiles.alerts().stream().map(rule -> rule.get("alert").toString()).collect(Collectors.toSet());
+        await("every rule evaluated").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            List<JsonNode> rules = prometheus.rules();
+            assertThat(rules).extracting(rule -> rule.path("name").asString()).containsExactlyInAnyOrderElementsOf(alerts);
+            for (JsonNode rule : rules) {
+                assertThat(rule.path("health").asString()).as("%s: %s", rule.path("name").asString(), rule.path("lastError").asString()).isEqualTo("ok");
+            }
+        });
+    }
+
+    @AfterAll
+    void stopPrometheus() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    private void assumePrometheus() {
+        Assumptions.assumeTrue(prometheus != null, "prometheus is not on PATH and Debian's prometheus package cannot be downloaded here"
+                + " (apt-get download needs package lists, and apt-get update needs root)");
     }
 
     private void assertNoProblems(List<MonitoringQuery> queries) {

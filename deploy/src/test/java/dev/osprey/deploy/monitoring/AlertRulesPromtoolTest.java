@@ -23,20 +23,20 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class AlertRulesPromtoolTest {
 
-    private static Promtool promtool;
+    private static PrometheusTools prometheus;
     private static Path work;
 
     @BeforeAll
     static void findPromtool() {
-        promtool = Promtool.find();
-        Assumptions.assumeTrue(promtool != null, "promtool is not on PATH and Debian's prometheus package cannot be downloaded here (apt-get"
+        prometheus = PrometheusTools.find();
+        Assumptions.assumeTrue(prometheus != null, "promtool is not on PATH and Debian's prometheus package cannot be downloaded here (apt-get"
                 + " download needs package lists, and apt-get update needs root)");
         work = Repo.work("promtool-check");
     }
 
     @Test
     void checkRulesAcceptsTheRulesFile() {
-        Command check = promtool.run(work, "check", "rules", MonitoringFiles.alertRulesFile().toString());
+        Command check = prometheus.promtool(work, "check", "rules", MonitoringFiles.alertRulesFile().toString());
         assertThat(check.exitCode()).as(check.output()).isZero();
         assertThat(check.output()).contains("SUCCESS: " + MonitoringFiles.alerts().size() + " rules found");
     }
@@ -47,7 +47,7 @@ class AlertRulesPromtoolTest {
         Files.copy(MonitoringFiles.alertRulesFile(), tests.resolve("osprey.rules.yaml"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(Repo.root().resolve("deploy/src/test/resources/monitoring/osprey.rules.test.yaml"), tests.resolve("osprey.rules.test.yaml"),
                 StandardCopyOption.REPLACE_EXISTING);
-        Command test = promtool.run(tests, "test", "rules", "osprey.rules.test.yaml");
+        Command test = prometheus.promtool(tests, "test", "rules", "osprey.rules.test.yaml");
         assertThat(test.exitCode()).as(test.output()).isZero();
         assertThat(test.output()).contains("SUCCESS");
     }
@@ -65,7 +65,7 @@ class AlertRulesPromtoolTest {
         // JSON is YAML: no YAML writer needed.
         Path file = Files.writeString(work.resolve("dashboard-queries.rules.json"),
                 JsonMapper.builder().build().writeValueAsString(Map.of("groups", List.of(Map.of("name", "dashboard", "rules", rules)))));
-        Command check = promtool.run(work, "check", "rules", "--lint=none", file.toString());
+        Command check = prometheus.promtool(work, "check", "rules", "--lint=none", file.toString());
         assertThat(check.exitCode()).as(check.output()).isZero();
         assertThat(check.output()).contains("SUCCESS: " + queries.size() + " rules found");
     }
@@ -74,7 +74,7 @@ class AlertRulesPromtoolTest {
     void theCheckRejectsABrokenExpression() throws IOException {
         Path broken = Files.writeString(work.resolve("broken.rules.yaml"), Files.readString(MonitoringFiles.alertRulesFile())
                 .replaceFirst("osprey_queue_depth\\)", "osprey_queue_depth"));
-        Command check = promtool.run(work, "check", "rules", broken.toString());
+        Command check = prometheus.promtool(work, "check", "rules", broken.toString());
         assertThat(check.exitCode()).isNotZero();
         assertThat(check.output()).contains("OspreyQueueBacklog");
     }
