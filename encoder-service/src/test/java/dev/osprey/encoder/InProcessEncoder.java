@@ -12,6 +12,7 @@ import dev.osprey.model.TinyBundle;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.service.EncoderChannels;
+import dev.osprey.service.StageSpans;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -32,8 +33,8 @@ final class InProcessEncoder implements AutoCloseable {
     InProcessEncoder(VisionBackend backend, UploadStore uploads, StoreLimits limits, LongSupplier clock) {
         var image = TinyBundle.open().manifest().image();
         this.batcher = new MicroBatcher(backend, 3 * image.size() * image.size(), 4, Duration.ofMillis(5), BatchListener.NONE);
-        this.store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2), batcher, uploads,
-                limits, clock);
+        this.store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2, StageSpans.OFF), batcher, uploads,
+                limits, clock, StageSpans.OFF);
         String name = InProcessServerBuilder.generateName();
         try {
             this.server = InProcessServerBuilder.forName(name).addService(EncoderServices.grpc(store)).build().start();

@@ -5,12 +5,14 @@ import dev.osprey.model.error.Reason;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.model.image.RgbImage;
+import dev.osprey.service.StageSpans;
 import java.util.concurrent.Semaphore;
 
 /**
  * Image bytes to the vision tower's input: decode (EXIF-oriented RGB) and preprocess (spec §1.4).
  * At most {@code maxConcurrent} images are prepared at once, the others wait their turn: a decoded
  * image may take up to 150 MB (50 megapixels of RGB), and a burst of uploads must not fill the heap.
+ * Each step is a span of the request's trace: {@code image-decode}, {@code preprocess}.
  */
 public final class ImagePreparation {
 
@@ -27,14 +29,16 @@ public final class ImagePreparation {
     private final ImageDecoder decoder;
     private final ImagePreprocessor preprocessor;
     private final Semaphore turns;
+    private final StageSpans spans;
 
-    public ImagePreparation(ImageDecoder decoder, ImagePreprocessor preprocessor, int maxConcurrent) {
+    public ImagePreparation(ImageDecoder decoder, ImagePreprocessor preprocessor, int maxConcurrent, StageSpans spans) {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("at least one image must be prepared at a time, got " + maxConcurrent);
         }
         this.decoder = decoder;
         this.preprocessor = preprocessor;
         this.turns = new Semaphore(maxConcurrent, true);
+        this.spans = spans;
     }
 
     /**
@@ -50,8 +54,8 @@ public final class ImagePreparation {
             throw new OspreyException(Reason.UNAVAILABLE, "interrupted while waiting to decode an image", e);
         }
         try {
-            RgbImage image = decoder.decode(imageBytes);
-            return new Prepared(image.width(), image.height(), preprocessor.pixelValues(image));
+            RgbImage image = spans.run("image-decode", () -> decoder.decode(imageBytes));
+            return new Prepared(image.width(), image.height(), spans.run("preprocess", () -> preprocessor.pixelValues(image)));
         } finally {
             turns.release();
         }
