@@ -3,8 +3,20 @@ package dev.osprey.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
+import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.api.v1.AskRequest;
+import dev.osprey.api.v1.Box;
+import dev.osprey.api.v1.ImageRef;
+import dev.osprey.api.v1.Region;
+import dev.osprey.api.v1.RegionServiceGrpc;
+import dev.osprey.api.v1.Sampling;
+import dev.osprey.api.v1.StageTimings;
+import dev.osprey.api.v1.Task;
 import dev.osprey.e2e.OtlpReceiver.Span;
 import dev.osprey.model.Golden;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,9 +24,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -29,8 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
  * a question is one trace from the gateway through the extractor, the encoder and the llm-service, each
  * hop a child of the call that made it, with the stage spans and their attributes; an upload's trace
  * holds the image's decode, preprocess and vision spans and, later, the llm-service's warm-up of the
- * image; an error body names its request's trace, and so do the logs. The client starts each trace
- * itself (a W3C traceparent header), so the test knows its id.
+ * image; a question over gRPC that carries its image holds every stage; an error body names its
+ * request's trace, and so do the logs. The client starts each trace itself (a W3C traceparent
+ * header), so the test knows its id.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TracingIT {
@@ -102,6 +117,41 @@ class TracingIT {
         assertThat(parentOf(trace, parentOf(trace, features))).as("the encoder's GetFeatures is the extractor's call")
                 .matches(s -> s.service().equals("extractor-service") && s.kind().equals("SERVER"), "the extractor's call");
         assertThat(features.attributes()).containsEntry("osprey.feature_cache.hit", "true");
+    }
+
+    @Test
+    void aGrpcQuestionWithTheImageIsOneTraceWithEveryStage() throws Exception {
+        String traceId = newTraceId();
+        String clientSpan = newSpanId();
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), traceparent(traceId, clientSpan));
+        RegionServiceGrpc.RegionServiceBlockingStub gateway = RegionServiceGrpc.newBlockingStub(stack.channel("gateway"))
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).withDeadlineAfter(2, TimeUnit.MINUTES);
+        List<AnswerEvent> events = new ArrayList<>();
+        gateway.ask(AskRequest.newBuilder()
+                .setImage(ImageRef.newBuilder().setImageBytes(ByteString.copyFrom(PngVariants.withText(png, "tracing grpc question"))))
+                .addRegions(Region.newBuilder().setBox(Box.newBuilder().setX(10).setY(10).setWidth(40).setHeight(40)))
+                .setTask(Task.TASK_SHORT_DESCRIPTION).setMaxNewTokens(8).setSampling(Sampling.newBuilder().setGreedy(true)).build())
+                .forEachRemaining(events::add);
+        StageTimings timings = events.getLast().getFinished().getUsage().getTimings();
+        assertThat(timings.getEncodeMs()).as("the image was encoded for this question: %s", timings).isPositive();
+        assertThat(timings.getPrefillMs()).as("%s", timings).isPositive();
+
+        List<Span> trace = awaitTrace(traceId, spans -> services(spans).equals(SERVICES) && has(spans, "llm-service", "decode-loop")
+                && has(spans, "encoder-service", "vision") && has(spans, "extractor-service", "extract")
+                && spans.stream().anyMatch(s -> s.service().equals("gateway") && s.kind().equals("SERVER")));
+        Span root = only(trace, s -> s.service().equals("gateway") && s.kind().equals("SERVER"));
+        assertThat(root.parentId()).isEqualTo(clientSpan);
+        assertCallTree(trace, root);
+        Span encode = serverSpanIn(trace, "encoder-service", root);
+        for (String stage : List.of("image-decode", "preprocess", "vision")) {
+            childNamed(trace, encode, stage);
+        }
+        childNamed(trace, serverSpanIn(trace, "extractor-service", root), "extract");
+        Span generate = serverSpanIn(trace, "llm-service", root);
+        for (String stage : List.of("queue", "prefill", "decode-loop")) {
+            childNamed(trace, generate, stage);
+        }
     }
 
     @Test
