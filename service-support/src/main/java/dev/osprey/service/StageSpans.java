@@ -73,7 +73,7 @@ public final class StageSpans {
         long nowNanos = System.nanoTime();
         Instant now = Instant.now();
         Span.Builder span = tracer.spanBuilder().setParent(parent).name(name)
-                .startTimestamp(epochMicros(now, nowNanos, start), TimeUnit.MICROSECONDS);
+                .startTimestamp(epochNanos(now, nowNanos, start), TimeUnit.NANOSECONDS);
         tags.forEach((key, value) -> {
             switch (value) {
                 case Long n -> span.tag(key, n);
@@ -83,7 +83,7 @@ public final class StageSpans {
                 default -> span.tag(key, String.valueOf(value));
             }
         });
-        span.start().end(epochMicros(now, nowNanos, end), TimeUnit.MICROSECONDS);
+        span.start().end(epochNanos(now, nowNanos, end), TimeUnit.NANOSECONDS);
     }
 
     /** {@code task} to run on another thread in the trace (and logging context) current here, now. */
@@ -104,9 +104,8 @@ public final class StageSpans {
         }
     }
 
-    // The wall-clock time of a System.nanoTime() instant, in microseconds since the epoch.
-    private static long epochMicros(Instant now, long nowNanos, long instantNanos) {
-        long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-        return nowMicros - (nowNanos - instantNanos) / 1_000;
+    // The wall-clock time of a System.nanoTime() instant, in nanoseconds since the epoch.
+    private static long epochNanos(Instant now, long nowNanos, long instantNanos) {
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano() - (nowNanos - instantNanos);
     }
 }
