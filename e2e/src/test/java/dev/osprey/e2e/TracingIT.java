@@ -137,8 +137,10 @@ class TracingIT {
         assertThat(timings.getEncodeMs()).as("the image was encoded for this question: %s", timings).isPositive();
         assertThat(timings.getPrefillMs()).as("%s", timings).isPositive();
 
+        // The encoder answers three calls: the gateway's Encode, the extractor's GetFeatures and llm-service's GetImageTokens.
         List<Span> trace = awaitTrace(traceId, spans -> services(spans).equals(SERVICES) && has(spans, "llm-service", "decode-loop")
                 && has(spans, "encoder-service", "vision") && has(spans, "extractor-service", "extract")
+                && spans.stream().filter(s -> s.service().equals("encoder-service") && s.kind().equals("SERVER")).count() == 3
                 && spans.stream().anyMatch(s -> s.service().equals("gateway") && s.kind().equals("SERVER")));
         Span root = only(trace, s -> s.service().equals("gateway") && s.kind().equals("SERVER"));
         assertThat(root.parentId()).isEqualTo(clientSpan);
@@ -152,6 +154,8 @@ class TracingIT {
         for (String stage : List.of("queue", "prefill", "decode-loop")) {
             childNamed(trace, generate, stage);
         }
+        Span fetch = only(trace, s -> s.service().equals("llm-service") && s.kind().equals("CLIENT"));
+        assertThat(fetch.parentId()).as("the worker that generates fetches the image tokens in the call's trace").isEqualTo(generate.spanId());
     }
 
     @Test
