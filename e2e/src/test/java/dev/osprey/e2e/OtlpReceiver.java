@@ -56,6 +56,11 @@ final class OtlpReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces";
     }
 
+    /** Every span received so far. */
+    List<Span> all() {
+        return List.copyOf(spans);
+    }
+
     /** The spans of one trace received so far. */
     List<Span> trace(String traceId) {
         return spans.stream().filter(span -> span.traceId().equals(traceId)).toList();

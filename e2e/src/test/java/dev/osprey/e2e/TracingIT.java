@@ -44,7 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
  * hop a child of the call that made it, with the stage spans and their attributes; an upload's trace
  * holds the image's decode, preprocess and vision spans and, later, the llm-service's warm-up of the
  * image; a question over gRPC that carries its image holds every stage; an error body names its
- * request's trace, and so do the logs. The client starts each trace itself (a W3C traceparent
+ * request's trace, and so do the logs; health checks and scrapes make no spans. The client starts each trace itself (a W3C traceparent
  * header), so the test knows its id.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -200,6 +200,21 @@ class TracingIT {
         assertCallTree(trace, root);
         await("the trace id in the gateway's log").atMost(PATIENCE)
                 .until(() -> Files.readString(stack.process("gateway").log).contains(traceId));
+    }
+
+    @Test
+    void probesAndScrapesAreNotTraced() throws Exception {
+        ServiceProcess gateway = stack.process("gateway");
+        for (String path : List.of("/actuator/health/readiness", "/actuator/prometheus")) {
+            HttpResponse<String> probed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.actuatorPort + path))
+                    .timeout(PATIENCE).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(probed.statusCode()).isEqualTo(200);
+        }
+        // The stack answered health checks until it was up; one more span batch has left by now.
+        Thread.sleep(1_000);
+
+        assertThat(receiver.all()).noneMatch(span -> span.name().startsWith("grpc.health.v1.Health/")
+                || span.attributes().getOrDefault("uri", "").startsWith("/actuator"));
     }
 
     /**

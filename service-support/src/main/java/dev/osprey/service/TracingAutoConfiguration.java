@@ -1,6 +1,8 @@
 package dev.osprey.service;
 
+import io.grpc.health.v1.HealthGrpc;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.exporter.SpanExportingPredicate;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -35,6 +37,16 @@ public class TracingAutoConfiguration {
     @Conditional(NoEndpoint.class)
     Sampler tracingOff() {
         return Sampler.alwaysOff();
+    }
+
+    /**
+     * Probes and Prometheus scrapes (Actuator over HTTP, the gRPC health check), every few seconds on every
+     * replica, are not worth a trace each: their spans are not exported.
+     */
+    @Bean
+    SpanExportingPredicate noProbeSpans() {
+        return span -> !span.getTags().getOrDefault("uri", "").startsWith("/actuator")
+                && !span.getName().startsWith(HealthGrpc.SERVICE_NAME + "/");
     }
 
     @Bean
