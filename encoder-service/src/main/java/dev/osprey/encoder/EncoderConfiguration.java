@@ -27,6 +27,7 @@ import dev.osprey.model.sam.SamPreprocessor;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.service.InternalAuthConfiguration;
 import dev.osprey.service.ModelProperties;
+import dev.osprey.service.StageSpans;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Locale;
@@ -120,7 +121,7 @@ class EncoderConfiguration {
 
     @Bean
     FeatureStore featureStore(ModelBundle bundle, MicroBatcher batcher, UploadStore uploads, EncoderProperties encoder,
-            EncoderMetrics metrics) {
+            EncoderMetrics metrics, StageSpans spans) {
         StoreLimits limits = new StoreLimits(encoder.featureCacheSize().toBytes(), encoder.imageStoreSize().toBytes(),
                 encoder.imageIdleTtl());
         long heap = Runtime.getRuntime().maxMemory();
@@ -130,8 +131,8 @@ class EncoderConfiguration {
                     limits.imageBytes() >> 20, heap >> 20);
         }
         ImagePreparation preparation = new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(bundle.manifest().image()),
-                encoder.maxConcurrentDecodes());
-        FeatureStore store = new FeatureStore(preparation, batcher, uploads, limits, System::nanoTime);
+                encoder.maxConcurrentDecodes(), spans);
+        FeatureStore store = new FeatureStore(preparation, batcher, uploads, limits, System::nanoTime, spans);
         metrics.bind(store, batcher);
         return store;
     }

@@ -5,6 +5,7 @@ import dev.osprey.model.error.Reason;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.model.image.RgbImage;
+import dev.osprey.service.StageSpans;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
@@ -12,6 +13,7 @@ import java.util.function.Function;
  * Image bytes to the vision tower's input: decode (EXIF-oriented RGB) and preprocess (spec §1.4).
  * At most {@code maxConcurrent} images are prepared at once, the others wait their turn: a decoded
  * image may take up to 150 MB (50 megapixels of RGB), and a burst of uploads must not fill the heap.
+ * Each step is a span of the request's trace: {@code image-decode}, {@code preprocess}.
  */
 public final class ImagePreparation {
 
@@ -28,14 +30,16 @@ public final class ImagePreparation {
     private final ImageDecoder decoder;
     private final ImagePreprocessor preprocessor;
     private final Semaphore turns;
+    private final StageSpans spans;
 
-    public ImagePreparation(ImageDecoder decoder, ImagePreprocessor preprocessor, int maxConcurrent) {
+    public ImagePreparation(ImageDecoder decoder, ImagePreprocessor preprocessor, int maxConcurrent, StageSpans spans) {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("at least one image must be prepared at a time, got " + maxConcurrent);
         }
         this.decoder = decoder;
         this.preprocessor = preprocessor;
         this.turns = new Semaphore(maxConcurrent, true);
+        this.spans = spans;
     }
 
     /**
@@ -44,7 +48,8 @@ public final class ImagePreparation {
      * @throws OspreyException BAD_INPUT naming what is wrong with bytes that are no decodable image
      */
     public Prepared prepare(byte[] imageBytes) {
-        return inTurn(imageBytes, image -> new Prepared(image.width(), image.height(), preprocessor.pixelValues(image)));
+        return inTurn(imageBytes, image -> new Prepared(image.width(), image.height(),
+                spans.run("preprocess", () -> preprocessor.pixelValues(image))));
     }
 
     /**
@@ -61,7 +66,8 @@ public final class ImagePreparation {
             throw new OspreyException(Reason.UNAVAILABLE, "interrupted while waiting to decode an image", e);
         }
         try {
-            return use.apply(decoder.decode(imageBytes));
+            RgbImage image = spans.run("image-decode", () -> decoder.decode(imageBytes));
+            return use.apply(image);
         } finally {
             turns.release();
         }

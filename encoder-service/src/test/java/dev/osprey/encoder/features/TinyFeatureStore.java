@@ -7,6 +7,7 @@ import dev.osprey.encoder.vision.VisionBackend;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
+import dev.osprey.service.StageSpans;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -22,8 +23,8 @@ public record TinyFeatureStore(MicroBatcher batcher, FeatureStore store) impleme
     public static TinyFeatureStore open(VisionBackend backend, UploadStore uploads, StoreLimits limits, LongSupplier clock) {
         var image = TinyBundle.open().manifest().image();
         MicroBatcher batcher = new MicroBatcher(backend, 3 * image.size() * image.size(), 4, Duration.ofMillis(5), BatchListener.NONE);
-        return new TinyFeatureStore(batcher, new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2),
-                batcher, uploads, limits, clock));
+        return new TinyFeatureStore(batcher, new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2,
+                StageSpans.OFF), batcher, uploads, limits, clock, StageSpans.OFF));
     }
 
     @Override

@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes every failure of the REST API (controllers, filters, codecs, unknown routes) as
- * {@link ApiError}'s JSON, never a stack trace, and logs it with the request id.
+ * {@link ApiError}'s JSON, never a stack trace, and logs it with the request id (and the trace id, as every log line in a trace).
  */
 @Component
 public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
@@ -62,7 +62,7 @@ public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
         if (error.status().value() == 429) {
             exchange.getResponse().getHeaders().set("Retry-After", "1");
         }
-        byte[] body = json.writeValueAsBytes(error.body(requestId));
+        byte[] body = json.writeValueAsBytes(error.body(requestId, TraceIds.of(exchange)));
         return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap(body)));
     }
 
