@@ -9,8 +9,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.Comparator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -26,8 +24,6 @@ import reactor.core.publisher.Mono;
 /** {@code POST /v1/chat}: ask about regions; whole answers as JSON, or streamed as Server-Sent Events. */
 @RestController
 class ChatController {
-
-    private static final Logger log = LoggerFactory.getLogger(ChatController.class);
 
     private final RegionAsks asks;
 
@@ -58,19 +54,12 @@ class ChatController {
             @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept, ServerWebExchange exchange) {
         Tenant tenant = AccessWebFilter.tenant(exchange);
         Flux<AnswerEvent> events = Flux.defer(() -> asks.ask(tenant, ChatRequests.toAsk(body)));
-        boolean stream = Boolean.TRUE.equals(body.stream()) || (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE));
-        if (!stream) {
+        if (!EventStreams.wanted(body.stream(), accept)) {
             return events.filter(AnswerEvent::hasFinished).map(ChatResponses::answer)
                     .sort(Comparator.comparingInt(ChatResponses.AnswerJson::index)).collectList()
                     .map(answers -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(ChatResponses.ChatResponse.of(answers)));
         }
-        return FirstSignal.await(events).map(started -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-                .body(started.map(ChatController::event).onErrorResume(failure -> {
-                    // The status line has gone out already: the failure becomes the stream's last event.
-                    ApiError error = ApiError.of(failure);
-                    log.warn("request {} failed while streaming: {} {}", RequestIds.of(exchange), error.status().value(), error.message());
-                    return Flux.just(ServerSentEvent.builder().event("error").data((Object) error.body(RequestIds.of(exchange))).build());
-                })));
+        return EventStreams.sse(events, ChatController::event, exchange);
     }
 
     private static ServerSentEvent<Object> event(AnswerEvent event) {

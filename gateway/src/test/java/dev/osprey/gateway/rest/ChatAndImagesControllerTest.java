@@ -8,7 +8,9 @@ import dev.osprey.gateway.access.ApiKeys;
 import dev.osprey.gateway.access.RateLimiter;
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.AskLimits;
+import dev.osprey.gateway.flow.Backends;
 import dev.osprey.gateway.flow.RegionAsks;
+import dev.osprey.gateway.flow.Segmentations;
 import dev.osprey.gateway.flow.StandInBackends;
 import dev.osprey.model.pipeline.ImageId;
 import io.grpc.Status;
@@ -60,12 +62,13 @@ class ChatAndImagesControllerTest {
 
         @Bean
         AskLimits askLimits() {
-            return new AskLimits(1024, 4, 100, 2, 64, false, Duration.ofMinutes(3), Duration.ofMinutes(3));
+            return new AskLimits(1024, 4, 100, 2, 64, false, 4, Duration.ofMinutes(3), Duration.ofMinutes(3));
         }
 
         @Bean
         RegionAsks regionAsks(StandInBackends standIns, AskLimits limits) {
-            return new RegionAsks(standIns.backends(), limits, true);
+            Backends backends = standIns.backends();
+            return new RegionAsks(backends, new Segmentations(backends), limits, true);
         }
 
         @Bean
