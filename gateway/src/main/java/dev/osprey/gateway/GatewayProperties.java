@@ -38,15 +38,11 @@ public record GatewayProperties(String encoders, String extractors, String llms,
         }
     }
 
-    /** See {@link DescribeLimits}; masks per ask are a question's regions, so at most {@link Limits#maxRegions}. */
+    /** See {@link DescribeLimits}; masks per ask are a question's regions, so at most {@link Limits#maxRegions} of them. */
     public record DescribeAll(int maxMasks, int masksPerAsk, int concurrentAsks, Duration deadline) {
 
         DescribeLimits toDescribeLimits(Limits limits) {
-            if (masksPerAsk > limits.maxRegions()) {
-                throw new IllegalArgumentException("osprey.gateway.describe-all.masks-per-ask (" + masksPerAsk
-                        + ") is over osprey.gateway.limits.max-regions (" + limits.maxRegions() + ")");
-            }
-            return new DescribeLimits(maxMasks, masksPerAsk, concurrentAsks, deadline);
+            return new DescribeLimits(maxMasks, Math.min(masksPerAsk, limits.maxRegions()), concurrentAsks, deadline);
         }
     }
 
