@@ -13,6 +13,8 @@ import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.GetFeaturesRequest;
 import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
+import dev.osprey.internal.v1.PrepareImageRequest;
+import dev.osprey.internal.v1.SegmenterGrpc;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
@@ -44,8 +46,8 @@ import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
 /**
  * The Spring wiring: the application starts on a bundle and serves Encode to callers with the internal
- * token (GetImage and Forget to no one else); with an S3 bucket an upload survives a restart; a wrong
- * bundle fails startup clearly.
+ * token (GetImage and Forget to no one else), Segmenter calls saying that the bundle has no SAM; with an
+ * S3 bucket an upload survives a restart; a wrong bundle fails startup clearly.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class EncoderApplicationTest {
@@ -104,6 +106,15 @@ class EncoderApplicationTest {
                 }
                 assertThat(stub.getImage(GetImageRequest.newBuilder().setImageId(encoded.getImageId()).build()).getImage().size())
                         .as("the image is still there").isEqualTo(GoldenImages.bytes("s1_img0").length);
+
+                // The tiny bundle has no SAM: segmentation says so, the rest serves on.
+                assertThat(context.getBean(SegmentAnythingHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
+                assertThatThrownBy(() -> SegmenterGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .prepareImage(PrepareImageRequest.newBuilder().setImageId(encoded.getImageId()).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED);
+                            assertThat(e.getStatus().getDescription()).contains("has no Segment Anything model");
+                        });
             } finally {
                 channel.shutdownNow();
                 bare.shutdownNow();

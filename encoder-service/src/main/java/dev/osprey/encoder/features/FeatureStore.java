@@ -6,6 +6,8 @@ import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.pipeline.ImageId;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,6 +37,7 @@ public final class FeatureStore {
     private final LruLoadingCache<String, EncodedImage> features;
     private final LruLoadingCache<String, byte[]> uploads;
     private final UploadStore store;
+    private final List<LruLoadingCache<String, ?>> derived = new CopyOnWriteArrayList<>();
 
     /** @param clock monotonic nanoseconds for the caches' idle TTL ({@code System::nanoTime}) */
     public FeatureStore(ImagePreparation preparation, MicroBatcher batcher, UploadStore store, StoreLimits limits, LongSupplier clock) {
@@ -95,7 +98,19 @@ public final class FeatureStore {
      */
     public boolean forget(String imageId) {
         ImageId.require(imageId);
-        return store.delete(imageId) | uploads.invalidate(imageId) | features.invalidate(imageId);
+        boolean held = store.delete(imageId) | uploads.invalidate(imageId) | features.invalidate(imageId);
+        for (LruLoadingCache<String, ?> cache : derived) {
+            held |= cache.invalidate(imageId);
+        }
+        return held;
+    }
+
+    /**
+     * Registers a cache of something else made from images (e.g. their Segment Anything embeddings),
+     * keyed by image id, so that {@link #forget} forgets its entry with the image.
+     */
+    public void forgetWithImages(LruLoadingCache<String, ?> cache) {
+        derived.add(cache);
     }
 
     /** The feature cache, for its counters. */

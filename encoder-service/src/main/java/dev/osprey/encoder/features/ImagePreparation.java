@@ -6,6 +6,7 @@ import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.model.image.RgbImage;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 
 /**
  * Image bytes to the vision tower's input: decode (EXIF-oriented RGB) and preprocess (spec §1.4).
@@ -43,6 +44,16 @@ public final class ImagePreparation {
      * @throws OspreyException BAD_INPUT naming what is wrong with bytes that are no decodable image
      */
     public Prepared prepare(byte[] imageBytes) {
+        return inTurn(imageBytes, image -> new Prepared(image.width(), image.height(), preprocessor.pixelValues(image)));
+    }
+
+    /**
+     * Decodes an image, waiting for a turn first, and hands it to {@code use} within that turn (so that
+     * the decoded pixels count against the bound until {@code use} has made what it keeps of them).
+     *
+     * @throws OspreyException BAD_INPUT naming what is wrong with bytes that are no decodable image
+     */
+    public <T> T inTurn(byte[] imageBytes, Function<RgbImage, T> use) {
         try {
             turns.acquire();
         } catch (InterruptedException e) {
@@ -50,8 +61,7 @@ public final class ImagePreparation {
             throw new OspreyException(Reason.UNAVAILABLE, "interrupted while waiting to decode an image", e);
         }
         try {
-            RgbImage image = decoder.decode(imageBytes);
-            return new Prepared(image.width(), image.height(), preprocessor.pixelValues(image));
+            return use.apply(decoder.decode(imageBytes));
         } finally {
             turns.release();
         }

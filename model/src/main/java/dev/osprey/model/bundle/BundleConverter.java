@@ -8,6 +8,10 @@ import dev.osprey.model.decode.DecoderGraphBuilder;
 import dev.osprey.model.decode.DecoderPrecision;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.sam.SamCheckpoint;
+import dev.osprey.model.sam.SamEncoderGraphBuilder;
+import dev.osprey.model.sam.SamGraphs;
+import dev.osprey.model.sam.SamModelFiles;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Tensor;
 import dev.osprey.model.vision.TritonRepository;
@@ -34,21 +38,30 @@ public final class BundleConverter {
 
     /** The reference tokenizer's model_max_length: prompt, image tokens and answer must fit in it. */
     static final int MAX_CONTEXT = 2048;
+    /** The SAM part's folder inside a bundle. */
+    static final String SAM_DIR = "sam";
 
     private final Consumer<String> progress;
     // Null: no prefill graph.
     private final DecoderPrecision prefillPrecision;
     private final VisionPrecision visionPrecision;
+    // Null: no SAM part.
+    private final SamSource sam;
+
+    /** A SAM checkpoint to add as the bundle's optional part, and its geometry file (null: beside it or from the shapes). */
+    private record SamSource(Path checkpoint, Path config) {
+    }
 
     /** @param progress receives one line per finished step (with its duration) */
     public BundleConverter(Consumer<String> progress) {
-        this(progress, null, VisionPrecision.FP32);
+        this(progress, null, VisionPrecision.FP32, null);
     }
 
-    private BundleConverter(Consumer<String> progress, DecoderPrecision prefillPrecision, VisionPrecision visionPrecision) {
+    private BundleConverter(Consumer<String> progress, DecoderPrecision prefillPrecision, VisionPrecision visionPrecision, SamSource sam) {
         this.progress = progress;
         this.prefillPrecision = prefillPrecision;
         this.visionPrecision = visionPrecision;
+        this.sam = sam;
     }
 
     /**
@@ -56,12 +69,21 @@ public final class BundleConverter {
      * ({@link DecoderGraphBuilder#PREFILL_MODEL_FILE}; see {@link dev.osprey.model.decode.DecoderSession}).
      */
     public BundleConverter withPrefillGraph(DecoderPrecision precision) {
-        return new BundleConverter(progress, precision, visionPrecision);
+        return new BundleConverter(progress, precision, visionPrecision, sam);
     }
 
     /** This converter, writing the vision graph's block MLPs and projector at {@code precision} (default fp32). */
     public BundleConverter withVisionPrecision(VisionPrecision precision) {
-        return new BundleConverter(progress, prefillPrecision, precision);
+        return new BundleConverter(progress, prefillPrecision, precision, sam);
+    }
+
+    /**
+     * This converter, also adding Segment Anything from an official checkpoint (see {@link SamCheckpoint#open}):
+     * its two graphs and geometry in {@value #SAM_DIR}/, and its image encoder in the Triton repository as
+     * {@value SamEncoderGraphBuilder#TRITON_MODEL_NAME}.
+     */
+    public BundleConverter withSam(Path checkpoint, Path config) {
+        return new BundleConverter(progress, prefillPrecision, visionPrecision, new SamSource(checkpoint, config));
     }
 
     /** Converts {@code checkpointDir} into the bundle folder {@code out}. */
@@ -79,7 +101,9 @@ public final class BundleConverter {
         prepareTarget(out);
         Path work = out.resolveSibling(out.getFileName() + ".converting");
         deleteRecursively(work);
-        try (HfCheckpoint checkpoint = HfCheckpoint.open(checkpointDir)) {
+        // The SAM checkpoint is opened (and checked) first: a wrong one fails before the long conversion.
+        try (HfCheckpoint checkpoint = HfCheckpoint.open(checkpointDir);
+                SamCheckpoint samCheckpoint = sam == null ? null : SamCheckpoint.open(sam.checkpoint(), sam.config())) {
             OspreyKeys.check(checkpoint, checkpointDir.toString());
             checkWeightTypes(checkpoint);
             Files.createDirectories(work);
@@ -99,6 +123,8 @@ public final class BundleConverter {
                         prefillPrecision, DecoderGraphBuilder.ACCURACY_INT8_ACTIVATIONS, work.resolve(files.prefillDecoder())));
             }
             timed("tokenizer", () -> TokenizerFiles.copy(checkpoint.dir(), work.resolve(files.tokenizer())));
+            BundleManifest.Sam samPart = samCheckpoint == null ? null : timedValue("SAM graphs (" + samCheckpoint.config().variant() + ")",
+                    () -> writeSam(samCheckpoint, work, files));
 
             BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT, BundleManifest.FORMAT_VERSION,
                     new BundleManifest.Source(checkpointDir.toAbsolutePath().toString(),
@@ -113,7 +139,8 @@ public final class BundleConverter {
                     extractor,
                     BundleManifest.Tokens.osprey(),
                     "osprey_v1",
-                    files);
+                    files,
+                    samPart);
             manifest.write(work);
             if (finishStep != null) {
                 timed(finishStep, () -> finish.accept(new ModelBundle(work, manifest)));
@@ -126,6 +153,14 @@ public final class BundleConverter {
         } finally {
             deleteRecursively(work);
         }
+    }
+
+    /** The SAM graphs and geometry, and the image encoder as a second model of the Triton repository. */
+    private BundleManifest.Sam writeSam(SamCheckpoint checkpoint, Path work, BundleManifest.Files files) {
+        SamModelFiles written = SamGraphs.write(checkpoint, work.resolve(SAM_DIR));
+        TritonRepository.DEFAULT.write(written.imageEncoder(), work.resolve(files.triton()), SamEncoderGraphBuilder.TRITON_MODEL_NAME,
+                "The Segment Anything image encoder (" + checkpoint.config().variant() + ")");
+        return new BundleManifest.Sam(SAM_DIR, checkpoint.config().variant(), sam.checkpoint().toAbsolutePath().toString());
     }
 
     /** Refuses to overwrite a folder that is not a bundle (a typo must not delete someone's files). */

@@ -29,9 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
  * @param tokens        special token ids
  * @param template      the conversation template name
  * @param files         file names inside the bundle
+ * @param sam           the optional Segment Anything part, or null when the bundle has none
  */
 public record BundleManifest(String format, int formatVersion, Source source, String precision, Image image,
-        Vision vision, Llm llm, Extractor extractor, Tokens tokens, String template, Files files) {
+        Vision vision, Llm llm, Extractor extractor, Tokens tokens, String template, Files files, Sam sam) {
 
     public static final String FORMAT = "osprey-bundle";
     public static final int FORMAT_VERSION = 1;
@@ -97,6 +98,22 @@ public record BundleManifest(String format, int formatVersion, Source source, St
         public Files withPrefillDecoder(String file) {
             return new Files(vision, decoder, extractor, embeddings, tokenizer, triton, file);
         }
+    }
+
+    /**
+     * The Segment Anything part ({@code osprey convert --sam}): a folder holding the image encoder and
+     * prompt decoder graphs and {@code sam_config.json}.
+     *
+     * @param dir        the folder's name inside the bundle
+     * @param variant    vit_b, vit_l, vit_h or custom
+     * @param checkpoint the SAM checkpoint converted
+     */
+    public record Sam(String dir, String variant, String checkpoint) {
+    }
+
+    /** This manifest with a SAM part. */
+    public BundleManifest withSam(Sam part) {
+        return new BundleManifest(format, formatVersion, source, precision, image, vision, llm, extractor, tokens, template, files, part);
     }
 
     private static final JsonMapper JSON = JsonMapper.builder()

@@ -4,10 +4,13 @@ import dev.osprey.model.decode.DecoderConfig;
 import dev.osprey.model.decode.DecoderSession;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.sam.SamGraphs;
+import dev.osprey.model.sam.SamModelFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An opened model bundle: its manifest and the paths of its parts, checked to exist. Opening reads
@@ -68,6 +71,12 @@ public record ModelBundle(Path dir, BundleManifest manifest) {
 
     public Path tokenizerDir() {
         return dir.resolve(manifest.files().tokenizer());
+    }
+
+    /** The Segment Anything part, when the bundle was converted with one ({@code osprey convert --sam}). */
+    public Optional<SamModelFiles> sam() {
+        BundleManifest.Sam sam = manifest.sam();
+        return sam == null ? Optional.empty() : Optional.of(SamGraphs.read(dir.resolve(sam.dir())));
     }
 
     public Path tritonRepository() {

@@ -52,9 +52,13 @@ final class TorchPickle {
         this.source = source;
     }
 
-    /** Unpickles a torch state dict: tensor name to tensor view. */
+    /** Unpickles a torch state dict (bare, or as the single entry {@code "model"} of a dict): tensor name to tensor view. */
     static Map<String, TensorRef> loadStateDict(ByteBuffer pickle, String source) {
         Object root = new TorchPickle(pickle, source).run();
+        // Training scripts often save {"model": state_dict}: the weights are that one entry.
+        if (root instanceof Map<?, ?> wrapper && wrapper.size() == 1 && wrapper.get("model") instanceof Map<?, ?> inner) {
+            root = inner;
+        }
         if (!(root instanceof Map<?, ?> map)) {
             throw OspreyException.badCheckpoint(source + " does not hold a state dict (found " + describe(root) + ")");
         }

@@ -60,6 +60,15 @@ final class ConvertCommand implements Callable<Integer> {
                     + "repository) and build-engine.sh (run on the target GPU). Default: ${DEFAULT-VALUE}.")
     String target;
 
+    @Option(names = "--sam", paramLabel = "CKPT",
+            description = "Also put Segment Anything into the bundle from this checkpoint (official sam_vit_b/l/h .pth state dict, or"
+                    + " .safetensors): its image encoder and prompt decoder graphs, and the encoder in the Triton repository.")
+    Path sam;
+
+    @Option(names = "--sam-config", paramLabel = "sam_config.json",
+            description = "The SAM geometry for checkpoints that are not vit_b/l/h (default: sam_config.json beside the checkpoint, if any).")
+    Path samConfig;
+
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "Threads for the KV calibration run (default: one per core).")
     int threads;
@@ -77,7 +86,13 @@ final class ConvertCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--kv-cache fp16 is not offered: ONNX Runtime's CPU attention runs slower on float16 than on float32");
         }
+        if (samConfig != null && sam == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sam-config goes with --sam CKPT");
+        }
         BundleConverter converter = new BundleConverter(out::println).withVisionPrecision(visionPrecision);
+        if (sam != null) {
+            converter = converter.withSam(sam, samConfig);
+        }
         if (prefillWeights == PrefillWeights.INT8) {
             converter = converter.withPrefillGraph(DecoderPrecision.INT8_DYNAMIC);
         }
@@ -88,6 +103,9 @@ final class ConvertCommand implements Callable<Integer> {
         out.printf("wrote %s bundle (KV cache %s%s) to %s in %.1f s (LLM %d layers x %d, vision dims %s, %s)%n", manifest.precision(),
                 kv.label(), prefillWeights == PrefillWeights.INT8 ? ", int8 prefill graph" : "", this.out, (System.nanoTime() - start) / 1e9,
                 manifest.llm().layers(), manifest.llm().hidden(), manifest.vision().dims(), manifest.vision().precision());
+        if (manifest.sam() != null) {
+            out.printf("with Segment Anything (%s) in %s/%n", manifest.sam().variant(), manifest.sam().dir());
+        }
         if (target.equals(TRITON_TRTLLM)) {
             writeTrtllm(manifest, out);
         }

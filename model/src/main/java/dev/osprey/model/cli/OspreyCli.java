@@ -23,6 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
             EncodeCommand.class,
             ExtractCommand.class,
             GenerateCommand.class,
+            SegmentCommand.class,
+            SegmentAllCommand.class,
             BenchCommand.class
         })
 public final class OspreyCli implements Runnable {
@@ -32,7 +34,8 @@ public final class OspreyCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: one of tiny, convert, encode, extract, generate");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: one of tiny, convert, encode, extract, generate, segment, segment-all");
     }
 
     /** Runs the tool and exits with its code. */

@@ -3,13 +3,14 @@ package dev.osprey.model.image;
 import java.util.Arrays;
 
 /**
- * Pillow's {@code Image.resize(size, Image.BICUBIC)} for 8-bit RGB, bit for bit (spec §1.4, step 1).
+ * Pillow's {@code Image.resize(size, Image.BICUBIC)} (spec §1.4, step 1) and {@code Image.BILINEAR}
+ * (SAM's ResizeLongestSide) for 8-bit RGB, bit for bit.
  *
  * <p>The algorithm, as Pillow's {@code libImaging/Resample.c} documents and implements it: separable,
  * a horizontal pass into an 8-bit intermediate image, then a vertical pass; a pass whose size does not
  * change is skipped (so an unchanged size returns the input). Per axis, with
  * {@code scale = in / out} and {@code filterScale = max(scale, 1)} (widening the kernel on downscale
- * is the antialiasing), {@code support = 2 * filterScale}; output pixel {@code i} has
+ * is the antialiasing), {@code support = filter support * filterScale} (bicubic 2, bilinear 1); output pixel {@code i} has
  * {@code center = (i + 0.5) * scale}, reads input pixels {@code [xmin, xmin + n)} with
  * {@code xmin = max((int) (center - support + 0.5), 0)} and
  * {@code n = min((int) (center + support + 0.5), in) - xmin}, weighted by the cubic convolution
@@ -24,7 +25,24 @@ public final class PillowResize {
 
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final int HALF = 1 << (PRECISION_BITS - 1);
-    private static final double BICUBIC_SUPPORT = 2.0;
+
+    /** Pillow's resampling filters that we reproduce: kernel support and kernel function. */
+    public enum Filter {
+        /** {@code Image.BICUBIC}: cubic convolution, a = -0.5, support 2. */
+        BICUBIC(2.0),
+        /** {@code Image.BILINEAR}: the triangle 1 - |x|, support 1. */
+        BILINEAR(1.0);
+
+        private final double support;
+
+        Filter(double support) {
+            this.support = support;
+        }
+
+        private double kernel(double x) {
+            return this == BICUBIC ? cubic(x) : triangle(x);
+        }
+    }
 
     /**
      * The fixed-point weights of one axis: output pixel {@code i} reads {@code count[i]} input pixels
@@ -32,10 +50,10 @@ public final class PillowResize {
      */
     private record Axis(int[] first, int[] count, int[] weights, int taps) {
 
-        static Axis of(int inSize, int outSize) {
+        static Axis of(int inSize, int outSize, Filter filter) {
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
-            double support = BICUBIC_SUPPORT * filterScale;
+            double support = filter.support * filterScale;
             int taps = (int) Math.ceil(support) * 2 + 1;
             int[] first = new int[outSize];
             int[] count = new int[outSize];
@@ -49,7 +67,7 @@ public final class PillowResize {
                 int n = Math.min((int) (center + support + 0.5), inSize) - xmin;
                 double sum = 0.0;
                 for (int x = 0; x < n; x++) {
-                    k[x] = cubic((x + xmin - center + 0.5) * inverseScale);
+                    k[x] = filter.kernel((x + xmin - center + 0.5) * inverseScale);
                     sum += k[x];
                 }
                 for (int x = 0; x < n; x++) {
@@ -68,15 +86,20 @@ public final class PillowResize {
 
     /** Resizes {@code image} to {@code width x height} with Pillow's BICUBIC filter. */
     public static RgbImage resize(RgbImage image, int width, int height) {
+        return resize(image, width, height, Filter.BICUBIC);
+    }
+
+    /** Resizes {@code image} to {@code width x height} with one of Pillow's filters. */
+    public static RgbImage resize(RgbImage image, int width, int height, Filter filter) {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("target size must be positive, got " + width + "x" + height);
         }
         RgbImage out = image;
         if (width != out.width()) {
-            out = horizontal(out, Axis.of(out.width(), width));
+            out = horizontal(out, Axis.of(out.width(), width, filter));
         }
         if (height != out.height()) {
-            out = vertical(out, Axis.of(out.height(), height));
+            out = vertical(out, Axis.of(out.height(), height, filter));
         }
         return out;
     }
@@ -94,6 +117,12 @@ public final class PillowResize {
             return (((x - 5) * x + 8) * x - 4) * a;
         }
         return 0.0;
+    }
+
+    /** Pillow's bilinear kernel. */
+    private static double triangle(double x) {
+        double a = x < 0.0 ? -x : x;
+        return a < 1.0 ? 1.0 - a : 0.0;
     }
 
     private static RgbImage horizontal(RgbImage in, Axis axis) {

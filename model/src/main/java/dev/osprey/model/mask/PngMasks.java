@@ -2,6 +2,7 @@ package dev.osprey.model.mask;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.image.PngWriter;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
@@ -58,6 +59,15 @@ public final class PngMasks {
         } finally {
             reader.dispose();
         }
+    }
+
+    /** A mask as an 8-bit greyscale PNG: 255 inside, 0 outside. */
+    public static byte[] encode(BinaryMask mask) {
+        byte[] samples = new byte[mask.pixels().length];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = (byte) (mask.pixels()[i] != 0 ? 255 : 0);
+        }
+        return PngWriter.gray(mask.width(), mask.height(), samples);
     }
 
     private static BinaryMask fromRaster(Raster raster, ColorModel colorModel) {

@@ -87,6 +87,23 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
         }
     }
 
+    /** A matrix [rows, cols] transposed to [cols, rows], as float32 (e.g. a Linear weight stored for MatMul). */
+    public Tensor transposed() {
+        if (shape.length != 2) {
+            throw new IllegalArgumentException("only a matrix can be transposed, " + name + " is " + Shape.toString(shape));
+        }
+        int rows = Math.toIntExact(shape[0]);
+        int cols = Math.toIntExact(shape[1]);
+        float[] in = toFloats();
+        float[] out = new float[in.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = in[r * cols + c];
+            }
+        }
+        return ofFloats(name, new long[] {cols, rows}, out);
+    }
+
     /** This tensor converted to float32 (the same tensor when it already is). */
     public Tensor toF32() {
         return dtype == DType.F32 ? this : ofFloats(name, shape, toFloats());

@@ -74,18 +74,29 @@ public record TritonRepository(int maxBatchSize, long maxQueueDelayMicros) {
      * @throws OspreyException {@code BAD_BUNDLE} when the model or a data file it names is missing or unreadable
      */
     public Path write(Path visionModel, Path repository) {
-        GraphProto graph = readGraph(visionModel);
-        Path modelDir = repository.resolve(MODEL_NAME);
+        return write(visionModel, repository, MODEL_NAME, "The Osprey vision tower (ConvNeXt trunk + mm_projector)");
+    }
+
+    /**
+     * Creates (or refreshes) {@code <repository>/<name>} serving {@code model} (any float32 graph whose
+     * inputs and outputs have a symbolic batch dimension first) the same way, e.g. the SAM image encoder,
+     * and returns that model folder.
+     *
+     * @param description one line for the configuration's comment
+     */
+    public Path write(Path model, Path repository, String name, String description) {
+        GraphProto graph = readGraph(model);
+        Path modelDir = repository.resolve(name);
         Path versionDir = modelDir.resolve(VERSION);
         try {
             Files.createDirectories(versionDir);
             Files.createDirectories(modelDir.resolve(CPU_CONFIG).getParent());
-            Files.copy(visionModel, versionDir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
-            for (String location : externalFiles(visionModel, graph)) {
-                Files.copy(visionModel.resolveSibling(location), versionDir.resolve(location), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(model, versionDir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
+            for (String location : externalFiles(model, graph)) {
+                Files.copy(model.resolveSibling(location), versionDir.resolve(location), StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.writeString(modelDir.resolve("config.pbtxt"), config(graph, "KIND_GPU"), StandardCharsets.UTF_8);
-            Files.writeString(modelDir.resolve(CPU_CONFIG), config(graph, "KIND_CPU"), StandardCharsets.UTF_8);
+            Files.writeString(modelDir.resolve("config.pbtxt"), config(graph, name, description, "KIND_GPU"), StandardCharsets.UTF_8);
+            Files.writeString(modelDir.resolve(CPU_CONFIG), config(graph, name, description, "KIND_CPU"), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new OspreyException(Reason.INTERNAL, "cannot write the Triton repository " + repository + ": " + e.getMessage(), e);
         }
@@ -93,9 +104,9 @@ public record TritonRepository(int maxBatchSize, long maxQueueDelayMicros) {
     }
 
     /** The model configuration (protobuf text format) for one instance kind. */
-    private String config(GraphProto graph, String kind) {
+    private String config(GraphProto graph, String name, String description, String kind) {
         return """
-                # The Osprey vision tower (ConvNeXt trunk + mm_projector), written by osprey-serving.
+                # %s, written by osprey-serving.
                 name: "%s"
                 backend: "onnxruntime"
                 max_batch_size: %d
@@ -114,7 +125,7 @@ public record TritonRepository(int maxBatchSize, long maxQueueDelayMicros) {
                     kind: %s
                   }
                 ]
-                """.formatted(MODEL_NAME, maxBatchSize, tensors(graph.getInputList()), tensors(graph.getOutputList()),
+                """.formatted(description, name, maxBatchSize, tensors(graph.getInputList()), tensors(graph.getOutputList()),
                 maxQueueDelayMicros, kind);
     }
 
@@ -124,12 +135,12 @@ public record TritonRepository(int maxBatchSize, long maxQueueDelayMicros) {
 
     private static String tensor(ValueInfoProto value) {
         if (value.getType().getTensorType().getElemType() != DType.F32.onnxType()) {
-            throw new OspreyException(Reason.BAD_BUNDLE, "vision model tensor '" + value.getName()
+            throw new OspreyException(Reason.BAD_BUNDLE, "model tensor '" + value.getName()
                     + "' is not float32 (ONNX type " + value.getType().getTensorType().getElemType() + ")");
         }
         List<TensorShapeProto.Dimension> dims = value.getType().getTensorType().getShape().getDimList();
         if (dims.isEmpty() || dims.get(0).hasDimValue()) {
-            throw new OspreyException(Reason.BAD_BUNDLE, "vision model tensor '" + value.getName()
+            throw new OspreyException(Reason.BAD_BUNDLE, "model tensor '" + value.getName()
                     + "' has no symbolic batch dimension, which batching needs");
         }
         String shape = dims.subList(1, dims.size()).stream()
@@ -143,7 +154,7 @@ public record TritonRepository(int maxBatchSize, long maxQueueDelayMicros) {
         try (InputStream in = Files.newInputStream(model)) {
             return ModelProto.parseFrom(in).getGraph();
         } catch (IOException e) {
-            throw new OspreyException(Reason.BAD_BUNDLE, "cannot read the vision model " + model + ": " + e.getMessage(), e);
+            throw new OspreyException(Reason.BAD_BUNDLE, "cannot read the model " + model + ": " + e.getMessage(), e);
         }
     }
 

@@ -190,7 +190,7 @@ public final class VisionGraphBuilder {
      */
     private String linear(String key, int in, int out, String x) {
         Tensor w = checked(key + ".weight", out, in);
-        String y = int8 != null ? int8.op(x, w).out() : graph.op("MatMul").in(x, graph.weight(key + ".weight_t", transposed(w))).out();
+        String y = int8 != null ? int8.op(x, w).out() : graph.op("MatMul").in(x, graph.weight(key + ".weight_t", w.transposed())).out();
         return graph.op("Add").in(y, param(key + ".bias", out)).out();
     }
 
@@ -228,19 +228,5 @@ public final class VisionGraphBuilder {
                     + ", expected " + Shape.toString(shape) + " for the geometry " + config.depths() + " x " + config.dims());
         }
         return tensor;
-    }
-
-    /** [rows, cols] → [cols, rows] as float32. */
-    private static Tensor transposed(Tensor matrix) {
-        int rows = Math.toIntExact(matrix.shape()[0]);
-        int cols = Math.toIntExact(matrix.shape()[1]);
-        float[] in = matrix.toFloats();
-        float[] out = new float[in.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                out[c * rows + r] = in[r * cols + c];
-            }
-        }
-        return Tensor.ofFloats(matrix.name(), new long[] {cols, rows}, out);
     }
 }

@@ -7,7 +7,9 @@ import java.util.Arrays;
  * float32 planes: used for the 512x512 stretch of preprocessing (spec §1.4) and for resizing masks
  * to each feature map and to 112x112 (spec §3).
  *
- * <p>Per axis, with {@code scale = in / out} in float32: {@code src = max(scale * (dst + 0.5) - 0.5, 0)},
+ * <p>Per axis, with {@code scale = in / out} in float32: {@code src = max(fma(scale, dst + 0.5, -0.5), 0)}
+ * (one rounding: PyTorch's CPU kernel is compiled with fused multiply-add; two roundings move
+ * non-exact scales' coordinates by an ulp, which the SAM golden set's interpolation cases detect),
  * {@code i0 = floor(src)}, {@code i1 = i0 + (i0 < in - 1 ? 1 : 0)}, {@code l1 = src - i0},
  * {@code l0 = 1 - l1}; the value is {@code h0 * (w0 * x00 + w1 * x01) + h1 * (w0 * x10 + w1 * x11)}.
  */
@@ -23,7 +25,7 @@ public final class BilinearResize {
             float[] l0 = new float[out];
             float[] l1 = new float[out];
             for (int d = 0; d < out; d++) {
-                float src = Math.max(scale * (d + 0.5f) - 0.5f, 0f);
+                float src = Math.max(Math.fma(scale, d + 0.5f, -0.5f), 0f);
                 int lo = (int) src;
                 i0[d] = lo;
                 i1[d] = lo + (lo < in - 1 ? 1 : 0);
@@ -54,6 +56,23 @@ public final class BilinearResize {
             for (int y = 0; y < outH; y++) {
                 blendRow(in, inBase + h.i0[y] * inW, in, inBase + h.i1[y] * inW, h.l0[y], h.l1[y], w, 0, outW, out, outBase + y * outW);
             }
+        }
+        return out;
+    }
+
+    /**
+     * The top-left {@code keepH x keepW} corner of {@link #resize} of one {@code inH x inW} plane to
+     * {@code outH x outW} (a resize then a crop, without computing the cropped-away part).
+     */
+    public static float[] resizeCorner(float[] in, int inH, int inW, int outH, int outW, int keepH, int keepW) {
+        if (in.length != (long) inH * inW || keepH > outH || keepW > outW) {
+            throw new IllegalArgumentException("cannot keep " + keepH + "x" + keepW + " of " + inH + "x" + inW + " resized to " + outH + "x" + outW);
+        }
+        Axis h = Axis.of(inH, outH);
+        Axis w = Axis.of(inW, outW);
+        float[] out = new float[keepH * keepW];
+        for (int y = 0; y < keepH; y++) {
+            blendRow(in, h.i0[y] * inW, in, h.i1[y] * inW, h.l0[y], h.l1[y], w, 0, keepW, out, y * keepW);
         }
         return out;
     }
