@@ -1,14 +1,13 @@
 package dev.osprey.gateway.rest;
 
+import static dev.osprey.gateway.rest.StandInFlows.IMAGE;
+import static dev.osprey.gateway.rest.StandInFlows.IMAGE_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.gateway.flow.StandInBackends;
-import dev.osprey.model.pipeline.ImageId;
 import io.grpc.Status;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,8 +38,6 @@ import reactor.test.StepVerifier;
 class ChatAndImagesControllerTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final byte[] IMAGE = "an image".getBytes(StandardCharsets.UTF_8);
-    private static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
 
     @Autowired
     WebTestClient client;
@@ -180,7 +177,7 @@ class ChatAndImagesControllerTest {
     }
 
     private void upload() {
-        client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange().expectStatus().isOk();
+        StandInFlows.upload(client);
     }
 
     private static String internalId() {

@@ -1,12 +1,10 @@
 package dev.osprey.gateway.rest;
 
+import static dev.osprey.gateway.rest.StandInFlows.IMAGE_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.api.v1.Region;
 import dev.osprey.gateway.flow.StandInBackends;
-import dev.osprey.model.pipeline.ImageId;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,8 +29,6 @@ import reactor.test.StepVerifier;
 class SamControllerTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final byte[] IMAGE = "an image".getBytes(StandardCharsets.UTF_8);
-    private static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
 
     @Autowired
     WebTestClient client;
@@ -42,7 +38,7 @@ class SamControllerTest {
     @BeforeEach
     void upload() {
         standIns.reset();
-        client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange().expectStatus().isOk();
+        StandInFlows.upload(client);
     }
 
     @Test

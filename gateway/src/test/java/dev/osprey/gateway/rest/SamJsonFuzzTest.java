@@ -1,12 +1,11 @@
 package dev.osprey.gateway.rest;
 
+import static dev.osprey.gateway.rest.StandInFlows.IMAGE_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.gateway.flow.StandInBackends;
 import dev.osprey.model.fuzz.JsonMutations;
 import dev.osprey.model.fuzz.Mutant;
-import dev.osprey.model.pipeline.ImageId;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +36,6 @@ import tools.jackson.databind.json.JsonMapper;
 class SamJsonFuzzTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final byte[] IMAGE = "an image".getBytes(StandardCharsets.UTF_8);
-    private static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
     private static final long SEED = 0x5A4D_0016L;
     private static final int ITERATIONS = 300;
     /** Keys the mutations add: the bodies' own (so a value of the wrong kind lands where it is read) and strangers. */
@@ -66,7 +63,7 @@ class SamJsonFuzzTest {
     @BeforeEach
     void upload() {
         standIns.reset();
-        client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange().expectStatus().isOk();
+        StandInFlows.upload(client);
     }
 
     @Test
