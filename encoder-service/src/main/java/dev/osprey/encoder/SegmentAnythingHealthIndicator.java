@@ -2,6 +2,7 @@ package dev.osprey.encoder;
 
 import dev.osprey.encoder.sam.SamImageEncoder;
 import dev.osprey.encoder.sam.SegmentAnything;
+import dev.osprey.encoder.triton.TritonModel;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -24,6 +25,11 @@ class SegmentAnythingHealthIndicator implements HealthIndicator {
             return Health.up().withDetail("sam", "absent").withDetail("reason", sam.absence().get()).build();
         }
         SamImageEncoder encoder = sam.embeddings().orElseThrow().encoder();
-        return (encoder.ready() ? Health.up() : Health.down()).withDetail("sam", "loaded").withDetail("imageEncoder", encoder.name()).build();
+        Health.Builder health = (encoder.ready() ? Health.up() : Health.down()).withDetail("sam", "loaded").withDetail("imageEncoder",
+                encoder.name());
+        if (encoder instanceof TritonModel triton) {
+            health.withDetail("address", triton.client().address());
+        }
+        return health.build();
     }
 }

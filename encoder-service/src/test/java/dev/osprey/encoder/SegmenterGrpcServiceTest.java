@@ -29,8 +29,6 @@ import dev.osprey.model.TinyBundle;
 import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.mask.CocoRle;
 import dev.osprey.model.pipeline.ImageId;
-import dev.osprey.model.sam.SamBox;
-import dev.osprey.model.sam.SamPoint;
 import dev.osprey.model.sam.auto.AutomaticGoldenCase;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.service.ErrorReason;
@@ -89,18 +87,6 @@ class SegmenterGrpcServiceTest {
                 .setImage(ByteString.copyFrom(GoldenSamCase.imageBytes(image))).build()).getImageId();
     }
 
-    private static SegmentRequest request(String imageId, GoldenSamCase golden) {
-        SegmentRequest.Builder request = SegmentRequest.newBuilder().setImageId(imageId).setMultimask(golden.multimask());
-        for (SamPoint p : golden.prompt().points()) {
-            request.addPoints(PromptPoint.newBuilder().setX(p.x()).setY(p.y()).setLabel(p.label()));
-        }
-        if (golden.prompt().box() != null) {
-            SamBox box = golden.prompt().box();
-            request.setBox(PromptBox.newBuilder().setX0(box.x0()).setY0(box.y0()).setX1(box.x1()).setY1(box.y1()));
-        }
-        return request.build();
-    }
-
     private static SegmentRequest click(String imageId, double x, double y, int label) {
         return SegmentRequest.newBuilder().setImageId(imageId).addPoints(PromptPoint.newBuilder().setX(x).setY(y).setLabel(label)).build();
     }
@@ -115,7 +101,7 @@ class SegmenterGrpcServiceTest {
         for (String name : List.of("s1_img0/point1_mm", "s1_img1/box_point", "s1_img3/box_points")) {
             GoldenSamCase golden = GoldenSamCase.read(name);
             String id = upload("", golden.image());
-            SegmentResponse response = segmenter.segment(request(id, golden));
+            SegmentResponse response = segmenter.segment(golden.request(id));
 
             assertThat(response.getImageId()).isEqualTo(id);
             assertThat(new int[] {response.getWidth(), response.getHeight()}).as(name).containsExactly(golden.width(), golden.height());

@@ -16,4 +16,11 @@ class ArchitectureTest {
             .that().resideInAPackage("dev.osprey.model..")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "org.springframework..", "io.grpc..", "reactor..", "io.micrometer..");
+
+    /** SAM sits below the bundle, the pipeline and the CLI: services use it without the Osprey pipeline. */
+    @ArchTest
+    static final ArchRule samDependsOnNoBundlePipelineOrCli = noClasses()
+            .that().resideInAPackage("dev.osprey.model.sam..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "dev.osprey.model.bundle..", "dev.osprey.model.pipeline..", "dev.osprey.model.cli..", "dev.osprey.model.bench..");
 }

@@ -111,12 +111,6 @@ public final class KserveClient implements AutoCloseable {
         }
     }
 
-    /** INTERNAL: the server's answer for {@code model} is not what the repository `osprey convert` writes promises ({@code what}). */
-    public OspreyException malformed(String model, String what) {
-        return new OspreyException(Reason.INTERNAL, "Triton at " + address + ", model " + model + ": " + what
-                + "; is the model repository the one `osprey convert` wrote?");
-    }
-
     /** Whether the server is ready and has {@code model} (version; empty: the server's choice) ready. */
     public boolean ready(String model, String version) {
         return serverReady() && modelReady(model, version);

@@ -13,11 +13,7 @@ import java.util.List;
  * [1,C,64,64], raw little-endian contents. One image per call: an image is embedded once, when first
  * clicked, so there is nothing to batch.
  */
-public final class TritonSamImageEncoder implements SamImageEncoder {
-
-    private final KserveClient client;
-    private final String model;
-    private final String version;
+public final class TritonSamImageEncoder extends TritonModel implements SamImageEncoder {
 
     /**
      * Takes ownership of {@code client}.
@@ -26,39 +22,20 @@ public final class TritonSamImageEncoder implements SamImageEncoder {
      * @param version its version; empty: the server's choice
      */
     public TritonSamImageEncoder(KserveClient client, String model, String version) {
-        this.client = client;
-        this.model = model;
-        this.version = version;
+        super(client, model, version);
     }
 
     @Override
     public SamEmbedding embed(SamInput input) {
         long side = Math.round(Math.sqrt(input.pixels().length / 3.0));
-        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName(model).setModelVersion(version)
+        ModelInferRequest request = request()
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(SamEncoderGraphBuilder.INPUT_IMAGE)
                         .setDatatype(BatchOutputs.FP32).addAllShape(List.of(1L, 3L, side, side)))
                 .addRawInputContents(RawTensors.bytes(input.pixels()))
                 .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName(SamEncoderGraphBuilder.IMAGE_EMBEDDINGS))
                 .build();
-        BatchOutputs.Output embeddings = new BatchOutputs(client.infer(request), 1, what -> client.malformed(model, what))
-                .required(SamEncoderGraphBuilder.IMAGE_EMBEDDINGS, 3);
+        BatchOutputs.Output embeddings = outputsOf(client.infer(request), 1).required(SamEncoderGraphBuilder.IMAGE_EMBEDDINGS, 3);
         return new SamEmbedding(embeddings.item(0), (int) embeddings.shape()[0], input.originalHeight(), input.originalWidth(),
                 input.inputHeight(), input.inputWidth());
-    }
-
-    @Override
-    public String name() {
-        return "triton";
-    }
-
-    /** Whether Triton answers ServerReady and ModelReady for the SAM model with true. */
-    @Override
-    public boolean ready() {
-        return client.ready(model, version);
-    }
-
-    @Override
-    public void close() {
-        client.close();
     }
 }

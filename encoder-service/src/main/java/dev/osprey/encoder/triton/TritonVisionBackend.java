@@ -17,11 +17,8 @@ import java.util.List;
  * [N,C,H,W] and {@code image_embeds} [N,tokens,hidden]), one ModelInfer per batch, tensors as raw
  * little-endian contents. A batch must not exceed the repository's {@code max_batch_size}.
  */
-public final class TritonVisionBackend implements VisionBackend {
+public final class TritonVisionBackend extends TritonModel implements VisionBackend {
 
-    private final KserveClient client;
-    private final String model;
-    private final String version;
     private final int imageSize;
     private final List<String> outputs;
 
@@ -33,9 +30,7 @@ public final class TritonVisionBackend implements VisionBackend {
      * @param imageSize S of the pixel_values [3,S,S] the model takes
      */
     public TritonVisionBackend(KserveClient client, String model, String version, int imageSize) {
-        this.client = client;
-        this.model = model;
-        this.version = version;
+        super(client, model, version);
         this.imageSize = imageSize;
         List<String> names = new ArrayList<>();
         for (int s = 0; s < VisionConfig.STAGES; s++) {
@@ -52,7 +47,7 @@ public final class TritonVisionBackend implements VisionBackend {
             throw new IllegalArgumentException(pixelValues.length + " floats are not whole images of " + imageFloats);
         }
         int batch = pixelValues.length / imageFloats;
-        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model).setModelVersion(version)
+        ModelInferRequest.Builder request = request()
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(VisionGraphBuilder.PIXEL_VALUES).setDatatype(BatchOutputs.FP32)
                         .addAllShape(List.of((long) batch, 3L, (long) imageSize, (long) imageSize)))
                 .addRawInputContents(RawTensors.bytes(pixelValues));
@@ -61,7 +56,7 @@ public final class TritonVisionBackend implements VisionBackend {
     }
 
     private List<VisionFeatures> split(ModelInferResponse response, int batch) {
-        BatchOutputs tensors = new BatchOutputs(response, batch, what -> client.malformed(model, what));
+        BatchOutputs tensors = outputsOf(response, batch);
         List<VisionFeatures> images = new ArrayList<>(batch);
         for (int image = 0; image < batch; image++) {
             List<FeatureMap> levels = new ArrayList<>();
@@ -74,26 +69,5 @@ public final class TritonVisionBackend implements VisionBackend {
                     (int) embeds.shape()[0], (int) embeds.shape()[1]));
         }
         return images;
-    }
-
-    @Override
-    public String name() {
-        return "triton";
-    }
-
-    /** Whether Triton answers ServerReady and ModelReady with true. */
-    @Override
-    public boolean ready() {
-        return client.ready(model, version);
-    }
-
-    /** The client, for its address. */
-    public KserveClient client() {
-        return client;
-    }
-
-    @Override
-    public void close() {
-        client.close();
     }
 }

@@ -17,6 +17,8 @@ import dev.osprey.model.error.Reason;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.model.sam.SamEmbedding;
+import dev.osprey.model.sam.SamEncoderGraphBuilder;
+import dev.osprey.model.sam.SamGolden;
 import dev.osprey.model.sam.SamInput;
 import dev.osprey.model.sam.SamPredictor;
 import dev.osprey.model.sam.SamPreprocessor;
@@ -37,10 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SamOnTritonTest {
 
-    private static final String MODEL = "sam_image_encoder";
+    private static final String MODEL = SamEncoderGraphBuilder.TRITON_MODEL_NAME;
     private static final KserveClient.Retry RETRY = new KserveClient.Retry(3, Duration.ofMillis(10), Duration.ofMillis(40));
 
-    private final OnnxKserveServer server = new OnnxKserveServer(TinyBundle.open().visionModel()).host(MODEL, TinySam.files().imageEncoder());
+    private final OnnxKserveServer server = new OnnxKserveServer(TinyBundle.open().visionModel()).host(MODEL, SamGolden.tinyGraphs().imageEncoder());
     private final AtomicInteger runs = new AtomicInteger();
     private TritonSamImageEncoder triton;
     @TempDir
@@ -61,10 +63,10 @@ class SamOnTritonTest {
 
     @Test
     void embeddingsFromTritonAreTheEmbeddedOnes() {
-        SamInput input = new SamPreprocessor(TinySam.files().config()).prepare(new ImageDecoder().decode(GoldenSamCase.imageBytes("s1_img2")));
+        SamInput input = new SamPreprocessor(SamGolden.tinyGraphs().config()).prepare(new ImageDecoder().decode(GoldenSamCase.imageBytes("s1_img2")));
         SamEmbedding remote = connect(MODEL).embed(input);
         SamEmbedding local;
-        try (SamPredictor predictor = SamPredictor.open(TinySam.files(), 1)) {
+        try (SamPredictor predictor = SamPredictor.open(SamGolden.tinyGraphs(), 1)) {
             local = predictor.embed(input);
         }
 
@@ -79,7 +81,7 @@ class SamOnTritonTest {
         try (EmbeddedVisionBackend tower = new EmbeddedVisionBackend(OnnxVisionTower.open(TinyBundle.open().visionModel(), 1));
                 TinyFeatureStore features = TinyFeatureStore.open(tower, new LocalUploadStore(uploads),
                         new StoreLimits(64L << 20, 64L << 20, Duration.ZERO), System::nanoTime);
-                SegmentAnything sam = TinySam.over(features.store(), SamPredictor.openDecoder(TinySam.files(), 1), connect(MODEL), 8L << 20,
+                SegmentAnything sam = TinySam.over(features.store(), SamPredictor.openDecoder(SamGolden.tinyGraphs(), 1), connect(MODEL), 8L << 20,
                         runs)) {
             for (String name : List.of("s1_img1/box_mm", "s1_img1/box_point", "s1_img0/points_fgbg")) {
                 GoldenSamCase golden = GoldenSamCase.read(name);
@@ -106,7 +108,7 @@ class SamOnTritonTest {
 
     @Test
     void aModelTheServerDoesNotHaveFailsNamingServerAndModel() {
-        SamInput input = new SamPreprocessor(TinySam.files().config()).prepare(new ImageDecoder().decode(GoldenSamCase.imageBytes("s1_img0")));
+        SamInput input = new SamPreprocessor(SamGolden.tinyGraphs().config()).prepare(new ImageDecoder().decode(GoldenSamCase.imageBytes("s1_img0")));
         assertThatThrownBy(() -> connect("sam_missing").embed(input)).isInstanceOfSatisfying(OspreyException.class, e -> {
             assertThat(e.reason()).isEqualTo(Reason.INTERNAL);
             assertThat(e.getMessage()).contains("Triton at " + server.address()).contains("sam_missing");

@@ -6,13 +6,16 @@ import dev.osprey.model.bench.GenerationBenchmark;
 import dev.osprey.model.bench.MachineBounds;
 import dev.osprey.model.bench.OrtProfile;
 import dev.osprey.model.bench.PreprocessBenchmark;
+import dev.osprey.model.bench.SamBenchmark;
 import dev.osprey.model.bench.StageBenchmarks;
 import dev.osprey.model.bench.StreamsBenchmark;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
+import dev.osprey.model.image.RgbImage;
 import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.model.region.MaskExtractorWeights;
+import dev.osprey.model.sam.SamPredictor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -31,7 +34,7 @@ import picocli.CommandLine.Spec;
         description = "Benchmarks for BENCHMARKS.md (not part of the serving path).",
         subcommands = {BenchCommand.Machine.class, BenchCommand.Vision.class, BenchCommand.Decoder.class,
             BenchCommand.Batch.class, BenchCommand.Profile.class, BenchCommand.Extractor.class, BenchCommand.Preprocess.class, BenchCommand.Generate.class,
-            BenchCommand.Streams.class})
+            BenchCommand.Streams.class, BenchCommand.Sam.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -40,7 +43,7 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing benchmark: machine, vision, decoder, batch, profile, extractor, preprocess, generate or streams");
+                "missing benchmark: machine, vision, decoder, batch, profile, extractor, preprocess, generate, streams or sam");
     }
 
     /** Memory bandwidth and GEMM peak. */
@@ -349,6 +352,42 @@ final class BenchCommand implements Runnable {
                 out.printf("| %d | %.2f | %.2f | %.1f | %.2f | %.1f | %.0f | %.2f |%n", row.streams(), row.aggregateTokensPerSecond(),
                         row.aggregateTokensPerSecond() / one.aggregateTokensPerSecond(), row.interTokenP50Ms(),
                         row.interTokenP50Ms() / one.interTokenP50Ms(), row.interTokenP90Ms(), row.firstTokenP50Ms(), row.meanBatch());
+            }
+            return 0;
+        }
+    }
+
+    /** Segment Anything: image embedding ms, prompt decoding ms per click and per batch of clicks. */
+    @Command(name = "sam", mixinStandardHelpOptions = true,
+            description = "SAM: preprocessing, image embedding, one click, a batch of clicks, one mask to image size (medians, ms).")
+    static final class Sam implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SamModelOption model;
+
+        @Mixin
+        BenchThreads threads;
+
+        @Option(names = "--image", required = true, paramLabel = "IMG", description = "The image to embed and click on.")
+        Path image;
+
+        @Option(names = "--runs", defaultValue = "5", description = "Timed runs per stage after a warm-up (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Clicks decoded in one run (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Override
+        public Integer call() {
+            RgbImage decoded = new ImageDecoder().decode(CliFiles.read(image, "image"));
+            try (SamPredictor sam = model.open(threads.threads)) {
+                SamBenchmark.Result r = SamBenchmark.run(sam, decoded, runs, batch);
+                spec.commandLine().getOut().printf("sam %s on %dx%d, %d thread(s): preprocess %.1f ms, image embedding %.0f ms, one click %.1f ms,"
+                        + " %d clicks %.1f ms (%.2f ms each), mask to image size %.1f ms%n", r.variant(), r.width(), r.height(), threads.threads,
+                        r.preprocessMs(), r.embedMs(), r.clickMs(), r.batch(), r.batchMs(), r.batchMs() / r.batch(), r.maskMs());
             }
             return 0;
         }

@@ -10,8 +10,6 @@ import dev.osprey.model.sam.SamPredictor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,20 +57,9 @@ final class SamModelOption {
         } catch (IOException e) {
             throw new OspreyException(Reason.INTERNAL, "cannot create a folder for the SAM graphs: " + e.getMessage(), e);
         } finally {
-            delete(dir);
-        }
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+            if (dir != null) {
+                SamGraphs.delete(dir);
             }
-        } catch (IOException e) {
-            throw new OspreyException(Reason.INTERNAL, "cannot delete " + dir + ": " + e.getMessage(), e);
         }
     }
 }

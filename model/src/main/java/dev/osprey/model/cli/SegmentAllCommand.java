@@ -34,7 +34,7 @@ final class SegmentAllCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    SamOption sam;
+    SamModelOption sam;
 
     @Option(names = "--image", required = true, paramLabel = "IMG", description = "JPEG or PNG image.")
     Path image;

@@ -1,7 +1,6 @@
 package dev.osprey.model.sam;
 
 import dev.osprey.model.checkpoint.TensorStore;
-import dev.osprey.model.onnx.ExternalData;
 import dev.osprey.model.onnx.OnnxGraph;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Tensor;
@@ -29,7 +28,7 @@ import java.nio.file.Path;
 public final class SamDecoderGraphBuilder {
 
     public static final String MODEL_FILE = "sam_prompt_decoder.onnx";
-    public static final String DATA_FILE = MODEL_FILE + ".data";
+    public static final String DATA_FILE = MODEL_FILE + SamLayers.DATA_SUFFIX;
     public static final String IMAGE_EMBEDDINGS = "image_embeddings";
     public static final String POINT_COORDS = "point_coords";
     public static final String POINT_LABELS = "point_labels";
@@ -56,13 +55,7 @@ public final class SamDecoderGraphBuilder {
 
     /** Writes {@value #MODEL_FILE} and {@value #DATA_FILE} into {@code dir}; returns the model path. */
     static Path write(TensorStore store, SamConfig config, Path dir) {
-        Path model = dir.resolve(MODEL_FILE);
-        try (ExternalData data = new ExternalData(dir.resolve(DATA_FILE))) {
-            OnnxGraph graph = new OnnxGraph("sam_prompt_decoder", data);
-            new SamDecoderGraphBuilder(config, new SamLayers(store, graph)).build();
-            graph.save(model, OnnxGraph.OPSET, false);
-        }
-        return model;
+        return SamLayers.writeModel(store, dir, MODEL_FILE, layers -> new SamDecoderGraphBuilder(config, layers).build());
     }
 
     private void build() {

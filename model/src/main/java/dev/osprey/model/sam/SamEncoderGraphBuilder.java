@@ -1,7 +1,6 @@
 package dev.osprey.model.sam;
 
 import dev.osprey.model.checkpoint.TensorStore;
-import dev.osprey.model.onnx.ExternalData;
 import dev.osprey.model.onnx.OnnxGraph;
 import dev.osprey.model.tensor.DType;
 import dev.osprey.model.tensor.Tensor;
@@ -22,7 +21,7 @@ public final class SamEncoderGraphBuilder {
     /** The model file's name. */
     public static final String MODEL_FILE = "sam_image_encoder.onnx";
     /** Its external data, by this name beside it. */
-    public static final String DATA_FILE = MODEL_FILE + ".data";
+    public static final String DATA_FILE = MODEL_FILE + SamLayers.DATA_SUFFIX;
     /** Input: normalised, padded pixels [N,3,S,S]. */
     public static final String INPUT_IMAGE = "input_image";
     /** Output: the image embeddings [N,C,grid,grid]. */
@@ -44,13 +43,7 @@ public final class SamEncoderGraphBuilder {
 
     /** Writes {@value #MODEL_FILE} and {@value #DATA_FILE} into {@code dir}; returns the model path. */
     static Path write(TensorStore store, SamConfig config, Path dir) {
-        Path model = dir.resolve(MODEL_FILE);
-        try (ExternalData data = new ExternalData(dir.resolve(DATA_FILE))) {
-            OnnxGraph graph = new OnnxGraph("sam_image_encoder", data);
-            new SamEncoderGraphBuilder(config, new SamLayers(store, graph)).build();
-            graph.save(model, OnnxGraph.OPSET, false);
-        }
-        return model;
+        return SamLayers.writeModel(store, dir, MODEL_FILE, layers -> new SamEncoderGraphBuilder(config, layers).build());
     }
 
     /** Patch embedding + absolute positions → blocks → neck. */

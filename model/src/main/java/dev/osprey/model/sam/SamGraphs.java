@@ -5,6 +5,7 @@ import dev.osprey.model.error.Reason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** Writes a SAM checkpoint's two ONNX graphs and its {@value SamConfig#FILE_NAME} into a folder. */
 public final class SamGraphs {
@@ -27,6 +28,23 @@ public final class SamGraphs {
         Path encoder = SamEncoderGraphBuilder.write(checkpoint.weights(), checkpoint.config(), dir);
         Path decoder = SamDecoderGraphBuilder.write(checkpoint.weights(), checkpoint.config(), dir);
         return new SamModelFiles(encoder, decoder, checkpoint.config());
+    }
+
+    /** Deletes what {@link #write} wrote into {@code dir}, and {@code dir} itself when that leaves it empty. */
+    public static void delete(Path dir) {
+        try {
+            for (String file : new String[] {SamEncoderGraphBuilder.MODEL_FILE, SamEncoderGraphBuilder.DATA_FILE, SamDecoderGraphBuilder.MODEL_FILE,
+                SamDecoderGraphBuilder.DATA_FILE, SamConfig.FILE_NAME}) {
+                Files.deleteIfExists(dir.resolve(file));
+            }
+            try (Stream<Path> left = Files.list(dir)) {
+                if (left.findAny().isEmpty()) {
+                    Files.delete(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new OspreyException(Reason.INTERNAL, "cannot delete the SAM graphs in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** The files {@link #write} wrote into {@code dir}, checked to exist. */

@@ -1,10 +1,13 @@
 package dev.osprey.model.sam;
 
 import dev.osprey.model.checkpoint.TensorStore;
+import dev.osprey.model.onnx.ExternalData;
 import dev.osprey.model.onnx.OnnxGraph;
 import dev.osprey.model.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The layers both SAM graphs are made of, written into one {@link OnnxGraph} with the checkpoint's
@@ -12,6 +15,8 @@ import java.util.Set;
  */
 final class SamLayers {
 
+    /** A model's external-data file is the model file's name with this suffix, beside it. */
+    static final String DATA_SUFFIX = ".data";
     static final long[] NCHW_TO_NHWC = {0, 2, 3, 1};
     static final long[] NHWC_TO_NCHW = {0, 3, 1, 2};
 
@@ -23,6 +28,20 @@ final class SamLayers {
     SamLayers(TensorStore store, OnnxGraph graph) {
         this.store = store;
         this.graph = graph;
+    }
+
+    /**
+     * Writes the graph {@code build} makes as {@code dir/modelFile} with its weights in
+     * {@code modelFile + ".data"} beside it, and returns the model's path.
+     */
+    static Path writeModel(TensorStore store, Path dir, String modelFile, Consumer<SamLayers> build) {
+        Path model = dir.resolve(modelFile);
+        try (ExternalData data = new ExternalData(dir.resolve(modelFile + DATA_SUFFIX))) {
+            OnnxGraph graph = new OnnxGraph(modelFile.replace(".onnx", ""), data);
+            build.accept(new SamLayers(store, graph));
+            graph.save(model, OnnxGraph.OPSET, false);
+        }
+        return model;
     }
 
     OnnxGraph graph() {

@@ -2,18 +2,15 @@ package dev.osprey.model.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.osprey.model.Golden;
 import dev.osprey.model.GoldenSam;
 import dev.osprey.model.TinyBundle;
-import dev.osprey.model.bundle.BundleManifest;
-import dev.osprey.model.sam.SamCheckpoint;
-import dev.osprey.model.sam.SamGraphs;
 import dev.osprey.model.sam.auto.AutomaticGoldenCase;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -69,7 +66,7 @@ class SegmentAllCommandTest {
         Path params = Files.writeString(dir.resolve("params.json"), SMALL);
         assertThat(run("segment-all", "--model", TinyBundle.dir().toString(), "--image", AutomaticGoldenCase.all().getFirst().image().toString(),
                 "--params", params.toString(), "--out", dir.resolve("out.json").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("has no SAM part; convert it with --sam CKPT");
+        assertThat(err.toString()).contains("holds no SAM model; convert it with 'osprey convert ... --sam CKPT'");
         assertThat(dir.resolve("out.json")).doesNotExist();
     }
 
@@ -83,27 +80,21 @@ class SegmentAllCommandTest {
 
     @Test
     void usageErrorsAreOneLine() {
-        assertThat(run("segment-all", "--sam", "a.pth", "--model", "b", "--image", "i.png", "--out", "o.json")).isEqualTo(2);
-        assertThat(err.toString()).contains("mutually exclusive");
-        assertThat(run("segment-all", "--image", "i.png", "--out", "o.json")).isEqualTo(2);
-        assertThat(err.toString()).contains("--sam").contains("--model");
-        assertThat(run("segment-all", "--model", TinyBundle.dir().toString(), "--sam-config", "c.json", "--image",
-                AutomaticGoldenCase.all().getFirst().image().toString(), "--out", "o.json")).isEqualTo(1);
+        String image = AutomaticGoldenCase.all().getFirst().image().toString();
+        assertThat(run("segment-all", "--sam", "a.pth", "--model", "b", "--image", image, "--out", "o.json")).isEqualTo(2);
+        assertThat(err.toString()).contains("give either --sam CKPT or --model BUNDLE");
+        assertThat(run("segment-all", "--image", image, "--out", "o.json")).isEqualTo(2);
+        assertThat(run("segment-all", "--model", TinyBundle.dir().toString(), "--sam-config", "c.json", "--image", image, "--out", "o.json"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--sam-config goes with --sam");
+        assertThat(err.toString().strip().lines()).hasSize(3);
     }
 
-    /** A copy of the tiny bundle with the tiny SAM checkpoint's graphs as its SAM part. */
-    private Path bundleWithSam() throws IOException {
+    /** The tiny Osprey checkpoint converted with the tiny SAM checkpoint ({@code osprey convert --sam}). */
+    private Path bundleWithSam() {
         Path bundle = dir.resolve("bundle");
-        try (Stream<Path> files = Files.walk(TinyBundle.dir())) {
-            for (Path f : files.toList()) {
-                Files.copy(f, bundle.resolve(TinyBundle.dir().relativize(f).toString()));
-            }
-        }
-        try (SamCheckpoint checkpoint = SamCheckpoint.open(GoldenSam.pthCheckpoint(), GoldenSam.config())) {
-            SamGraphs.write(checkpoint, bundle.resolve("sam"));
-        }
-        BundleManifest.read(bundle).withSam(new BundleManifest.Sam("sam", "custom", "sam_tiny.pth")).write(bundle);
+        assertThat(run("convert", "--checkpoint", Golden.binCheckpoint().toString(), "--out", bundle.toString(), "--sam",
+                GoldenSam.pthCheckpoint().toString())).as(err.toString()).isZero();
         return bundle;
     }
 }

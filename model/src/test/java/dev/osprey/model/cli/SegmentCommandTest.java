@@ -8,6 +8,7 @@ import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.checkpoint.SafetensorsFile;
 import dev.osprey.model.checkpoint.SafetensorsWriter;
 import dev.osprey.model.image.RgbImage;
+import dev.osprey.model.sam.SamConfig;
 import dev.osprey.model.sam.SamEncoderGraphBuilder;
 import dev.osprey.model.sam.SamGolden;
 import dev.osprey.model.tensor.Tensor;
@@ -76,8 +77,10 @@ class SegmentCommandTest {
         Path triton = ModelBundle.open(bundle).tritonRepository().resolve(SamEncoderGraphBuilder.TRITON_MODEL_NAME);
         assertThat(triton.resolve("1/model.onnx")).exists();
         assertThat(triton.resolve("1/" + SamEncoderGraphBuilder.DATA_FILE)).exists();
+        SamConfig config = SamGolden.tinyConfig();
         assertThat(triton.resolve("config.pbtxt")).content().contains("name: \"sam_image_encoder\"", "name: \"input_image\"",
-                "dims: [ 3, 1024, 1024 ]", "name: \"image_embeddings\"", "dims: [ 32, 64, 64 ]");
+                "dims: [ 3, " + config.imageSize() + ", " + config.imageSize() + " ]", "name: \"image_embeddings\"",
+                "dims: [ " + config.channels() + ", " + config.gridSide() + ", " + config.gridSide() + " ]");
     }
 
     @Test
@@ -86,8 +89,8 @@ class SegmentCommandTest {
         assertThat(run(List.of("tiny", "--sam", checkpoint.toString(), "--seed", "3"))).as(err.toString()).isZero();
         assertThat(checkpoint.resolveSibling("sam_config.json")).exists();
         Path dir = tmp.resolve("tiny-sam-out");
-        String image = GoldenSam.file("inputs/images/s1_img0.png").toString();
-        assertThat(run(List.of("segment", "--sam", checkpoint.toString(), "--image", image, "--box", "10,20,300,200", "--multimask",
+        String image = SamGolden.imageFile(SamGolden.images().findFirst().orElseThrow()).toString();
+        assertThat(run(List.of("segment", "--sam", checkpoint.toString(), "--image", image, "--box", "1,2,30,20", "--multimask",
                 "--out", dir.toString()))).as(err.toString()).isZero();
         for (String file : new String[] {"resized.png", "image.safetensors", "tensors.safetensors", "mask_0.png", "mask_1.png", "mask_2.png"}) {
             assertThat(dir.resolve(file)).exists();
@@ -96,13 +99,15 @@ class SegmentCommandTest {
 
     @Test
     void badInputIsOneLineThatSaysWhatToFix() {
-        String image = GoldenSam.file("inputs/images/s1_img0.png").toString();
+        String id = SamGolden.images().findFirst().orElseThrow();
+        String image = SamGolden.imageFile(id).toString();
+        RgbImage decoded = SamGolden.image(id);
         String sam = GoldenSam.pthCheckpoint().toString();
         String outDir = tmp.resolve("bad").toString();
         assertThat(run(List.of("segment", "--sam", sam, "--image", image, "--out", outDir))).isEqualTo(1);
         assertThat(err.toString()).contains("needs at least one point or a box");
-        assertThat(run(List.of("segment", "--sam", sam, "--image", image, "--point", "700,10,1", "--out", outDir))).isEqualTo(1);
-        assertThat(err.toString()).contains("outside the 640x480 image");
+        assertThat(run(List.of("segment", "--sam", sam, "--image", image, "--point", decoded.width() + ",1,1", "--out", outDir))).isEqualTo(1);
+        assertThat(err.toString()).contains("outside the " + decoded.width() + "x" + decoded.height() + " image");
         assertThat(run(List.of("segment", "--sam", sam, "--image", image, "--point", "1,2", "--out", outDir))).isEqualTo(2);
         assertThat(err.toString()).contains("expected X,Y,LABEL");
         assertThat(run(List.of("segment", "--sam", sam, "--model", bundle.toString(), "--image", image, "--point", "1,2,1", "--out", outDir)))
@@ -114,7 +119,8 @@ class SegmentCommandTest {
     void bundleWithoutSamSaysHowToAddIt() {
         Path plain = tmp.resolve("plain");
         assertThat(run(List.of("convert", "--checkpoint", Golden.binCheckpoint().toString(), "--out", plain.toString()))).isZero();
-        assertThat(run(List.of("segment", "--model", plain.toString(), "--image", GoldenSam.file("inputs/images/s1_img0.png").toString(),
+        String image = SamGolden.imageFile(SamGolden.images().findFirst().orElseThrow()).toString();
+        assertThat(run(List.of("segment", "--model", plain.toString(), "--image", image,
                 "--point", "1,2,1", "--out", tmp.resolve("none").toString()))).isEqualTo(1);
         assertThat(err.toString()).contains("holds no SAM model", "--sam CKPT");
     }

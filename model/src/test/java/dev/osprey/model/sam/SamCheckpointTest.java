@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** Reading SAM checkpoints: the geometry from shapes and sam_config.json, and errors that name the problem. */
 class SamCheckpointTest {
@@ -27,18 +30,28 @@ class SamCheckpointTest {
     Path dir;
 
     @Test
-    void tinyPthWithItsConfigBesideHasTheGoldenGeometry() {
+    void pthWithItsConfigBesideHasTheGoldenGeometry() {
+        JsonNode json = SamGolden.json(GoldenSam.config());
+        JsonNode encoder = json.get("image_encoder");
+        JsonNode decoder = json.get("mask_decoder");
+        JsonNode transformer = decoder.get("transformer");
         try (SamCheckpoint checkpoint = SamCheckpoint.open(GoldenSam.pthCheckpoint(), null)) {
             SamConfig c = checkpoint.config();
-            assertThat(List.of(c.imageSize(), c.patchSize(), c.encoderDim(), c.encoderDepth(), c.encoderHeads(), c.encoderMlpDim(), c.windowSize()))
-                    .containsExactly(1024, 16, 48, 4, 3, 192, 14);
-            assertThat(c.globalAttnIndexes()).containsExactly(1, 3);
+            assertThat(List.of(c.imageSize(), c.patchSize(), c.encoderDim(), c.encoderDepth(), c.encoderHeads(), c.windowSize()))
+                    .containsExactly(json.get("image_size").asInt(), json.get("patch_size").asInt(), encoder.get("embed_dim").asInt(),
+                            encoder.get("depth").asInt(), encoder.get("num_heads").asInt(), encoder.get("window_size").asInt());
+            assertThat(c.encoderMlpDim()).isEqualTo((int) (encoder.get("mlp_ratio").asDouble() * c.encoderDim()));
+            assertThat(c.globalAttnIndexes()).containsExactlyElementsOf(
+                    SamGolden.JSON.convertValue(encoder.get("global_attn_indexes"), new TypeReference<List<Integer>>() { }));
             assertThat(List.of(c.channels(), c.maskInChans(), c.decoderDepth(), c.decoderHeads(), c.decoderMlpDim(), c.attentionDownsample(),
-                    c.iouHeadDepth(), c.iouHeadHiddenDim(), c.multimaskOutputs())).containsExactly(32, 16, 2, 2, 64, 2, 3, 32, 3);
-            assertThat(List.of(c.gridSide(), c.lowResSide())).containsExactly(64, 256);
-            assertThat(c.encoderLayerNormEps()).isEqualTo(1e-6);
-            assertThat(c.decoderLayerNormEps()).isEqualTo(1e-5);
-            assertThat(c.variant()).isEqualTo("custom");
+                    c.iouHeadDepth(), c.iouHeadHiddenDim(), c.multimaskOutputs())).containsExactly(encoder.get("out_chans").asInt(),
+                    json.get("prompt_encoder").get("mask_in_chans").asInt(), transformer.get("depth").asInt(), transformer.get("num_heads").asInt(),
+                    transformer.get("mlp_dim").asInt(), transformer.get("attention_downsample_rate").asInt(), decoder.get("iou_head_depth").asInt(),
+                    decoder.get("iou_head_hidden_dim").asInt(), decoder.get("num_multimask_outputs").asInt());
+            assertThat(List.of(c.gridSide(), c.lowResSide())).containsExactly(json.get("image_embedding_size").get(0).asInt(),
+                    json.get("low_res_mask_size").get(0).asInt());
+            assertThat(c.encoderLayerNormEps()).isEqualTo(encoder.get("layer_norm_eps").asDouble());
+            assertThat(c.decoderLayerNormEps()).isEqualTo(transformer.get("layer_norm_eps").asDouble());
             assertThat(SamConfig.read(write(c.toJson()))).isEqualTo(c);
         }
     }
@@ -63,9 +76,11 @@ class SamCheckpointTest {
 
     @Test
     void configFieldThatContradictsTheShapesIsNamed() throws IOException {
-        String json = Files.readString(GoldenSam.config()).replace("\"window_size\": 14", "\"window_size\": 7");
-        assertThatThrownBy(() -> SamCheckpoint.open(GoldenSam.pthCheckpoint(), write(json))).isInstanceOf(OspreyException.class)
-                .hasMessageContaining("image_encoder.window_size is 7 but the weights' shapes give 14");
+        ObjectNode json = (ObjectNode) SamGolden.json(GoldenSam.config());
+        int window = json.get("image_encoder").get("window_size").asInt();
+        ((ObjectNode) json.get("image_encoder")).put("window_size", window + 1);
+        assertThatThrownBy(() -> SamCheckpoint.open(GoldenSam.pthCheckpoint(), write(json.toString()))).isInstanceOf(OspreyException.class)
+                .hasMessageContaining("image_encoder.window_size is " + (window + 1) + " but the weights' shapes give " + window);
     }
 
     @Test
@@ -76,7 +91,7 @@ class SamCheckpointTest {
 
     @Test
     void missingTensorIsNamed() {
-        String key = SamKeys.TRANSFORMER + "layers.1.norm4.bias";
+        String key = SamKeys.TRANSFORMER + "layers.0.norm4.bias";
         Path file = rewritten(tensors -> tensors.stream().filter(t -> !t.name().equals(key)).toList());
         assertThatThrownBy(() -> SamCheckpoint.open(file, GoldenSam.config())).isInstanceOf(OspreyException.class)
                 .satisfies(e -> assertThat(((OspreyException) e).reason()).isEqualTo(Reason.BAD_CHECKPOINT))
@@ -85,10 +100,12 @@ class SamCheckpointTest {
 
     @Test
     void misShapedTensorIsNamed() {
-        String key = SamKeys.DECODER + "iou_prediction_head.layers.1.bias";
+        String key = SamKeys.DECODER + "iou_prediction_head.layers.0.bias";
+        long width = SamGolden.tinyConfig().iouHeadHiddenDim();
         Path file = rewritten(tensors -> tensors.stream()
-                .map(t -> t.name().equals(key) ? Tensor.ofFloats(key, new long[] {31}, new float[31]) : t).toList());
-        assertThatThrownBy(() -> SamCheckpoint.open(file, GoldenSam.config())).hasMessageContaining(key + " is [31], expected [32]");
+                .map(t -> t.name().equals(key) ? Tensor.ofFloats(key, new long[] {width - 1}, new float[(int) width - 1]) : t).toList());
+        assertThatThrownBy(() -> SamCheckpoint.open(file, GoldenSam.config()))
+                .hasMessageContaining(key + " is [" + (width - 1) + "], expected [" + width + "]");
     }
 
     @Test

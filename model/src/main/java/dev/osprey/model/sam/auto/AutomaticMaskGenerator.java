@@ -41,7 +41,8 @@ public final class AutomaticMaskGenerator {
 
     /**
      * The masks of {@code image}, with embeddings from {@code embedder} (a cache or a remote image
-     * encoder); it is called once for the image and once per crop, with the cropped image.
+     * encoder): it is called first with {@code image} itself (the same object, so a cache can key on
+     * it), then once per crop with a new image of the crop's pixels.
      */
     public List<AutomaticMask> generate(RgbImage image, Function<RgbImage, SamEmbedding> embedder) {
         return run(image, embedder).masks();
