@@ -7,11 +7,7 @@ import dev.osprey.api.v1.Region;
 import dev.osprey.gateway.flow.StandInBackends;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -24,22 +20,9 @@ import reactor.test.StepVerifier;
  * region takes as it is, prompt regions in a question, describe-all as JSON and as SSE, and their
  * errors (400 naming the field, 501 without SAM).
  */
-@WebFluxTest(controllers = {SamController.class, ChatController.class, ImagesController.class})
-@Import(StandInFlows.class)
-class SamControllerTest {
+class SamControllerTest extends SamRoutesSlice {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-
-    @Autowired
-    WebTestClient client;
-    @Autowired
-    StandInBackends standIns;
-
-    @BeforeEach
-    void upload() {
-        standIns.reset();
-        StandInFlows.upload(client);
-    }
 
     @Test
     void aClickGivesTheMaskItsRegionWouldBeAsRleWithScoreAreaAndBbox() {

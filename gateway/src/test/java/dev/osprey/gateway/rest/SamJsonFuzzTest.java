@@ -3,7 +3,6 @@ package dev.osprey.gateway.rest;
 import static dev.osprey.gateway.rest.StandInFlows.IMAGE_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.osprey.gateway.flow.StandInBackends;
 import dev.osprey.model.fuzz.JsonMutations;
 import dev.osprey.model.fuzz.Mutant;
 import java.nio.charset.StandardCharsets;
@@ -13,14 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
-import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,9 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * problem; never a 500, a stack trace or a Java type name. Seeded, so a failure names an iteration that
  * replays the same way.
  */
-@WebFluxTest(controllers = {SamController.class, ChatController.class, ImagesController.class})
-@Import(StandInFlows.class)
-class SamJsonFuzzTest {
+class SamJsonFuzzTest extends SamRoutesSlice {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long SEED = 0x5A4D_0016L;
@@ -54,17 +46,6 @@ class SamJsonFuzzTest {
             "/v1/chat", List.of(
                     "{\"image_id\": \"%s\", \"task\": \"short\", \"regions\": [{\"points\": [[1, 1, 1], [3, 2, 0]]}, {\"box\": [0, 0, 3, 2],"
                             + " \"segment\": true}, {\"box\": [1, 0, 2, 2], \"points\": [[2, 1, 1]]}]}"));
-
-    @Autowired
-    WebTestClient client;
-    @Autowired
-    StandInBackends standIns;
-
-    @BeforeEach
-    void upload() {
-        standIns.reset();
-        StandInFlows.upload(client);
-    }
 
     @Test
     void theSeedsAreValid() {
