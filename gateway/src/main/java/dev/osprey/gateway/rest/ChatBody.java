@@ -7,7 +7,7 @@ import tools.jackson.databind.JsonNode;
 
 /** The JSON body of {@code POST /v1/chat}. */
 @Schema(description = "A question about regions of an uploaded image. Give exactly one of task and prompt.")
-record ChatBody(
+public record ChatBody(
         @Schema(description = "An id from POST /v1/images", requiredMode = Schema.RequiredMode.REQUIRED)
         @JsonProperty("image_id") String imageId,
         @Schema(description = "Regions in order: <region1> is the first. Each at the image's size (after EXIF orientation).")
@@ -35,14 +35,14 @@ record ChatBody(
 
     /** One region: exactly one of the four fields. */
     @Schema(description = "A region mask: exactly one of rle, polygons, png, box")
-    record RegionBody(
+    public record RegionBody(
             @Schema(description = "COCO RLE: {\"size\": [h, w], \"counts\": \"...\" or [runs...]}") RleBody rle,
             @Schema(description = "COCO polygons [[x0, y0, x1, y1, ...], ...]") List<List<Double>> polygons,
             @Schema(description = "A PNG mask, base64; non-zero pixels are inside") String png,
             @Schema(description = "A box [x, y, width, height] in pixels") List<Double> box) {
     }
 
-    record RleBody(List<Integer> size, @Schema(description = "Compressed string or a list of run lengths") JsonNode counts) {
+    public record RleBody(List<Integer> size, @Schema(description = "Compressed string or a list of run lengths") JsonNode counts) {
     }
 
     record TurnBody(@Schema(allowableValues = {"user", "assistant"}) String role, String content) {

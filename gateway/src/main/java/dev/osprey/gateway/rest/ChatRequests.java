@@ -19,13 +19,16 @@ import java.util.List;
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
 
-/** {@code POST /v1/chat} JSON → the public {@link AskRequest}; every error names the JSON field. */
-final class ChatRequests {
+/**
+ * {@code POST /v1/chat} JSON → the public {@link AskRequest}; every error names the JSON field. The
+ * OpenAI-compatible API parses regions, sampling and text with the same methods.
+ */
+public final class ChatRequests {
 
     private ChatRequests() {
     }
 
-    static AskRequest toAsk(ChatBody body) {
+    public static AskRequest toAsk(ChatBody body) {
         if (body.imageId() == null || body.imageId().isBlank()) {
             throw OspreyException.badInput("image_id is missing: upload the image with POST /v1/images first");
         }
@@ -52,7 +55,7 @@ final class ChatRequests {
             }
             ask.setMaxNewTokens(body.maxNewTokens());
         }
-        ask.setSampling(sampling(body));
+        ask.setSampling(sampling(body.temperature(), body.topK(), body.topP(), body.seed()));
         List<String> stop = body.stop() == null ? List.of() : body.stop();
         for (int i = 0; i < stop.size(); i++) {
             if (stop.get(i) == null) {
@@ -67,7 +70,7 @@ final class ChatRequests {
      * {@code value} as given, if it is text: JSON can carry a lone UTF-16 surrogate ("\ud800"), which
      * no UTF-8 message (gRPC, our answers) can hold.
      */
-    private static String text(String field, String value) {
+    public static String text(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
@@ -89,31 +92,32 @@ final class ChatRequests {
         };
     }
 
-    private static Sampling sampling(ChatBody body) {
+    /** The sampling fields of a body (each may be absent: the server's default). */
+    public static Sampling sampling(Double temperature, Integer topK, Double topP, Long seed) {
         Sampling.Builder sampling = Sampling.newBuilder();
-        if (body.temperature() != null) {
-            if (!(body.temperature() >= 0)) {
-                throw OspreyException.badInput("temperature must be >= 0 (0 means greedy), got " + body.temperature());
+        if (temperature != null) {
+            if (!(temperature >= 0)) {
+                throw OspreyException.badInput("temperature must be >= 0 (0 means greedy), got " + temperature);
             }
-            if (body.temperature() == 0) {
+            if (temperature == 0) {
                 return sampling.setGreedy(true).build();
             }
-            sampling.setTemperature(body.temperature().floatValue());
+            sampling.setTemperature(temperature.floatValue());
         }
-        if (body.topK() != null) {
-            if (body.topK() < 1) {
-                throw OspreyException.badInput("top_k must be at least 1, got " + body.topK());
+        if (topK != null) {
+            if (topK < 1) {
+                throw OspreyException.badInput("top_k must be at least 1, got " + topK);
             }
-            sampling.setTopK(body.topK());
+            sampling.setTopK(topK);
         }
-        if (body.topP() != null) {
-            if (!(body.topP() > 0 && body.topP() <= 1)) {
-                throw OspreyException.badInput("top_p must be in (0, 1], got " + body.topP());
+        if (topP != null) {
+            if (!(topP > 0 && topP <= 1)) {
+                throw OspreyException.badInput("top_p must be in (0, 1], got " + topP);
             }
-            sampling.setTopP(body.topP().floatValue());
+            sampling.setTopP(topP.floatValue());
         }
-        if (body.seed() != null) {
-            sampling.setSeed(body.seed());
+        if (seed != null) {
+            sampling.setSeed(seed);
         }
         return sampling.build();
     }
@@ -130,7 +134,8 @@ final class ChatRequests {
         return Turn.newBuilder().setRole(role).setContent(text(field + ".content", turn.content())).build();
     }
 
-    private static Region region(String field, ChatBody.RegionBody region) {
+    /** One region in any of the native forms, {@code field} naming it in errors ({@code regions[2]}). */
+    public static Region region(String field, ChatBody.RegionBody region) {
         if (region == null) {
             throw OspreyException.badInput(field + " is null");
         }
