@@ -8,6 +8,7 @@ import dev.osprey.gateway.access.Access;
 import dev.osprey.gateway.access.AccessWebFilter;
 import dev.osprey.gateway.access.ApiKeys;
 import dev.osprey.gateway.access.RateLimiter;
+import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.AskLimits;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.gateway.flow.StandInBackends;
@@ -28,15 +29,18 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The OpenAI-compatible routes in a WebFlux slice beside the native ones, over in-process backends:
- * a completion asks the llm-service exactly what the native chat asks for the same question, whole
- * and streamed; the model list; errors in OpenAI's shape before and after a stream starts.
+ * The OpenAI-compatible routes in a WebFlux slice beside the native ones, over in-process backends and
+ * behind the access check with the keys of two tenants, alice (whose key OpenAI clients send as
+ * {@code Authorization: Bearer}) and bob: a completion asks the llm-service exactly what the native
+ * chat asks for the same question, whole and streamed; the model list; keys and tenants as on the
+ * native routes; errors in OpenAI's shape before and after a stream starts.
  */
 @WebFluxTest
 @Import({CompletionsControllerTest.OverStandIns.class, OpenAiConfiguration.class, OpenAiErrors.class})
@@ -48,8 +52,10 @@ class CompletionsControllerTest {
     private static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
     private static final String MODEL = "osprey-7b";
     private static final String REGIONS = "[{\"box\": [0, 0, 2, 2]}, {\"box\": [1, 1, 2, 2]}]";
+    private static final String ALICE = "alice-key";
+    private static final String BOB = "bob-key";
 
-    /** The flow over stand-in backends, and the access check the gateway's configuration adds to its handler, open. */
+    /** The flow over stand-in backends, and the access check the gateway's configuration adds to its handler, with keys and no rate limit. */
     @TestConfiguration(proxyBeanMethods = false)
     static class OverStandIns {
 
@@ -70,19 +76,22 @@ class CompletionsControllerTest {
 
         @Bean
         AccessWebFilter openAccess() {
-            return new AccessWebFilter(new Access(new ApiKeys(List.of()), new RateLimiter(0, 1)), false);
+            return new AccessWebFilter(new Access(new ApiKeys(List.of("alice=" + ALICE, "bob=" + BOB)), new RateLimiter(0, 1)), false);
         }
     }
 
     @Autowired
-    WebTestClient client;
+    WebTestClient anonymous;
     @Autowired
     StandInBackends standIns;
     private final List<GenerateRequest> generated = new CopyOnWriteArrayList<>();
+    /** Alice's client, with her key as the OpenAI SDK sends it. */
+    private WebTestClient client;
 
     @BeforeEach
     void fresh() {
         standIns.reset();
+        client = anonymous.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE).build();
         client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange().expectStatus().isOk();
         standIns.generation((request, responses) -> {
             generated.add(request);
@@ -238,9 +247,41 @@ class CompletionsControllerTest {
     void aDataUrlImageIsUploadedWithTheQuestion() {
         String dataUrl = "data:image/png;base64," + Base64.getEncoder().encodeToString("another image".getBytes(StandardCharsets.UTF_8));
         post("/v1/chat/completions", question("\"temperature\": 0").replace("osprey://images/" + IMAGE_ID, dataUrl));
-        String id = ImageId.of(ByteBuffer.wrap("another image".getBytes(StandardCharsets.UTF_8)));
+        String id = new Tenant("alice").internalId(ImageId.of(ByteBuffer.wrap("another image".getBytes(StandardCharsets.UTF_8))));
         assertThat(generated.getLast().getImageId()).isEqualTo(id);
         assertThat(standIns.holds(standIns.owner(id), id)).isTrue();
+    }
+
+    @Test
+    void withoutAValidKeyEveryRouteIs401InOpenAisShape() {
+        for (WebTestClient.RequestHeadersSpec<?> request : List.of(anonymous.get().uri("/v1/models"),
+                anonymous.get().uri("/v1/models/{id}", MODEL),
+                anonymous.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON).bodyValue(question("\"stream\": true")))) {
+            request.exchange()
+                    .expectStatus().isUnauthorized()
+                    .expectBody().json("{\"error\": {\"message\": \"an API key is required: send Authorization: Bearer KEY or X-API-Key: KEY\","
+                            + " \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"invalid_api_key\"}}");
+        }
+        anonymous.get().uri("/v1/models").header(HttpHeaders.AUTHORIZATION, "Bearer sk-not-ours").exchange()
+                .expectStatus().isUnauthorized()
+                .expectBody().jsonPath("$.error.message").isEqualTo("the API key is not valid");
+        assertThat(generated).isEmpty();
+    }
+
+    @Test
+    void anotherTenantsUploadIsUnknownInTheWordsOfOneNeverUploaded() {
+        WebTestClient bob = anonymous.mutate().defaultHeader("X-API-Key", BOB).build();
+        String never = ImageId.of(ByteBuffer.wrap("never uploaded".getBytes(StandardCharsets.UTF_8)));
+        byte[] alices = bob.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON).bodyValue(question("\"n\": 1"))
+                .exchange().expectStatus().isNotFound().expectBody().returnResult().getResponseBody();
+        byte[] nevers = bob.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(question("\"n\": 1").replace(IMAGE_ID, never)).exchange().expectStatus().isNotFound().expectBody()
+                .returnResult().getResponseBody();
+        assertThat(new String(alices, StandardCharsets.UTF_8).replace(IMAGE_ID, "ID"))
+                .isEqualTo(new String(nevers, StandardCharsets.UTF_8).replace(never, "ID"));
+        assertThat(generated).isEmpty();
+        post("/v1/chat/completions", question("\"n\": 1"));
+        assertThat(generated).as("alice's image answers her").hasSize(1);
     }
 
     private void assertBadRequest(String body, String param, String message) {
