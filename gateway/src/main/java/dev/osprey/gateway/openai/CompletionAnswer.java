@@ -12,6 +12,7 @@ import dev.osprey.gateway.openai.CompletionResponses.UsageJson;
 import dev.osprey.service.ErrorReason;
 import dev.osprey.service.ServiceException;
 import java.util.List;
+import java.util.function.Function;
 import reactor.core.publisher.Flux;
 
 /**
@@ -39,23 +40,28 @@ record CompletionAnswer(String id, long created, String model, boolean includeUs
 
     /**
      * The chunks of a stream that has started: the assistant's role, a chunk per piece of text, one
-     * with the finish reason, with include_usage one with the usage and no choices, then {@link #DONE}.
+     * with the finish reason, with include_usage one with the usage and no choices, then {@link #DONE};
+     * or, when it fails on the way, what {@code failed} makes of the failure, last.
      */
-    Flux<Object> chunks(Flux<AnswerEvent> events) {
-        return Flux.concat(Flux.just(chunk(new DeltaJson(ASSISTANT, ""), null)),
-                events.concatMap(event -> event.hasPiece() ? piece(event) : finish(event.getFinished())), Flux.just(DONE));
+    Flux<Object> chunks(Flux<AnswerEvent> events, Function<Throwable, Object> failed) {
+        // Each event's chunks as one list, flattened after the failure became a list too: a flattening
+        // operator passes an error on at once, dropping the chunks it still held.
+        return Flux.concat(Flux.just(List.<Object>of(chunk(new DeltaJson(ASSISTANT, ""), null))), events.map(this::chunksOf),
+                        Flux.just(List.<Object>of(DONE)))
+                .onErrorResume(failure -> Flux.just(List.of(failed.apply(failure))))
+                .concatMapIterable(chunks -> chunks);
     }
 
-    private Flux<Object> piece(AnswerEvent event) {
-        String text = event.getPiece().getText();
-        // A token that ends inside a character gives no text yet: OpenAI sends no empty deltas for it either.
-        return text.isEmpty() ? Flux.empty() : Flux.just(chunk(new DeltaJson(null, text), null));
-    }
-
-    private Flux<Object> finish(Finished end) {
+    private List<Object> chunksOf(AnswerEvent event) {
+        if (event.hasPiece()) {
+            String text = event.getPiece().getText();
+            // A token that ends inside a character gives no text yet: OpenAI sends no empty deltas for it either.
+            return text.isEmpty() ? List.of() : List.of(chunk(new DeltaJson(null, text), null));
+        }
+        Finished end = event.getFinished();
         ChunkJson last = chunk(new DeltaJson(null, null), finishReason(end));
-        return includeUsage ? Flux.just(last, new ChunkJson(id, "chat.completion.chunk", created, model, List.of(), UsageJson.of(end.getUsage())))
-                : Flux.just(last);
+        return includeUsage ? List.of(last, new ChunkJson(id, "chat.completion.chunk", created, model, List.of(), UsageJson.of(end.getUsage())))
+                : List.of(last);
     }
 
     private ChunkJson chunk(DeltaJson delta, String finishReason) {

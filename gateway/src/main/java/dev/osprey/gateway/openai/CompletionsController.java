@@ -89,12 +89,12 @@ class CompletionsController {
                     .map(whole -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(whole));
         }
         return FirstSignal.await(events).map(started -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-                .body(answer.chunks(started).map(chunk -> ServerSentEvent.builder().data(chunk).build()).onErrorResume(failure -> {
+                .body(answer.chunks(started, failure -> {
                     // The status line has gone out: the failure is the stream's last event, as OpenAI sends one.
                     ApiError error = ApiError.of(failure);
                     log.warn("request {} failed while streaming: {} {}", RequestIds.of(exchange), error.status().value(), error.message());
-                    return Flux.just(ServerSentEvent.builder().data((Object) OpenAiErrors.of(error, failure)).build());
-                })));
+                    return OpenAiErrors.of(error, failure);
+                }).map(chunk -> ServerSentEvent.builder().data(chunk).build())));
     }
 
     @Operation(summary = "The served model (OpenAI's model list)")
