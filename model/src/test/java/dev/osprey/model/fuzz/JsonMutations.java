@@ -14,9 +14,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Mutations of a JSON document by its tree: a value replaced by one of the wrong type, sign or
  * size, removed or repeated; a key added; the text cut, given non-standard numbers or nested very
- * deeply. What a mask or checkpoint header written by a careless or hostile client looks like.
+ * deeply. What a mask or checkpoint header written by a careless or hostile client looks like (and,
+ * with the API's keys, a request body: the gateway's fuzz tests use it too).
  */
-final class JsonMutations {
+public final class JsonMutations {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -28,9 +29,14 @@ final class JsonMutations {
 
     /** One mutation of {@code json} (which must parse), described after {@code seedName}. */
     static Mutant mutate(Random random, byte[] json, String seedName) {
+        return mutate(random, json, seedName, KEYS);
+    }
+
+    /** One mutation of {@code json} (which must parse), whose added keys are {@code addedKeys}; described after {@code seedName}. */
+    public static Mutant mutate(Random random, byte[] json, String seedName, String... addedKeys) {
         int kind = random.nextInt(10);
         if (kind == 0) {
-            return textMutation(random, new String(json, StandardCharsets.UTF_8), seedName);
+            return textMutation(random, new String(json, StandardCharsets.UTF_8), seedName, addedKeys);
         }
         JsonNode root = JSON.readTree(json);
         List<String> paths = new ArrayList<>();
@@ -42,7 +48,7 @@ final class JsonMutations {
         if (kind <= 5 || n == 0) {
             JsonNode value = evilValue(random);
             if (n == 0) {
-                String key = KEYS[random.nextInt(KEYS.length)];
+                String key = addedKeys[random.nextInt(addedKeys.length)];
                 ((ObjectNode) root).set(key, value);
                 what = "root key " + key + " := " + abbreviate(value.toString());
             } else {
@@ -58,7 +64,7 @@ final class JsonMutations {
                 array.add(node.deepCopy());
                 what = paths.get(n) + " repeated at the end of its list";
             } else {
-                String key = KEYS[random.nextInt(KEYS.length)];
+                String key = addedKeys[random.nextInt(addedKeys.length)];
                 ((ObjectNode) root).set(key, node.deepCopy());
                 what = paths.get(n) + " copied to root key " + key;
             }
@@ -102,7 +108,7 @@ final class JsonMutations {
         };
     }
 
-    private static Mutant textMutation(Random random, String json, String seedName) {
+    private static Mutant textMutation(Random random, String json, String seedName, String[] addedKeys) {
         return switch (random.nextInt(4)) {
             case 0 -> {
                 int at = random.nextInt(json.length());
@@ -118,7 +124,7 @@ final class JsonMutations {
             case 2 -> {
                 int depth = random.nextBoolean() ? 400 : 100_000;
                 String deep = "[".repeat(depth) + "]".repeat(depth);
-                String mutated = json.replaceFirst("\\{", "{\"" + KEYS[random.nextInt(KEYS.length)] + "\": " + deep + ", ");
+                String mutated = json.replaceFirst("\\{", "{\"" + addedKeys[random.nextInt(addedKeys.length)] + "\": " + deep + ", ");
                 yield new Mutant(mutated.getBytes(StandardCharsets.UTF_8), seedName + ": a key holding arrays nested " + depth + " deep added");
             }
             default -> Mutant.mutate(random, json.getBytes(StandardCharsets.UTF_8), seedName);

@@ -12,7 +12,7 @@ import java.util.function.BiFunction;
  * @param bytes       the input
  * @param description its seed and mutation, for failure messages
  */
-record Mutant(byte[] bytes, String description) {
+public record Mutant(byte[] bytes, String description) {
 
     /** Byte values that sit on a boundary of some length, count or sign. */
     private static final int[] INTERESTING_BYTES = {0x00, 0x01, 0x02, 0x7F, 0x80, 0xFE, 0xFF};
