@@ -9,10 +9,8 @@
 set -euo pipefail
 python=${OSPREY_PYTHON:-/usr/bin/python3}
 
-cannot() {
-    echo "cannot install the Python gRPC client test's tools: $*"
-    exit 3
-}
+tools="the Python gRPC client test's tools"
+. "$(cd "$(dirname "$0")" && pwd)/../../lib/install-tools.sh"
 
 ready() {
     [[ -x $python ]] && "$python" -c 'import grpc, google.protobuf' 2>/dev/null \
