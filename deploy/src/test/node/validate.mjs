@@ -1,9 +1,14 @@
-// Validates Kubernetes objects against the API's schemas, as packaged by kubernetes-models.
+// Validates Kubernetes objects against the API's schemas, as packaged by kubernetes-models (and the
+// Prometheus Operator's custom resources, by @kubernetes-models/prometheus-operator).
 //   node validate.mjs FILE.json   (FILE: a JSON array of objects)
 // Prints one JSON line: [{"object": "Kind/name", "errors": ["..."]}, ...] for the objects with errors.
 // Besides types, formats and required fields, every field must be one the schema declares: the
 // compiled validators read each declared property, so a field no validator read is unknown.
 import { readFileSync } from "node:fs";
+
+// Where each API group's models are: the Kubernetes API's own, and the Prometheus Operator's
+// (PrometheusRule, for k8s/monitoring). Read before the checks below run (top-level await).
+const PACKAGES = { "monitoring.coreos.com": "@kubernetes-models/prometheus-operator" };
 
 const objects = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const results = [];
@@ -30,8 +35,9 @@ async function check(object) {
 
 async function load(apiVersion, kind) {
   const path = apiVersion.includes("/") ? apiVersion : `v1`;
+  const modelPackage = PACKAGES[path.split("/")[0]] ?? "kubernetes-models";
   try {
-    const module = await import(`kubernetes-models/${path}/${kind}`);
+    const module = await import(`${modelPackage}/${path}/${kind}`);
     return module[kind];
   } catch {
     return undefined;

@@ -50,10 +50,12 @@ final class LocalStack implements AutoCloseable {
     private final Path uploads;
     private final String label;
     private final List<String> gatewaySettings;
+    private final List<String> everyService;
 
-    private LocalStack(String label, List<String> gatewaySettings) throws IOException {
+    private LocalStack(String label, List<String> gatewaySettings, List<String> everyService) throws IOException {
         this.label = label;
         this.gatewaySettings = gatewaySettings;
+        this.everyService = everyService;
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         String value = HexFormat.of().formatHex(secret);
@@ -71,7 +73,7 @@ final class LocalStack implements AutoCloseable {
     static synchronized LocalStack get() throws Exception {
         if (running == null) {
             // No rate limit: every test client comes from 127.0.0.1.
-            LocalStack stack = new LocalStack("", List.of("--osprey.gateway.rate-per-second=0"));
+            LocalStack stack = new LocalStack("", List.of("--osprey.gateway.rate-per-second=0"), List.of());
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             stack.start();
             running = stack;
@@ -86,7 +88,12 @@ final class LocalStack implements AutoCloseable {
      * @param gatewaySettings the gateway's arguments besides its backends' addresses
      */
     static LocalStack startOwn(String label, List<String> gatewaySettings) throws Exception {
-        LocalStack stack = new LocalStack(label, gatewaySettings);
+        return startOwn(label, gatewaySettings, List.of());
+    }
+
+    /** As {@link #startOwn(String, List)}, every service also given {@code everyService} (e.g. where to export traces). */
+    static LocalStack startOwn(String label, List<String> gatewaySettings, List<String> everyService) throws Exception {
+        LocalStack stack = new LocalStack(label, gatewaySettings, everyService);
         try {
             stack.start();
         } catch (Exception | AssertionError e) {
@@ -119,6 +126,7 @@ final class LocalStack implements AutoCloseable {
         for (String name : SERVICES) {
             List<String> withToken = new ArrayList<>(args.get(name));
             withToken.add(tokenArg);
+            withToken.addAll(everyService);
             ServiceProcess process = new ServiceProcess(name, label + name, ports.get(name)[0], ports.get(name)[1], withToken);
             process.start();
             processes.put(name, process);

@@ -3,7 +3,13 @@ package dev.osprey.encoder;
 import dev.osprey.encoder.features.FeatureStore;
 import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.features.StoreLimits;
+import dev.osprey.encoder.sam.EmbeddedSamImageEncoder;
+import dev.osprey.encoder.sam.SamEmbeddings;
+import dev.osprey.encoder.sam.SamImageEncoder;
+import dev.osprey.encoder.sam.SegmentAnything;
+import dev.osprey.encoder.sam.SegmentLimits;
 import dev.osprey.encoder.triton.KserveClient;
+import dev.osprey.encoder.triton.TritonSamImageEncoder;
 import dev.osprey.encoder.triton.TritonVisionBackend;
 import dev.osprey.encoder.uploads.LocalUploadStore;
 import dev.osprey.encoder.uploads.S3UploadStore;
@@ -15,11 +21,17 @@ import dev.osprey.encoder.vision.VisionBackend;
 import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
+import dev.osprey.model.sam.SamModelFiles;
+import dev.osprey.model.sam.SamPredictor;
+import dev.osprey.model.sam.SamPreprocessor;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.service.InternalAuthConfiguration;
 import dev.osprey.service.ModelProperties;
+import dev.osprey.service.StageSpans;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -31,7 +43,8 @@ import org.springframework.context.annotation.Import;
 /**
  * Builds the encoder from properties: the bundle ({@code osprey.model.*}), the vision backend
  * ({@code osprey.encoder.backend}), the micro-batcher, the upload store ({@code osprey.encoder.uploads.*}),
- * the feature store, its metrics and the gRPC service. The embedded model loads here, before the application reports ready. Internal calls
+ * the feature store, its metrics and the gRPC service; Segment Anything when the bundle has it
+ * ({@code osprey.encoder.sam.*}) and its Segmenter gRPC service. The embedded model loads here, before the application reports ready. Internal calls
  * need the token.
  */
 @Configuration(proxyBeanMethods = false)
@@ -51,12 +64,8 @@ class EncoderConfiguration {
         long start = System.nanoTime();
         VisionBackend backend = switch (encoder.backend()) {
             case EMBEDDED -> new EmbeddedVisionBackend(OnnxVisionTower.open(bundle.visionModel(), model.threads()));
-            case TRITON -> {
-                EncoderProperties.Triton triton = encoder.triton();
-                KserveClient client = new KserveClient(triton.address(), triton.deadline(),
-                        new KserveClient.Retry(triton.maxAttempts(), triton.initialBackoff(), triton.maxBackoff()));
-                yield new TritonVisionBackend(client, triton.model(), triton.version(), bundle.manifest().image().size());
-            }
+            case TRITON -> new TritonVisionBackend(kserveClient(encoder.triton()), encoder.triton().model(), encoder.triton().version(),
+                    bundle.manifest().image().size());
         };
         log.info("vision backend {} for bundle {} set up in {} ms", backend.name(), bundle.dir(), (System.nanoTime() - start) / 1_000_000);
         if (backend instanceof TritonVisionBackend triton && !triton.ready()) {
@@ -64,6 +73,11 @@ class EncoderConfiguration {
                     + " until it is", triton.client().address(), encoder.triton().model());
         }
         return backend;
+    }
+
+    private static KserveClient kserveClient(EncoderProperties.Triton triton) {
+        return new KserveClient(triton.address(), triton.deadline(),
+                new KserveClient.Retry(triton.maxAttempts(), triton.initialBackoff(), triton.maxBackoff()));
     }
 
     @Bean
@@ -107,7 +121,7 @@ class EncoderConfiguration {
 
     @Bean
     FeatureStore featureStore(ModelBundle bundle, MicroBatcher batcher, UploadStore uploads, EncoderProperties encoder,
-            EncoderMetrics metrics) {
+            EncoderMetrics metrics, StageSpans spans) {
         StoreLimits limits = new StoreLimits(encoder.featureCacheSize().toBytes(), encoder.imageStoreSize().toBytes(),
                 encoder.imageIdleTtl());
         long heap = Runtime.getRuntime().maxMemory();
@@ -117,8 +131,8 @@ class EncoderConfiguration {
                     limits.imageBytes() >> 20, heap >> 20);
         }
         ImagePreparation preparation = new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(bundle.manifest().image()),
-                encoder.maxConcurrentDecodes());
-        FeatureStore store = new FeatureStore(preparation, batcher, uploads, limits, System::nanoTime);
+                encoder.maxConcurrentDecodes(), spans);
+        FeatureStore store = new FeatureStore(preparation, batcher, uploads, limits, System::nanoTime, spans);
         metrics.bind(store, batcher);
         return store;
     }
@@ -126,6 +140,54 @@ class EncoderConfiguration {
     @Bean
     EncoderGrpcService encoderGrpcService(FeatureStore store) {
         return new EncoderGrpcService(store);
+    }
+
+    @Bean
+    SamMetrics samMetrics(MeterRegistry registry, EncoderProperties encoder) {
+        return new SamMetrics(registry, encoder.backend().name().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Segment Anything when the bundle has it: its image encoder where the vision tower runs (embedded or
+     * Triton), its prompt decoder in this process beside the embedding cache. Loaded here, before the
+     * application reports ready.
+     */
+    @Bean
+    SegmentAnything segmentAnything(ModelBundle bundle, ModelProperties model, EncoderProperties encoder, FeatureStore features,
+            SamMetrics metrics) {
+        Optional<SamModelFiles> files = bundle.sam();
+        if (files.isEmpty()) {
+            log.info("the bundle {} has no Segment Anything model: Segmenter calls answer UNIMPLEMENTED", bundle.dir());
+            return SegmentAnything.absent("the model bundle of this encoder (" + bundle.dir().getFileName() + ") has no Segment Anything"
+                    + " model: convert it with `osprey convert --sam SAM_CHECKPOINT` to segment");
+        }
+        long start = System.nanoTime();
+        EncoderProperties.Sam sam = encoder.sam();
+        SamPredictor predictor = switch (encoder.backend()) {
+            case EMBEDDED -> SamPredictor.open(files.get(), model.threads());
+            case TRITON -> SamPredictor.openDecoder(files.get(), model.threads());
+        };
+        SamImageEncoder imageEncoder = switch (encoder.backend()) {
+            case EMBEDDED -> new EmbeddedSamImageEncoder(predictor);
+            case TRITON -> new TritonSamImageEncoder(kserveClient(encoder.triton()), sam.tritonModel(), encoder.triton().version());
+        };
+        SamEmbeddings embeddings = new SamEmbeddings(features, new SamPreprocessor(files.get().config()), imageEncoder,
+                sam.embeddingCacheSize().toBytes(), encoder.imageIdleTtl(), System::nanoTime, metrics);
+        metrics.bind(embeddings);
+        SegmentLimits limits = new SegmentLimits(sam.defaultMaxMasks(), sam.maxMasks(), sam.maxPointsPerSide(), sam.maxCropLayers());
+        log.info("Segment Anything ({} image encoder) for bundle {} set up in {} ms", imageEncoder.name(), bundle.dir(),
+                (System.nanoTime() - start) / 1_000_000);
+        return SegmentAnything.of(predictor, embeddings, limits);
+    }
+
+    @Bean
+    SegmenterGrpcService segmenterGrpcService(SegmentAnything sam, SamMetrics metrics) {
+        return new SegmenterGrpcService(sam, metrics);
+    }
+
+    @Bean
+    SegmentAnythingHealthIndicator segmentAnythingHealthIndicator(SegmentAnything sam) {
+        return new SegmentAnythingHealthIndicator(sam);
     }
 
     @Bean

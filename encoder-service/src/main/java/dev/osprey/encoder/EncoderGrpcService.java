@@ -17,7 +17,6 @@ import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.service.CallerWaiting;
 import dev.osprey.service.GrpcErrorHandler;
 import io.grpc.stub.StreamObserver;
-import java.util.function.Supplier;
 
 /**
  * The Encoder gRPC service: maps messages to {@link FeatureStore} calls and back. Each call first
@@ -34,7 +33,7 @@ class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
 
     @Override
     public void encode(EncodeRequest request, StreamObserver<EncodeResponse> response) {
-        respond(response, () -> {
+        CallerWaiting.answer(response, () -> {
             byte[] image = request.getImage().toByteArray();
             return FeatureMessages.encoded(store.encode(ImageId.scoped(request.getScope(), ImageId.of(image)), image));
         });
@@ -42,29 +41,22 @@ class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
 
     @Override
     public void getFeatures(GetFeaturesRequest request, StreamObserver<FeatureMaps> response) {
-        respond(response, () -> FeatureMessages.featureMaps(store.features(request.getImageId())));
+        CallerWaiting.answer(response, () -> FeatureMessages.featureMaps(store.features(request.getImageId())));
     }
 
     @Override
     public void getImageTokens(GetImageTokensRequest request, StreamObserver<ImageTokens> response) {
-        respond(response, () -> FeatureMessages.imageTokens(store.features(request.getImageId())));
+        CallerWaiting.answer(response, () -> FeatureMessages.imageTokens(store.features(request.getImageId())));
     }
 
     @Override
     public void getImage(GetImageRequest request, StreamObserver<ImageBytes> response) {
-        respond(response, () -> ImageBytes.newBuilder().setImageId(request.getImageId())
+        CallerWaiting.answer(response, () -> ImageBytes.newBuilder().setImageId(request.getImageId())
                 .setImage(UnsafeByteOperations.unsafeWrap(store.imageBytes(request.getImageId()))).build());
     }
 
     @Override
     public void forget(ForgetRequest request, StreamObserver<ForgetResponse> response) {
-        respond(response, () -> ForgetResponse.newBuilder().setForgotten(store.forget(request.getImageId())).build());
-    }
-
-    // Nothing is decoded or encoded for a caller that has gone; what the call throws ends it through GrpcErrorHandler.
-    private static <T> void respond(StreamObserver<T> response, Supplier<T> call) {
-        CallerWaiting.require();
-        response.onNext(call.get());
-        response.onCompleted();
+        CallerWaiting.answer(response, () -> ForgetResponse.newBuilder().setForgotten(store.forget(request.getImageId())).build());
     }
 }

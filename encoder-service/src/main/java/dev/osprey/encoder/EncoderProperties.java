@@ -17,10 +17,11 @@ import org.springframework.util.unit.DataSize;
  * @param batch             micro-batching of concurrent encodes
  * @param triton            the Triton server, for {@code backend=triton}
  * @param uploads           where uploads are stored, beyond restarts and shared by replicas
+ * @param sam               Segment Anything, when the bundle has it
  */
 @ConfigurationProperties("osprey.encoder")
 record EncoderProperties(Backend backend, DataSize featureCacheSize, DataSize imageStoreSize, Duration imageIdleTtl,
-        int maxConcurrentDecodes, Batch batch, Triton triton, Uploads uploads) {
+        int maxConcurrentDecodes, Batch batch, Triton triton, Uploads uploads, Sam sam) {
 
     /** Where the vision tower runs. */
     enum Backend {
@@ -47,6 +48,20 @@ record EncoderProperties(Backend backend, DataSize featureCacheSize, DataSize im
      * @param maxWait how long the first image of a batch waits for others to join
      */
     record Batch(int maxSize, Duration maxWait) {
+    }
+
+    /**
+     * Segment Anything: its image encoder runs where the vision tower does ({@code backend}), its prompt decoder here.
+     *
+     * @param embeddingCacheSize bound on cached SAM image embeddings (4 MiB each for ViT-B/L/H: [256,64,64] float32)
+     * @param defaultMaxMasks    SegmentAll's cap on masks when the request sets none
+     * @param maxMasks           the highest cap a SegmentAll request may set (more is cut to it)
+     * @param maxPointsPerSide   the largest automatic point grid a request may ask for (its square is the prompts per crop)
+     * @param maxCropLayers      the most crop layers a request may ask for (layer i has 4^i crops)
+     * @param tritonModel        backend=triton: the SAM image encoder's name in the Triton repository
+     */
+    record Sam(DataSize embeddingCacheSize, int defaultMaxMasks, int maxMasks, int maxPointsPerSide, int maxCropLayers,
+            String tritonModel) {
     }
 
     /**

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.osprey.encoder.sam.GoldenSamCase;
+import dev.osprey.encoder.sam.TinySam;
 import dev.osprey.encoder.uploads.S3Server;
 import dev.osprey.encoder.uploads.UploadSweeper;
 import dev.osprey.internal.v1.EncodeRequest;
@@ -13,9 +15,13 @@ import dev.osprey.internal.v1.ForgetRequest;
 import dev.osprey.internal.v1.GetFeaturesRequest;
 import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.GetImageTokensRequest;
+import dev.osprey.internal.v1.PrepareImageRequest;
+import dev.osprey.internal.v1.SegmentResponse;
+import dev.osprey.internal.v1.SegmenterGrpc;
 import dev.osprey.model.TinyBundle;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
+import dev.osprey.model.mask.CocoRle;
 import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.InternalToken;
 import io.grpc.CompositeChannelCredentials;
@@ -35,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -44,8 +51,9 @@ import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
 /**
  * The Spring wiring: the application starts on a bundle and serves Encode to callers with the internal
- * token (GetImage and Forget to no one else); with an S3 bucket an upload survives a restart; a wrong
- * bundle fails startup clearly.
+ * token (GetImage and Forget to no one else), Segmenter calls saying that the bundle has no SAM; a bundle
+ * with SAM loads it before reporting ready and segments; with an S3 bucket an upload survives a restart;
+ * a wrong bundle fails startup clearly.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class EncoderApplicationTest {
@@ -104,6 +112,15 @@ class EncoderApplicationTest {
                 }
                 assertThat(stub.getImage(GetImageRequest.newBuilder().setImageId(encoded.getImageId()).build()).getImage().size())
                         .as("the image is still there").isEqualTo(GoldenImages.bytes("s1_img0").length);
+
+                // The tiny bundle has no SAM: segmentation says so, the rest serves on.
+                assertThat(context.getBean(SegmentAnythingHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
+                assertThatThrownBy(() -> SegmenterGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .prepareImage(PrepareImageRequest.newBuilder().setImageId(encoded.getImageId()).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED);
+                            assertThat(e.getStatus().getDescription()).contains("has no Segment Anything model");
+                        });
             } finally {
                 channel.shutdownNow();
                 bare.shutdownNow();
@@ -115,6 +132,40 @@ class EncoderApplicationTest {
             assertThat(meters.get("osprey.encode.batch.size").tag("backend", "embedded").summary().count()).isOne();
             assertThat(meters.get("osprey.encode.images").tags("backend", "embedded", "outcome", "success").counter().count()).isOne();
             assertThat(meters.get("osprey.cache.bytes").tag("cache", "image_bytes").gauge().value()).isPositive();
+        }
+    }
+
+    @Test
+    void withSamInTheBundleLoadsItReportsReadyAndSegmentsForCallersWithTheToken(@TempDir Path uploads) {
+        GrpcPort grpcPort = new GrpcPort();
+        try (ConfigurableApplicationContext context = run(grpcPort, TinySam.bundle().toString(), "--osprey.encoder.uploads.dir=" + uploads)) {
+            assertThat(context.getBean(ApplicationAvailability.class).getReadinessState()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+            Health health = context.getBean(SegmentAnythingHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("sam", "loaded").containsEntry("imageEncoder", "embedded");
+
+            GoldenSamCase golden = GoldenSamCase.read("s1_img0/point1_mm");
+            ManagedChannel channel = channel(grpcPort);
+            ManagedChannel bare = Grpc.newChannelBuilder("localhost:" + grpcPort.port.get(), InsecureChannelCredentials.create()).build();
+            try {
+                String id = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .encode(EncodeRequest.newBuilder().setImage(ByteString.copyFrom(golden.imageBytes())).build()).getImageId();
+                SegmentResponse segmented = SegmenterGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .segment(golden.request(id));
+                golden.assertMasks(segmented.getMasksList().stream()
+                        .map(m -> CocoRle.decode(m.getRle().getHeight(), m.getRle().getWidth(), m.getRle().getCompressed())).toList());
+                assertThatThrownBy(() -> SegmenterGrpc.newBlockingStub(bare).withDeadlineAfter(60, TimeUnit.SECONDS).segment(golden.request(id)))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
+            } finally {
+                channel.shutdownNow();
+                bare.shutdownNow();
+            }
+
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            assertThat(meters.get("osprey.segment.duration").tags("rpc", "segment", "outcome", "success").timer().count()).isOne();
+            assertThat(meters.get("osprey.sam.embed.duration").tags("backend", "embedded", "outcome", "success").timer().count()).isOne();
+            assertThat(meters.get("osprey.cache.requests").tags("cache", "sam_embeddings", "result", "miss").functionCounter().count()).isOne();
         }
     }
 

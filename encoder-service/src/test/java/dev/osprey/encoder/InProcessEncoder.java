@@ -1,42 +1,54 @@
 package dev.osprey.encoder;
 
 import dev.osprey.encoder.features.FeatureStore;
-import dev.osprey.encoder.features.ImagePreparation;
 import dev.osprey.encoder.features.StoreLimits;
+import dev.osprey.encoder.features.TinyFeatureStore;
+import dev.osprey.encoder.sam.SegmentAnything;
 import dev.osprey.encoder.uploads.UploadStore;
-import dev.osprey.encoder.vision.BatchListener;
 import dev.osprey.encoder.vision.MicroBatcher;
 import dev.osprey.encoder.vision.VisionBackend;
 import dev.osprey.internal.v1.EncoderGrpc;
-import dev.osprey.model.TinyBundle;
-import dev.osprey.model.image.ImageDecoder;
-import dev.osprey.model.image.ImagePreprocessor;
+import dev.osprey.internal.v1.SegmenterGrpc;
 import dev.osprey.service.EncoderChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
-/** The Encoder gRPC service over the tiny bundle and an upload store, built without Spring and served in process. */
+/**
+ * The Encoder gRPC service over the tiny bundle and an upload store, and beside it the Segmenter over
+ * what {@code sam} makes of the feature store, built without Spring and served in process.
+ */
 final class InProcessEncoder implements AutoCloseable {
 
     final MicroBatcher batcher;
     final FeatureStore store;
+    final SegmentAnything sam;
+    final MeterRegistry meters = new SimpleMeterRegistry();
+    private final TinyFeatureStore features;
     private final Server server;
     private final ManagedChannel channel;
 
     InProcessEncoder(VisionBackend backend, UploadStore uploads, StoreLimits limits, LongSupplier clock) {
-        var image = TinyBundle.open().manifest().image();
-        this.batcher = new MicroBatcher(backend, 3 * image.size() * image.size(), 4, Duration.ofMillis(5), BatchListener.NONE);
-        this.store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2), batcher, uploads,
-                limits, clock);
+        this(backend, uploads, limits, clock, store -> SegmentAnything.absent("the tiny bundle has no Segment Anything model"));
+    }
+
+    InProcessEncoder(VisionBackend backend, UploadStore uploads, StoreLimits limits, LongSupplier clock,
+            Function<FeatureStore, SegmentAnything> sam) {
+        this.features = TinyFeatureStore.open(backend, uploads, limits, clock);
+        this.batcher = features.batcher();
+        this.store = features.store();
+        this.sam = sam.apply(store);
         String name = InProcessServerBuilder.generateName();
         try {
-            this.server = InProcessServerBuilder.forName(name).addService(EncoderServices.grpc(store)).build().start();
+            this.server = InProcessServerBuilder.forName(name).addService(EncoderServices.grpc(store))
+                    .addService(EncoderServices.segmenter(this.sam, meters)).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -47,10 +59,15 @@ final class InProcessEncoder implements AutoCloseable {
         return EncoderGrpc.newBlockingStub(channel);
     }
 
+    SegmenterGrpc.SegmenterBlockingStub segmenter() {
+        return SegmenterGrpc.newBlockingStub(channel);
+    }
+
     @Override
     public void close() {
         channel.shutdownNow();
         server.shutdownNow();
-        batcher.close();
+        features.close();
+        sam.close();
     }
 }

@@ -11,8 +11,10 @@ import dev.osprey.service.EncoderClientProperties;
 import dev.osprey.service.InternalAuthConfiguration;
 import dev.osprey.service.InternalProperties;
 import dev.osprey.service.ModelProperties;
+import dev.osprey.service.StageSpans;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -47,14 +49,14 @@ class ExtractorConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EncoderChannels encoderChannels(EncoderClientProperties encoder, InternalProperties internal) {
-        return EncoderChannels.of(encoder, internal);
+    EncoderChannels encoderChannels(EncoderClientProperties encoder, InternalProperties internal, ObservationRegistry observations) {
+        return EncoderChannels.of(encoder, internal, observations);
     }
 
     @Bean
     BindableService extractorGrpcService(MaskExtractor extractor, EncoderChannels channels, EncoderClientProperties encoder,
-            ExtractorProperties properties, MeterRegistry registry) {
+            ExtractorProperties properties, MeterRegistry registry, StageSpans spans) {
         return new ExtractorGrpcService(new RegionExtraction(new EncoderClient(channels, encoder.deadline()), extractor, properties.maxRegions(),
-                RegionExtraction.featureCache(properties.featureCacheSize().toBytes(), properties.featureIdleTtl())), registry);
+                RegionExtraction.featureCache(properties.featureCacheSize().toBytes(), properties.featureIdleTtl()), spans), registry);
     }
 }

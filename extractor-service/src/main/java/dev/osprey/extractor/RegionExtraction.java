@@ -8,6 +8,7 @@ import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.region.MaskExtractor;
 import dev.osprey.model.region.RegionTokens;
 import dev.osprey.service.EncoderClient;
+import dev.osprey.service.StageSpans;
 import dev.osprey.service.TensorMessages;
 import java.time.Duration;
 import java.util.List;
@@ -16,21 +17,29 @@ import java.util.List;
  * One Extract call: the image's feature maps from its encoder, the masks decoded at the image's size,
  * the mask extractor over all of them at once. The feature maps of recent images are kept (the
  * gateway sends every question about an image to the same extractor): at the real model's size they
- * are 24 MiB, whose transfer costs more than the extraction itself.
+ * are 24 MiB, whose transfer costs more than the extraction itself. The masks' decoding and pooling
+ * is the span {@code extract} of the request's trace, which says whether the features were kept here
+ * ({@code osprey.feature_cache.hit}); the time spent getting them is in the response ({@code features_ms}).
  */
 final class RegionExtraction {
+
+    private record Extracted(List<BinaryMask> masks, RegionTokens tokens) {
+    }
 
     private final EncoderClient encoder;
     private final MaskExtractor extractor;
     private final int maxRegions;
     private final LruLoadingCache<String, EncoderClient.Features> features;
+    private final StageSpans spans;
 
     /**
      * @param maxRegions the most regions one call may carry
      * @param features   recent images' feature maps by image id (ids are content digests, so a kept
      *                   copy never goes stale)
      */
-    RegionExtraction(EncoderClient encoder, MaskExtractor extractor, int maxRegions, LruLoadingCache<String, EncoderClient.Features> features) {
+    RegionExtraction(EncoderClient encoder, MaskExtractor extractor, int maxRegions, LruLoadingCache<String, EncoderClient.Features> features,
+            StageSpans spans) {
+        this.spans = spans;
         this.encoder = encoder;
         this.extractor = extractor;
         this.maxRegions = maxRegions;
@@ -69,15 +78,23 @@ final class RegionExtraction {
         if (regions.size() > maxRegions) {
             throw OspreyException.badInput(regions.size() + " regions in one request, the limit is " + maxRegions);
         }
-        EncoderClient.Features image = features.get(imageId, id -> encoder.features(encoderAddress, id));
-        List<BinaryMask> masks = RegionMasks.decode(regions, image.height(), image.width(), allowEmpty);
-        RegionTokens tokens = extractor.extract(image.maps(), masks);
+        long fetch = System.nanoTime();
+        LruLoadingCache.Loaded<EncoderClient.Features, Boolean> loaded = features.load(imageId,
+                id -> LruLoadingCache.Loaded.computed(encoder.features(encoderAddress, id), Boolean.TRUE));
+        double featuresMs = (System.nanoTime() - fetch) / 1e6;
+        EncoderClient.Features image = loaded.value();
+        ExtractResponse.Builder response = ExtractResponse.newBuilder().setFeaturesMs(featuresMs);
+        Extracted extracted = spans.run("extract", () -> {
+            spans.tag("osprey.feature_cache.hit", loaded.byProduct().isEmpty());
+            List<BinaryMask> masks = RegionMasks.decode(regions, image.height(), image.width(), allowEmpty);
+            return new Extracted(masks, extractor.extract(image.maps(), masks));
+        });
+        RegionTokens tokens = extracted.tokens();
         long[] shape = {tokens.regions(), tokens.width()};
-        ExtractResponse.Builder response = ExtractResponse.newBuilder();
         response.getTokensBuilder()
                 .setMaskTokens(TensorMessages.floats("mask_tokens", shape, tokens.maskTokens()))
                 .setPosTokens(TensorMessages.floats("pos_tokens", shape, tokens.posTokens()));
-        masks.forEach(mask -> response.addAreas(mask.area()));
+        extracted.masks().forEach(mask -> response.addAreas(mask.area()));
         return response.build();
     }
 }

@@ -15,6 +15,7 @@ import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.GrpcErrorHandler;
 import dev.osprey.service.Replicas;
+import dev.osprey.service.StageSpans;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -67,7 +68,7 @@ class ExtractorServiceBenchmark {
             encoder.put("image", WIDTH, HEIGHT, ExtractorBenchmark.randomFeatures(bundle, new SplittableRandom(1)));
             for (long cacheBytes : new long[] {1L << 30, 0}) {
                 RegionExtraction extraction = new RegionExtraction(new EncoderClient(channels, Duration.ofSeconds(60)), maskExtractor, 64,
-                        RegionExtraction.featureCache(cacheBytes, Duration.ZERO));
+                        RegionExtraction.featureCache(cacheBytes, Duration.ZERO), StageSpans.OFF);
                 Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                         .addService(GrpcErrorHandler.handling(new ExtractorGrpcService(extraction, new SimpleMeterRegistry())))
                         .build().start();

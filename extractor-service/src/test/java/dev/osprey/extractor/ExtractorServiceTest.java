@@ -26,6 +26,7 @@ import dev.osprey.service.EncoderClient;
 import dev.osprey.service.GrpcErrorHandler;
 import dev.osprey.service.GrpcErrors;
 import dev.osprey.service.Replicas;
+import dev.osprey.service.StageSpans;
 import dev.osprey.service.TensorMessages;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -84,7 +85,7 @@ class ExtractorServiceTest {
             maskExtractor = new MaskExtractor(MaskExtractorWeights.load(weights));
         }
         RegionExtraction extraction = new RegionExtraction(new EncoderClient(encoderChannels, Duration.ofSeconds(30)), maskExtractor, 8,
-                RegionExtraction.featureCache(256L << 20, Duration.ofMinutes(10)));
+                RegionExtraction.featureCache(256L << 20, Duration.ofMinutes(10)), StageSpans.OFF);
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .addService(GrpcErrorHandler.handling(new ExtractorGrpcService(extraction, new SimpleMeterRegistry()))).build().start();
         channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
@@ -204,7 +205,8 @@ class ExtractorServiceTest {
         ExtractRequest request = request("s1_img1", List.of(good)).toBuilder().setEncoderAddress(encoder.address()).build();
         ExtractResponse first = stub.extract(request);
         ExtractResponse second = stub.extract(request);
-        assertThat(second).isEqualTo(first);
+        assertThat(second.toBuilder().clearFeaturesMs().build()).isEqualTo(first.toBuilder().clearFeaturesMs().build());
+        assertThat(first.getFeaturesMs()).as("the time the first call waited for the features").isPositive();
         assertThat(encoder.featureCalls.get()).as("GetFeatures calls").isEqualTo(before + 1);
         assertThat(stub.forget(ForgetRequest.newBuilder().setImageId("s1_img1").build()).getForgotten()).isTrue();
         assertThat(stub.forget(ForgetRequest.newBuilder().setImageId("s1_img1").build()).getForgotten()).isFalse();

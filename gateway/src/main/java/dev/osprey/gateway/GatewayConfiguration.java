@@ -15,6 +15,7 @@ import dev.osprey.service.PeerChannels;
 import dev.osprey.service.Replicas;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -24,7 +25,7 @@ import org.springframework.grpc.server.GlobalServerInterceptor;
 
 /**
  * Wires the gateway's plain parts from {@link GatewayProperties}; its calls to the backends carry the
- * internal token. The REST shell's classes, which Spring knows by their kind (the controllers, the
+ * internal token and the request's trace context. The REST shell's classes, which Spring knows by their kind (the controllers, the
  * request-id filter, the error handler), are components found by scanning, as a WebFlux test slice
  * finds them; they take {@link RegionAsks} and {@link AskLimits} from here.
  */
@@ -33,8 +34,8 @@ import org.springframework.grpc.server.GlobalServerInterceptor;
 class GatewayConfiguration {
 
     @Bean(destroyMethod = "close")
-    PeerChannels peerChannels(InternalProperties internal) {
-        return new PeerChannels(internal.secret());
+    PeerChannels peerChannels(InternalProperties internal, ObservationRegistry observations) {
+        return new PeerChannels(internal.secret(), observations);
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.osprey.llm;
 import dev.osprey.api.v1.AnswerEvent;
 import dev.osprey.api.v1.FinishReason;
 import dev.osprey.api.v1.Finished;
+import dev.osprey.api.v1.StageTimings;
 import dev.osprey.api.v1.TextPiece;
 import dev.osprey.model.generate.TokenListener;
 import dev.osprey.model.generate.Usage;
@@ -24,8 +25,8 @@ final class AnswerEvents {
         return AnswerEvent.newBuilder().setAnswerIndex(answerIndex).setPiece(piece).build();
     }
 
-    /** The last event of an answer. */
-    static AnswerEvent finished(int answerIndex, Answer answer) {
+    /** The last event of an answer, with the time its stages took here. */
+    static AnswerEvent finished(int answerIndex, Answer answer, StageTimings timings) {
         Usage usage = answer.usage();
         Finished.Builder finished = Finished.newBuilder()
                 .setReason(reason(answer.finishReason()))
@@ -33,7 +34,8 @@ final class AnswerEvents {
                         .setPromptTokens(usage.promptTokens())
                         .setCompletionTokens(usage.completionTokens())
                         .setTimeToFirstTokenMs(usage.timeToFirstToken().toNanos() / 1e6)
-                        .setTotalMs(usage.total().toNanos() / 1e6))
+                        .setTotalMs(usage.total().toNanos() / 1e6)
+                        .setTimings(timings))
                 .setText(answer.text())
                 .addAllOutputIds(Arrays.stream(answer.outputIds()).boxed().toList());
         return AnswerEvent.newBuilder().setAnswerIndex(answerIndex).setFinished(finished).build();

@@ -5,6 +5,7 @@ import dev.osprey.model.decode.Cancellation;
 import dev.osprey.model.generate.TokenListener;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.service.GrpcErrors;
+import dev.osprey.service.StageSpans;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@link LlmGrpcService} feeds it the call's Context (a cancel, or a passed deadline) while the
  * generation runs. Created on the gRPC thread that received the call; written by one thread at a
  * time: the worker (the first tokens, the end) and the shared batch's thread (the tokens in between),
- * which hand over to each other.
+ * which hand over to each other. Each answer's Finished event carries its stage timings, and the call's
+ * stage spans are recorded at the end ({@link GenerationTimes}).
  */
 final class AnswerStream implements TokenListener {
 
@@ -27,14 +29,16 @@ final class AnswerStream implements TokenListener {
     private final ServerCallStreamObserver<AnswerEvent> call;
     private final Cancellation cancellation = new Cancellation();
     private final GenerationMetrics metrics;
-    private final long received = System.nanoTime();
+    private final GenerationTimes times;
     private long[] lastTokenAt = new long[0];
     private boolean[] streaming = new boolean[0];
     private boolean anyToken;
 
-    AnswerStream(ServerCallStreamObserver<AnswerEvent> call, GenerationMetrics metrics) {
+    /** Created on the thread that received the call, in the call's span. */
+    AnswerStream(ServerCallStreamObserver<AnswerEvent> call, GenerationMetrics metrics, StageSpans spans) {
         this.call = call;
         this.metrics = metrics;
+        this.times = new GenerationTimes(spans);
         // A client that cancels, or a server that shuts down hard, ends the generation even mid-run. With
         // a handler set, writes to a cancelled call are also dropped instead of throwing on the worker.
         call.setOnCancelHandler(cancellation::cancel);
@@ -45,10 +49,20 @@ final class AnswerStream implements TokenListener {
         return cancellation;
     }
 
+    /** When the call's stages ran. */
+    GenerationTimes times() {
+        return times;
+    }
+
     /** Sequences that will stream, so that each one's inter-token gaps are measured apart. */
     void expect(int sequences) {
         lastTokenAt = new long[sequences];
         streaming = new boolean[sequences];
+    }
+
+    @Override
+    public void onPrefillStart() {
+        times.prefillStarted();
     }
 
     @Override
@@ -57,7 +71,8 @@ final class AnswerStream implements TokenListener {
         if (tokenId != NO_TOKEN) {
             if (!anyToken) {
                 anyToken = true;
-                metrics.firstToken(now - received);
+                times.token(now);
+                metrics.firstToken(now - times.received());
             }
             if (streaming[sequence]) {
                 metrics.interToken(now - lastTokenAt[sequence]);
@@ -68,11 +83,13 @@ final class AnswerStream implements TokenListener {
         call.onNext(AnswerEvents.piece(sequence, piece, tokenId));
     }
 
-    /** Sends each answer's Finished event and completes the call. */
+    /** Sends each answer's Finished event, with its stage timings, and completes the call. */
     void finish(List<Answer> answers) {
+        long end = System.nanoTime();
+        times.record(answers, end);
         for (int i = 0; i < answers.size(); i++) {
             metrics.answered(answers.get(i).usage());
-            call.onNext(AnswerEvents.finished(i, answers.get(i)));
+            call.onNext(AnswerEvents.finished(i, answers.get(i), times.timings(answers.get(i).usage(), end)));
         }
         if (!cancellation.cancelled()) {
             call.onCompleted();

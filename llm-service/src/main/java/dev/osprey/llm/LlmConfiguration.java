@@ -11,7 +11,9 @@ import dev.osprey.service.EncoderClientProperties;
 import dev.osprey.service.InternalAuthConfiguration;
 import dev.osprey.service.InternalProperties;
 import dev.osprey.service.ModelProperties;
+import dev.osprey.service.StageSpans;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -63,8 +65,8 @@ class LlmConfiguration {
     }
 
     @Bean
-    EncoderChannels encoderChannels(EncoderClientProperties encoder, InternalProperties internal) {
-        return EncoderChannels.of(encoder, internal);
+    EncoderChannels encoderChannels(EncoderClientProperties encoder, InternalProperties internal, ObservationRegistry observations) {
+        return EncoderChannels.of(encoder, internal, observations);
     }
 
     @Bean
@@ -86,8 +88,8 @@ class LlmConfiguration {
 
     @Bean
     LlmGrpcService llmGrpcService(ChatModel chat, EncoderChannels channels, EncoderClientProperties encoder, GenerationQueue queue,
-            WarmUps warmUps, LlmMetrics metrics, LlmProperties llm) {
+            WarmUps warmUps, LlmMetrics metrics, LlmProperties llm, StageSpans spans) {
         return new LlmGrpcService(chat, new EncoderClient(channels, encoder.deadline()), queue, warmUps, metrics,
-                llm.defaultMaxNewTokens());
+                llm.defaultMaxNewTokens(), spans);
     }
 }

@@ -14,10 +14,12 @@ import dev.osprey.model.pipeline.RegionChat;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.ErrorReason;
 import dev.osprey.service.ServiceException;
+import dev.osprey.service.StageSpans;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The Llm gRPC service. Generate checks the request on the receiving thread (INVALID_ARGUMENT naming
@@ -29,7 +31,8 @@ import java.util.List;
  * image tokens are fetched from the request's encoder only when the prefix cache misses; an encoder
  * that is not a configured replica is refused first (PERMISSION_DENIED). What fails on the receiving
  * thread is thrown, for GrpcErrorHandler to end the call; what fails on the worker ends it through
- * {@link AnswerStream#fail}.
+ * {@link AnswerStream#fail}. The worker and the warm-up thread run in the trace of the call that gave
+ * them their work: a warm-up belongs to the trace of the upload that asked for it.
  */
 final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable {
 
@@ -39,10 +42,12 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
     private final WarmUps warmUps;
     private final GenerationMetrics metrics;
     private final GenerateRequests requests;
+    private final StageSpans spans;
 
     /** @param defaultMaxNewTokens the token limit of a request that sets none */
     LlmGrpcService(ChatModel chat, EncoderClient encoder, GenerationQueue queue, WarmUps warmUps, GenerationMetrics metrics,
-            int defaultMaxNewTokens) {
+            int defaultMaxNewTokens, StageSpans spans) {
+        this.spans = spans;
         this.chat = chat;
         this.encoder = encoder;
         this.queue = queue;
@@ -71,19 +76,20 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
         encoder.requireKnown(request.getEncoderAddress());
         String imageId = requests.imageId(request.getImageId());
         String address = request.getEncoderAddress();
-        boolean queued = warmUps.offer(imageId, cancellation -> chat.warm(imageId,
-                () -> encoder.imageTokens(address, imageId, chat.imageTokens(), chat.hidden()), cancellation));
+        Function<Cancellation, Boolean> warm = StageSpans.carry(cancellation -> spans.run("warm-up", () -> chat.warm(imageId,
+                () -> encoder.imageTokens(address, imageId, chat.imageTokens(), chat.hidden()), cancellation)));
+        boolean queued = warmUps.offer(imageId, warm::apply);
         responses.onNext(WarmResponse.newBuilder().setQueued(queued).build());
         responses.onCompleted();
     }
 
     @Override
     public void generate(GenerateRequest request, StreamObserver<AnswerEvent> responses) {
-        AnswerStream stream = new AnswerStream((ServerCallStreamObserver<AnswerEvent>) responses, metrics);
+        AnswerStream stream = new AnswerStream((ServerCallStreamObserver<AnswerEvent>) responses, metrics, spans);
         encoder.requireKnown(request.getEncoderAddress());
         GenerateJob job = requests.read(request);
         Context context = Context.current();
-        if (!queue.offer(() -> generate(context, job, stream))) {
+        if (!queue.offer(StageSpans.carry(() -> generate(context, job, stream))::get)) {
             throw new ServiceException(ErrorReason.RESOURCE_EXHAUSTED, "llm-service is busy: " + queue.workers() + " generating and "
                     + queue.capacity() + " waiting; retry later or on another replica");
         }
@@ -112,7 +118,7 @@ final class LlmGrpcService extends LlmGrpc.LlmImplBase implements AutoCloseable 
         metrics.activeSequences(job.sequences());
         try {
             List<Answer> answers = chat.answer(job.imageId(),
-                    () -> encoder.imageTokens(job.encoderAddress(), job.imageId(), chat.imageTokens(), chat.hidden()),
+                    stream.times().fetching(() -> encoder.imageTokens(job.encoderAddress(), job.imageId(), chat.imageTokens(), chat.hidden())),
                     job.regions(), job.prompts(), job.request().withListener(stream).withCancellation(stream.cancellation()));
             return () -> stream.finish(answers);
         } catch (RuntimeException | Error e) {

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.api.v1.FinishReason;
 import dev.osprey.api.v1.Sampling;
+import dev.osprey.api.v1.StageTimings;
 import dev.osprey.api.v1.Task;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.model.Golden;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -91,6 +93,15 @@ class LlmGrpcServiceGoldenTest {
                     .setUsage(second.finished.get(region).getUsage()).build());
             assertThat(second.text.get(region)).hasToString(first.text.get(region).toString());
         }
+        StageTimings fetched = first.finished.get(0).getUsage().getTimings();
+        StageTimings cached = second.finished.get(0).getUsage().getTimings();
+        assertThat(fetched.getEncodeMs()).as("the first question waited for the image tokens: %s", fetched).isPositive();
+        assertThat(cached.getEncodeMs()).as("the second found the prefix cached: %s", cached).isZero();
+        assertThat(List.of(fetched, cached)).allSatisfy(timings -> {
+            assertThat(timings.getPrefillMs()).isPositive();
+            assertThat(timings.getQueueMs()).isNotNegative();
+            assertThat(timings.getDecodeMs()).isNotNegative();
+        });
         assertThat(server.registry.get("osprey.cache.requests").tags("result", "hit").functionCounter().count()).isEqualTo(1);
         assertThat(server.registry.get("osprey.generate.tokens").tag("phase", "cached").counter().count()).isPositive();
         assertThat(server.registry.get("osprey.generate.ttft").timer().count()).isEqualTo(2);

@@ -9,6 +9,7 @@ import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.GrpcErrorHandler;
 import dev.osprey.service.Replicas;
+import dev.osprey.service.StageSpans;
 import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -82,7 +83,7 @@ final class LlmServer implements AutoCloseable {
             queue = new GenerationQueue(workers, queueCapacity, Duration.ofSeconds(30));
             warmUps = new WarmUps(warmUpQueueSize, () -> queue.running() > 0 || queue.waiting() > 0);
             service = new LlmGrpcService(model, new EncoderClient(channels, Duration.ofSeconds(30)), queue, warmUps,
-                    new LlmMetrics(registry, model, queue, warmUps), 256);
+                    new LlmMetrics(registry, model, queue, warmUps), 256, StageSpans.OFF);
             String name = InProcessServerBuilder.generateName();
             server = InProcessServerBuilder.forName(name)
                     .addService(ServerInterceptors.intercept(GrpcErrorHandler.handling(service), new CallEndProbe())).build().start();

@@ -20,6 +20,7 @@ import dev.osprey.service.EncoderChannels;
 import dev.osprey.service.EncoderClient;
 import dev.osprey.service.GrpcErrorHandler;
 import dev.osprey.service.Replicas;
+import dev.osprey.service.StageSpans;
 import dev.osprey.service.TensorMessages;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -129,7 +130,7 @@ class LlmServiceBenchmark {
                 Replicas.parse("encoder-service", "127.0.0.1:" + encoder.getPort(), 0), Optional.empty());
                 WarmUps warmUps = new WarmUps(0, () -> true);
                 LlmGrpcService service = new LlmGrpcService(chat, new EncoderClient(channels, Duration.ofMinutes(5)), queue, warmUps,
-                        new LlmMetrics(new SimpleMeterRegistry(), chat, queue, warmUps), tokens)) {
+                        new LlmMetrics(new SimpleMeterRegistry(), chat, queue, warmUps), tokens, StageSpans.OFF)) {
             server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(GrpcErrorHandler.handling(service))
                     .build().start();
             channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();

@@ -15,6 +15,9 @@ import dev.osprey.api.v1.Usage;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.internal.v1.PromptBox;
+import dev.osprey.internal.v1.SegmentRequest;
+import dev.osprey.internal.v1.SegmenterGrpc;
 import io.grpc.MethodDescriptor.MethodType;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,17 @@ class ContractsTest {
         assertThat(LlmGrpc.getServiceDescriptor().getMethods()).extracting(m -> m.getBareMethodName())
                 .containsExactlyInAnyOrder("Generate", "Forget", "Warm");
         assertThat(LlmGrpc.getWarmMethod().getType()).isEqualTo(MethodType.UNARY);
+        assertThat(SegmenterGrpc.getServiceDescriptor().getMethods()).extracting(m -> m.getBareMethodName())
+                .containsExactlyInAnyOrder("Segment", "SegmentAll", "PrepareImage");
+    }
+
+    @Test
+    void segmentRequestTellsAPromptWithoutABoxFromABoxAtTheOrigin() throws Exception {
+        SegmentRequest parsed = SegmentRequest.parseFrom(SegmentRequest.newBuilder().setImageId("a").build().toByteArray());
+
+        assertThat(parsed.hasBox()).isFalse();
+        assertThat(SegmentRequest.parseFrom(SegmentRequest.newBuilder()
+                .setBox(PromptBox.getDefaultInstance()).build().toByteArray()).hasBox()).isTrue();
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.osprey.service;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
 
 /** Whether the caller of the gRPC call running now still waits for its answer. */
 public final class CallerWaiting {
@@ -23,5 +25,15 @@ public final class CallerWaiting {
             throw new ServiceException(ErrorReason.DEADLINE_EXCEEDED, "the call's deadline passed before it started");
         }
         throw new ServiceException(ErrorReason.CANCELLED, "the call was cancelled before it started");
+    }
+
+    /**
+     * Answers a unary call with what {@code call} makes, unless its caller has gone ({@link #require});
+     * what either throws ends the call through the service's exception handler.
+     */
+    public static <T> void answer(StreamObserver<T> response, Supplier<T> call) {
+        require();
+        response.onNext(call.get());
+        response.onCompleted();
     }
 }

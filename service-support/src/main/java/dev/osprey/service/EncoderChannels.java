@@ -1,6 +1,7 @@
 package dev.osprey.service;
 
 import io.grpc.ManagedChannel;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Optional;
 
 /**
@@ -24,17 +25,21 @@ public final class EncoderChannels implements AutoCloseable {
      * @param token          the internal token every call carries, if configured
      */
     public EncoderChannels(String defaultAddress, Replicas replicas, Optional<InternalToken> token) {
+        this(defaultAddress, replicas, new PeerChannels(token));
+    }
+
+    private EncoderChannels(String defaultAddress, Replicas replicas, PeerChannels channels) {
         if (defaultAddress == null || defaultAddress.isBlank()) {
             throw new IllegalArgumentException("the default encoder address is empty");
         }
         this.defaultAddress = defaultAddress.strip();
         this.replicas = replicas;
-        this.channels = new PeerChannels(token);
+        this.channels = channels;
     }
 
-    /** The channels {@code encoder} configures. */
-    public static EncoderChannels of(EncoderClientProperties encoder, InternalProperties internal) {
-        return new EncoderChannels(encoder.address(), encoder.replicaSet(), internal.secret());
+    /** The channels {@code encoder} configures, their calls observed by {@code observations} (traces, client metrics). */
+    public static EncoderChannels of(EncoderClientProperties encoder, InternalProperties internal, ObservationRegistry observations) {
+        return new EncoderChannels(encoder.address(), encoder.replicaSet(), new PeerChannels(internal.secret(), observations));
     }
 
     /**

@@ -26,6 +26,8 @@ public enum ErrorReason {
     CANCELLED(Status.Code.CANCELLED, 503),
     /** The call ran out of time. */
     DEADLINE_EXCEEDED(Status.Code.DEADLINE_EXCEEDED, 504),
+    /** A feature this deployment does not have (e.g. segmentation with a model bundle without SAM); the message names it. */
+    NOT_IMPLEMENTED(Status.Code.UNIMPLEMENTED, 501),
     /** A bug or an environment failure. */
     INTERNAL(Status.Code.INTERNAL, 500);
 
@@ -69,6 +71,7 @@ public enum ErrorReason {
             case UNAVAILABLE -> UNAVAILABLE;
             case CANCELLED -> CANCELLED;
             case DEADLINE_EXCEEDED -> DEADLINE_EXCEEDED;
+            case UNIMPLEMENTED -> NOT_IMPLEMENTED;
             default -> INTERNAL;
         };
     }

@@ -43,6 +43,8 @@ class GrpcErrorsTest {
         assertThat(read.service()).isEmpty();
         assertThat(GrpcErrors.fromStatus(Status.OUT_OF_RANGE.asRuntimeException()).reason()).isEqualTo(ErrorReason.BAD_INPUT);
         assertThat(GrpcErrors.fromStatus(Status.UNIMPLEMENTED.asRuntimeException()).getMessage()).isEqualTo("unimplemented");
+        assertThat(GrpcErrors.fromStatus(Status.UNIMPLEMENTED.asRuntimeException()).reason()).isEqualTo(ErrorReason.NOT_IMPLEMENTED);
+        assertThat(ErrorReason.NOT_IMPLEMENTED.httpStatus()).isEqualTo(501);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.osprey.deploy.compose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.osprey.deploy.Command;
 import dev.osprey.deploy.Repo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,13 +30,13 @@ class ComposeConfigTest {
 
     @Test
     void acceptsTheComposeFile() {
-        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")), environment, "-q");
+        Command result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")), environment, "-q");
         assertThat(result.exitCode()).as(result.output()).isZero();
     }
 
     @Test
     void acceptsTheTrtllmOverride() {
-        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml"), Repo.root().resolve("docker-compose.trtllm.yml")),
+        Command result = cli.config(List.of(Repo.root().resolve("docker-compose.yml"), Repo.root().resolve("docker-compose.trtllm.yml")),
                 environment, "-q");
         assertThat(result.exitCode()).as(result.output()).isZero();
     }
@@ -45,7 +46,7 @@ class ComposeConfigTest {
         // The check can fail: a copy with an impossible start condition is refused.
         Path broken = Repo.work("compose-broken").resolve("docker-compose.yml");
         Files.writeString(broken, Files.readString(Repo.root().resolve("docker-compose.yml")).replace("service_healthy", "service_happy"));
-        ComposeCli.Result result = cli.config(List.of(broken), environment, "-q");
+        Command result = cli.config(List.of(broken), environment, "-q");
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.output()).contains("service_happy");
     }
@@ -55,7 +56,7 @@ class ComposeConfigTest {
         for (String required : environment.keySet()) {
             Map<String, String> without = new java.util.HashMap<>(environment);
             without.remove(required);
-            ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")), without, "-q");
+            Command result = cli.config(List.of(Repo.root().resolve("docker-compose.yml")), without, "-q");
             assertThat(result.exitCode()).as(required).isNotZero();
             assertThat(result.output()).contains("set " + required);
         }
@@ -65,7 +66,7 @@ class ComposeConfigTest {
     void theCpuVariantDropsTheGpuAndSelectsTheCpuConfig() {
         // Debian's docker-compose 1.29 predates `!reset` (Compose 2.24): only the plugin reads the override.
         Assumptions.assumeTrue(cli.plugin(), "docker-compose 1.29 cannot read !reset; the structural test covers the override");
-        ComposeCli.Result result = cli.config(List.of(Repo.root().resolve("docker-compose.yml"), Repo.root().resolve("docker-compose.cpu.yml")),
+        Command result = cli.config(List.of(Repo.root().resolve("docker-compose.yml"), Repo.root().resolve("docker-compose.cpu.yml")),
                 environment);
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("--model-config-name=cpu").doesNotContain("nvidia");

@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** docker-compose.yml wires Triton, the four services, the upload store and Prometheus consistently with the code. */
+/** docker-compose.yml wires Triton, the four services, the upload store and Prometheus consistently with the code (Grafana: ComposeMonitoringTest). */
 class ComposeFileTest {
 
     private static final List<String> SERVICES = List.of("encoder-service", "extractor-service", "llm-service", "gateway");
@@ -21,9 +21,9 @@ class ComposeFileTest {
     private final ComposeFile compose = ComposeFile.read(Repo.root().resolve("docker-compose.yml"));
 
     @Test
-    void runsTritonTheFourServicesTheUploadStoreAndPrometheus() {
+    void runsTritonTheFourServicesTheUploadStorePrometheusAndGrafana() {
         assertThat(compose.services().keySet()).containsExactlyInAnyOrder("triton", "encoder-service", "extractor-service", "llm-service",
-                "gateway", "minio", "minio-init", "prometheus");
+                "gateway", "minio", "minio-init", "prometheus", "grafana");
     }
 
     @Test

@@ -20,7 +20,8 @@ import java.util.Set;
  */
 public final class Kustomization {
 
-    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "namespace", "resources", "patches", "images");
+    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "namespace", "resources", "configMapGenerator", "patches",
+            "images");
     /** Kinds without a namespace, left alone by the namespace transformer. */
     private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "PersistentVolume", "StorageClass", "ClusterRole",
             "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "IngressClass", "APIService");
@@ -54,6 +55,7 @@ public final class Kustomization {
                 throw new IllegalArgumentException(file + ": resource " + entry + " does not exist");
             }
         }
+        objects.addAll(ConfigMapGenerator.generateAll(dir, Tree.maps(kustomization, "configMapGenerator"), file));
         for (Map<String, Object> patch : Tree.maps(kustomization, "patches")) {
             if (!patch.keySet().equals(Set.of("path"))) {
                 throw new IllegalArgumentException(file + ": a patch must be given by 'path' alone here (no target or inline patch)");

@@ -97,6 +97,51 @@ class KustomizationTest {
     }
 
     @Test
+    void generatesAConfigMapFromFilesWithItsLabelsInTheNamespace() throws IOException {
+        write("g/kustomization.yaml", """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                namespace: watch
+                configMapGenerator:
+                  - name: boards
+                    files: [dashboards/a.json, renamed.json=dashboards/b.json]
+                    options:
+                      disableNameSuffixHash: true
+                      labels: {grafana_dashboard: "1"}
+                """);
+        write("g/dashboards/a.json", "{\"a\": 1}\n");
+        write("g/dashboards/b.json", "{\"b\": 2}\n");
+
+        Map<String, Object> configMap = Kustomization.render(dir.resolve("g")).getFirst();
+
+        assertThat(Tree.string(configMap, "kind")).isEqualTo("ConfigMap");
+        assertThat(Tree.string(configMap, "metadata", "name")).isEqualTo("boards");
+        assertThat(Tree.string(configMap, "metadata", "namespace")).isEqualTo("watch");
+        assertThat(Tree.map(configMap, "metadata", "labels")).isEqualTo(Map.of("grafana_dashboard", "1"));
+        assertThat(Tree.map(configMap, "data")).containsExactly(Map.entry("a.json", "{\"a\": 1}\n"), Map.entry("renamed.json", "{\"b\": 2}\n"));
+    }
+
+    @Test
+    void aGeneratorNeedsAFixedNameAndFilesInsideTheKustomization() throws IOException {
+        write("h/kustomization.yaml", """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                configMapGenerator:
+                  - {name: hashed, files: [a.json]}
+                """);
+        write("h/a.json", "{}");
+        assertThatThrownBy(() -> Kustomization.render(dir.resolve("h"))).hasMessageContaining("disableNameSuffixHash: true");
+
+        write("o/kustomization.yaml", """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                configMapGenerator:
+                  - {name: outside, files: [../h/a.json], options: {disableNameSuffixHash: true}}
+                """);
+        assertThatThrownBy(() -> Kustomization.render(dir.resolve("o"))).hasMessageContaining("is outside");
+    }
+
+    @Test
     void imageReferencesKeepRegistryPortsApart() {
         assertThat(ImageRef.parse("registry:5000/a/b")).isEqualTo(new ImageRef("registry:5000/a/b", null, null));
         assertThat(ImageRef.parse("a/b:1@sha256:ff")).isEqualTo(new ImageRef("a/b", "1", "sha256:ff"));

@@ -6,6 +6,9 @@ import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.pipeline.ImageId;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import dev.osprey.service.StageSpans;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,7 +21,8 @@ import java.util.function.LongSupplier;
  * or were computed by another replica or before a restart, is re-encoded transparently when asked
  * for by id. Only when its bytes are gone from the store too (expired there, forgotten, or never
  * uploaded) does a request by id fail with NOT_FOUND, asking the caller to upload the image again.
- * Thread-safe.
+ * The call's span says whether the feature cache had the image ({@value #CACHE_HIT}), and the vision
+ * tower's run (its batch included) is a span of its own, {@code vision}. Thread-safe.
  */
 public final class FeatureStore {
 
@@ -34,10 +38,17 @@ public final class FeatureStore {
     private final MicroBatcher batcher;
     private final LruLoadingCache<String, EncodedImage> features;
     private final LruLoadingCache<String, byte[]> uploads;
+    /** The span attribute that says whether an image's features were cached (or being computed for another call). */
+    public static final String CACHE_HIT = "osprey.feature_cache.hit";
+
     private final UploadStore store;
+    private final List<LruLoadingCache<String, ?>> derived = new CopyOnWriteArrayList<>();
+    private final StageSpans spans;
 
     /** @param clock monotonic nanoseconds for the caches' idle TTL ({@code System::nanoTime}) */
-    public FeatureStore(ImagePreparation preparation, MicroBatcher batcher, UploadStore store, StoreLimits limits, LongSupplier clock) {
+    public FeatureStore(ImagePreparation preparation, MicroBatcher batcher, UploadStore store, StoreLimits limits, LongSupplier clock,
+            StageSpans spans) {
+        this.spans = spans;
         this.preparation = preparation;
         this.batcher = batcher;
         this.store = store;
@@ -61,6 +72,7 @@ public final class FeatureStore {
         // Only images that decoded are kept, and an upload is answered only once it is stored.
         store.put(imageId, imageBytes);
         uploads.put(imageId, imageBytes);
+        spans.tag(CACHE_HIT, loaded.byProduct().isEmpty());
         return loaded.byProduct().orElseGet(() -> new Encoding(loaded.value(), true));
     }
 
@@ -72,7 +84,10 @@ public final class FeatureStore {
      */
     public EncodedImage features(String imageId) {
         ImageId.require(imageId);
-        return features.get(imageId, id -> encodeNow(id, imageBytes(id)));
+        LruLoadingCache.Loaded<EncodedImage, Boolean> loaded = features.load(imageId,
+                id -> LruLoadingCache.Loaded.computed(encodeNow(id, imageBytes(id)), Boolean.TRUE));
+        spans.tag(CACHE_HIT, loaded.byProduct().isEmpty());
+        return loaded.value();
     }
 
     /**
@@ -95,7 +110,19 @@ public final class FeatureStore {
      */
     public boolean forget(String imageId) {
         ImageId.require(imageId);
-        return store.delete(imageId) | uploads.invalidate(imageId) | features.invalidate(imageId);
+        boolean held = store.delete(imageId) | uploads.invalidate(imageId) | features.invalidate(imageId);
+        for (LruLoadingCache<String, ?> cache : derived) {
+            held |= cache.invalidate(imageId);
+        }
+        return held;
+    }
+
+    /**
+     * Registers a cache of something else made from images (e.g. their Segment Anything embeddings),
+     * keyed by image id, so that {@link #forget} forgets its entry with the image.
+     */
+    public void forgetWithImages(LruLoadingCache<String, ?> cache) {
+        derived.add(cache);
     }
 
     /** The feature cache, for its counters. */
@@ -115,6 +142,6 @@ public final class FeatureStore {
 
     private EncodedImage encodeNow(String imageId, byte[] imageBytes) {
         ImagePreparation.Prepared image = preparation.prepare(imageBytes);
-        return new EncodedImage(imageId, image.width(), image.height(), batcher.encode(image.pixelValues()));
+        return new EncodedImage(imageId, image.width(), image.height(), spans.run("vision", () -> batcher.encode(image.pixelValues())));
     }
 }

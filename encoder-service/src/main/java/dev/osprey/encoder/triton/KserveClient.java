@@ -111,6 +111,11 @@ public final class KserveClient implements AutoCloseable {
         }
     }
 
+    /** Whether the server is ready and has {@code model} (version; empty: the server's choice) ready. */
+    public boolean ready(String model, String version) {
+        return serverReady() && modelReady(model, version);
+    }
+
     private RuntimeException failure(String model, int attempts, StatusRuntimeException e) {
         String said = e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
         return switch (e.getStatus().getCode()) {

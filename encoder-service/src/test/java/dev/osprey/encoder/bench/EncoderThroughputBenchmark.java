@@ -20,6 +20,7 @@ import dev.osprey.model.image.RgbImage;
 import dev.osprey.model.pipeline.ImageEncoder;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.service.EncoderChannels;
+import dev.osprey.service.StageSpans;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -143,8 +144,8 @@ class EncoderThroughputBenchmark {
             // Uploads are written to disk, as the service does by default, and removed at the end.
             Path uploadDir = Files.createTempDirectory("osprey-bench-uploads");
             LocalUploadStore uploads = new LocalUploadStore(uploadDir);
-            FeatureStore store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2), batcher,
-                    uploads, new StoreLimits(128L << 20, 64L << 20, Duration.ZERO), System::nanoTime);
+            FeatureStore store = new FeatureStore(new ImagePreparation(new ImageDecoder(), new ImagePreprocessor(image), 2, StageSpans.OFF),
+                    batcher, uploads, new StoreLimits(128L << 20, 64L << 20, Duration.ZERO), System::nanoTime, StageSpans.OFF);
             Server server = serve(store);
             ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.getPort(), InsecureChannelCredentials.create())
                     .maxInboundMessageSize(EncoderChannels.MAX_MESSAGE_BYTES).build();

@@ -1,5 +1,10 @@
 package dev.osprey.encoder.triton;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.google.protobuf.ByteString;
 import dev.osprey.kserve.v2.GRPCInferenceServiceGrpc;
 import dev.osprey.kserve.v2.ModelInferRequest;
 import dev.osprey.kserve.v2.ModelInferResponse;
@@ -7,6 +12,7 @@ import dev.osprey.kserve.v2.ModelReadyRequest;
 import dev.osprey.kserve.v2.ModelReadyResponse;
 import dev.osprey.kserve.v2.ServerReadyRequest;
 import dev.osprey.kserve.v2.ServerReadyResponse;
+import dev.osprey.model.onnx.OrtSessions;
 import dev.osprey.model.vision.FeatureMap;
 import dev.osprey.model.vision.OnnxVisionTower;
 import dev.osprey.model.vision.TritonRepository;
@@ -19,19 +25,26 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in for Triton on a loopback port: our KServe v2 subset (ServerReady, ModelReady, ModelInfer
  * with raw contents) over the same vision ONNX model, run with ONNX Runtime, under the name
- * {@link TritonRepository} gives it. It can be told to be not ready, to answer UNAVAILABLE a number of
- * times, or to be slow.
+ * {@link TritonRepository} gives it, and over any other ONNX model {@linkplain #host hosted} by name
+ * (FP32 inputs and outputs, as Triton's ONNX Runtime backend runs them). It can be told to be not
+ * ready, to answer UNAVAILABLE a number of times, or to be slow.
  */
 final class OnnxKserveServer implements AutoCloseable {
 
     private final OnnxVisionTower tower;
+    private final Map<String, OrtSession> hosted = new ConcurrentHashMap<>();
     private final Server server;
     final AtomicInteger inferCalls = new AtomicInteger();
     final AtomicInteger unavailableAnswers = new AtomicInteger();
@@ -54,6 +67,12 @@ final class OnnxKserveServer implements AutoCloseable {
         return "localhost:" + server.getPort();
     }
 
+    /** Serves the ONNX model at {@code model} as {@code name} (version 1) too. */
+    OnnxKserveServer host(String name, Path model) {
+        hosted.put(name, OrtSessions.open(model, 1));
+        return this;
+    }
+
     private final class Service extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
         @Override
@@ -64,7 +83,7 @@ final class OnnxKserveServer implements AutoCloseable {
 
         @Override
         public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> response) {
-            boolean known = request.getName().equals(TritonRepository.MODEL_NAME)
+            boolean known = (request.getName().equals(TritonRepository.MODEL_NAME) || hosted.containsKey(request.getName()))
                     && (request.getVersion().isEmpty() || request.getVersion().equals(TritonRepository.VERSION));
             response.onNext(ModelReadyResponse.newBuilder().setReady(serverReady && known).build());
             response.onCompleted();
@@ -75,6 +94,12 @@ final class OnnxKserveServer implements AutoCloseable {
             inferCalls.incrementAndGet();
             if (unavailableAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 response.onError(Status.UNAVAILABLE.withDescription("model is loading").asRuntimeException());
+                return;
+            }
+            OrtSession session = hosted.get(request.getModelName());
+            if (session != null) {
+                sleep(delayMillis);
+                runHosted(session, request, response);
                 return;
             }
             if (!request.getModelName().equals(TritonRepository.MODEL_NAME)) {
@@ -89,7 +114,7 @@ final class OnnxKserveServer implements AutoCloseable {
                 return;
             }
             sleep(delayMillis);
-            com.google.protobuf.ByteString pixels = request.getRawInputContents(0);
+            ByteString pixels = request.getRawInputContents(0);
             List<VisionFeatures> features = tower.encode(RawTensors.floats(pixels, 0, pixels.size() / Float.BYTES));
             ModelInferResponse.Builder reply = ModelInferResponse.newBuilder().setModelName(request.getModelName()).setModelVersion("1");
             for (ModelInferRequest.InferRequestedOutputTensor output : request.getOutputsList()) {
@@ -97,6 +122,39 @@ final class OnnxKserveServer implements AutoCloseable {
             }
             response.onNext(reply.build());
             response.onCompleted();
+        }
+    }
+
+    // Every input as FP32 of its shape, every requested output back as FP32 raw contents.
+    private static void runHosted(OrtSession session, ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Map<String, OnnxTensor> feeds = new HashMap<>();
+        try {
+            for (int i = 0; i < request.getInputsCount(); i++) {
+                ModelInferRequest.InferInputTensor input = request.getInputs(i);
+                ByteString raw = request.getRawInputContents(i);
+                feeds.put(input.getName(), OnnxTensor.createTensor(env, FloatBuffer.wrap(RawTensors.floats(raw, 0, raw.size() / Float.BYTES)),
+                        input.getShapeList().stream().mapToLong(Long::longValue).toArray()));
+            }
+            ModelInferResponse.Builder reply = ModelInferResponse.newBuilder().setModelName(request.getModelName()).setModelVersion("1");
+            try (OrtSession.Result result = session.run(feeds)) {
+                for (ModelInferRequest.InferRequestedOutputTensor output : request.getOutputsList()) {
+                    OnnxTensor tensor = (OnnxTensor) result.get(output.getName()).orElseThrow();
+                    FloatBuffer values = tensor.getFloatBuffer();
+                    float[] floats = new float[values.remaining()];
+                    values.get(floats);
+                    ModelInferResponse.InferOutputTensor.Builder info = ModelInferResponse.InferOutputTensor.newBuilder()
+                            .setName(output.getName()).setDatatype("FP32");
+                    Arrays.stream(tensor.getInfo().getShape()).forEach(info::addShape);
+                    reply.addOutputs(info).addRawOutputContents(RawTensors.bytes(floats));
+                }
+            }
+            response.onNext(reply.build());
+            response.onCompleted();
+        } catch (OrtException | RuntimeException e) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
         }
     }
 
@@ -133,5 +191,12 @@ final class OnnxKserveServer implements AutoCloseable {
     public void close() {
         server.shutdownNow();
         tower.close();
+        for (OrtSession session : hosted.values()) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

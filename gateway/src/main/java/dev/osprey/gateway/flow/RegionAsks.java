@@ -147,24 +147,29 @@ public final class RegionAsks {
     /**
      * Answers a question: the events of every answer, pieces first and a {@link Finished} last per
      * answer, whose usage times are measured here (from arrival at the gateway, so they include the
-     * upload and the region extraction).
+     * upload and the region extraction), with its {@link StageTimings stage timings}.
      */
     public Flux<AnswerEvent> ask(Tenant tenant, AskRequest request) {
+        return ask(tenant, request, new StageClock());
+    }
+
+    /** As {@link #ask(Tenant, AskRequest)}, the gateway's stages measured in {@code clock} as they end. */
+    public Flux<AnswerEvent> ask(Tenant tenant, AskRequest request, StageClock clock) {
         return Flux.defer(() -> {
             long arrived = System.nanoTime();
             validate(request);
             Deadline deadline = Deadline.after(limits.deadline().toMillis(), TimeUnit.MILLISECONDS);
             Mono<String> publicId = request.getImage().hasImageBytes()
-                    ? store(tenant, request.getImage().getImageBytes()).map(UploadImageResponse::getImageId)
+                    ? clock.encoding(store(tenant, request.getImage().getImageBytes())).map(UploadImageResponse::getImageId)
                     : Mono.just(ImageId.require(request.getImage().getImageId()));
             return publicId.flatMapMany(id -> {
                 String imageId = tenant.internalId(id);
                 // A backend's NOT_FOUND names the internal id: the caller hears of its own id, in the same words for
                 // another tenant's image as for one never uploaded.
-                return answer(imageId, request, deadline)
+                return answer(imageId, request, deadline, clock)
                         .onErrorResume(RegionAsks::isNotFound, notFound -> takeOver(tenant, imageId, deadline)
-                                .flatMapMany(found -> found ? answer(imageId, request, deadline) : Flux.error(notKnown(id))));
-            }).map(new Timings(arrived)::apply);
+                                .flatMapMany(found -> found ? answer(imageId, request, deadline, clock) : Flux.error(notKnown(id))));
+            }).map(new Timings(arrived, clock)::apply);
         });
     }
 
@@ -189,7 +194,7 @@ public final class RegionAsks {
         return failure instanceof ServiceException e && e.reason() == ErrorReason.NOT_FOUND;
     }
 
-    private Flux<AnswerEvent> answer(String imageId, AskRequest request, Deadline deadline) {
+    private Flux<AnswerEvent> answer(String imageId, AskRequest request, Deadline deadline, StageClock clock) {
         Backends.Replica<EncoderStub> encoder = backends.encoder(imageId);
         Backends.Replica<ExtractorStub> extractor = backends.extractor(imageId);
         Backends.Replica<LlmStub> llm = backends.llm(imageId);
@@ -197,7 +202,7 @@ public final class RegionAsks {
                 .addAllRegions(request.getRegionsList()).setAllowEmpty(limits.allowEmptyMasks()).build();
         // A free prompt about the whole image has no regions to extract.
         Mono<ExtractResponse> extracted = request.getRegionsCount() == 0 ? Mono.just(ExtractResponse.getDefaultInstance())
-                : extractor.unary(ExtractorStub::extract, extract, deadline);
+                : clock.extracting(extractor.unary(ExtractorStub::extract, extract, deadline));
         return extracted.flatMapMany(regions -> {
             GenerateRequest.Builder generate = GenerateRequest.newBuilder().setImageId(imageId)
                     .setEncoderAddress(encoder.address())
@@ -253,13 +258,15 @@ public final class RegionAsks {
         }
     }
 
-    /** Replaces each answer's usage times by those seen at the gateway. */
+    /** Replaces each answer's usage times by those seen at the gateway, and adds the gateway's stages to its timings. */
     private static final class Timings {
         private final long arrived;
+        private final StageClock clock;
         private final Map<Integer, Long> firstPiece = new HashMap<>();
 
-        Timings(long arrived) {
+        Timings(long arrived, StageClock clock) {
             this.arrived = arrived;
+            this.clock = clock;
         }
 
         AnswerEvent apply(AnswerEvent event) {
@@ -274,7 +281,8 @@ public final class RegionAsks {
             long first = firstPiece.getOrDefault(event.getAnswerIndex(), now);
             Finished finished = event.getFinished();
             return event.toBuilder().setFinished(finished.toBuilder().setUsage(finished.getUsage().toBuilder()
-                    .setTimeToFirstTokenMs((first - arrived) / 1e6).setTotalMs((now - arrived) / 1e6))).build();
+                    .setTimeToFirstTokenMs((first - arrived) / 1e6).setTotalMs((now - arrived) / 1e6)
+                    .setTimings(clock.complete(finished.getUsage().getTimings())))).build();
         }
     }
 }

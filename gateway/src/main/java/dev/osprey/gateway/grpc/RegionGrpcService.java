@@ -56,7 +56,8 @@ public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImpl
         // The handler must be set before anything is sent; a cancel that comes first disposes the flow on arrival.
         Disposable.Swap subscription = Disposables.swap();
         call.setOnCancelHandler(subscription::dispose);
-        subscription.update(flow.subscribe(
+        // contextCapture: the flow's backend calls run in this call's trace, on whichever thread they continue.
+        subscription.update(flow.contextCapture().subscribe(
                 value -> {
                     if (!call.isCancelled()) {
                         call.onNext(value);

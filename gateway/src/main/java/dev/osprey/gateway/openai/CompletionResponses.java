@@ -3,6 +3,7 @@ package dev.osprey.gateway.openai;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.osprey.api.v1.Usage;
+import dev.osprey.gateway.flow.StageTimings;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 
@@ -12,12 +13,13 @@ final class CompletionResponses {
     private CompletionResponses() {
     }
 
-    @Schema(description = "Token counts as the native API's usage gives them")
+    @Schema(description = "Token counts as the native API's usage gives them, and (an extension) the native usage's time of each stage")
     record UsageJson(@JsonProperty("prompt_tokens") int promptTokens, @JsonProperty("completion_tokens") int completionTokens,
-            @JsonProperty("total_tokens") int totalTokens) {
+            @JsonProperty("total_tokens") int totalTokens, StageTimings timings) {
 
         static UsageJson of(Usage usage) {
-            return new UsageJson(usage.getPromptTokens(), usage.getCompletionTokens(), usage.getPromptTokens() + usage.getCompletionTokens());
+            return new UsageJson(usage.getPromptTokens(), usage.getCompletionTokens(), usage.getPromptTokens() + usage.getCompletionTokens(),
+                    StageTimings.of(usage));
         }
     }
 

@@ -6,6 +6,8 @@ import dev.osprey.gateway.access.AccessWebFilter;
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.AskLimits;
 import dev.osprey.gateway.flow.RegionAsks;
+import dev.osprey.gateway.flow.StageClock;
+import dev.osprey.gateway.flow.StageTimings;
 import dev.osprey.gateway.openai.CompletionRequests.Completion;
 import dev.osprey.gateway.openai.CompletionResponses.ModelJson;
 import dev.osprey.gateway.openai.CompletionResponses.ModelListJson;
@@ -42,6 +44,7 @@ import reactor.core.publisher.Mono;
 class CompletionsController {
 
     private static final Logger log = LoggerFactory.getLogger(CompletionsController.class);
+    private static final String SERVER_TIMING = "Server-Timing";
 
     private final RegionAsks asks;
     private final AskLimits limits;
@@ -77,18 +80,21 @@ class CompletionsController {
         Completion completion = CompletionRequests.toCompletion(body, properties.model(), limits);
         CompletionAnswer answer = new CompletionAnswer("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""),
                 Instant.now().getEpochSecond(), properties.model(), completion.includeUsage());
+        StageClock clock = new StageClock();
         Flux<AnswerEvent> events = completion.image().resolve(limits.maxImageBytes(), properties.alphaMaskMaxPixels())
                 .flatMapMany(image -> {
                     AskRequest.Builder question = completion.question().toBuilder().setImage(image.image());
                     // The alpha channel's region comes after the listed ones: <regionK+1> for K listed regions.
                     image.alphaRegion().ifPresent(question::addRegions);
-                    return asks.ask(tenant, question.build());
+                    return asks.ask(tenant, question.build(), clock);
                 });
         if (!completion.stream()) {
-            return events.filter(AnswerEvent::hasFinished).single().map(answer::whole)
-                    .map(whole -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(whole));
+            return events.filter(AnswerEvent::hasFinished).single().map(finished -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                    .header(SERVER_TIMING, StageTimings.of(finished.getFinished().getUsage()).serverTiming()).body(answer.whole(finished)));
         }
+        // As the native API's: the headers go out with the first event and say what the gateway has measured by then.
         return FirstSignal.await(events).map(started -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                .header(SERVER_TIMING, clock.serverTimingSoFar())
                 .body(answer.chunks(started, failure -> {
                     // The status line has gone out: the failure is the stream's last event, as OpenAI sends one.
                     ApiError error = ApiError.of(failure);

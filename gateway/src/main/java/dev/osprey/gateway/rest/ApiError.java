@@ -1,5 +1,6 @@
 package dev.osprey.gateway.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.service.ErrorReason;
@@ -15,22 +16,25 @@ import tools.jackson.core.JacksonException;
 
 /**
  * A failure as the REST API reports it: an HTTP status and {@code {"error": {"code", "message",
- * "request_id"}}}. Our own failures map by their reason, through the table the gRPC statuses come from
+ * "request_id", "trace_id"}}}. Our own failures map by their reason, through the table the gRPC statuses come from
  * ({@link ErrorReason}: bad input 400, NOT_FOUND 404, RESOURCE_EXHAUSTED 429, UNAVAILABLE 503,
  * DEADLINE_EXCEEDED 504, ...), the code named after the gRPC code; messages are the ones our services
  * wrote for the caller; a bug is "internal error" without details.
  */
 public record ApiError(HttpStatus status, String code, String message) {
 
-    @Schema(description = "Every error: a stable code, a message saying what is wrong, and the request id (also in X-Request-Id)")
+    @Schema(description = "Every error: a stable code, a message saying what is wrong, the request id (also in X-Request-Id) and"
+            + " the trace id that the request's spans and every service's log lines about it carry")
     record Body(Detail error) {
     }
 
-    record Detail(String code, String message, @JsonProperty("request_id") String requestId) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Detail(String code, String message, @JsonProperty("request_id") String requestId, @JsonProperty("trace_id") String traceId) {
     }
 
-    Body body(String requestId) {
-        return new Body(new Detail(code, message, requestId));
+    /** @param traceId the request's trace id ({@link TraceIds}); null leaves it out */
+    Body body(String requestId, String traceId) {
+        return new Body(new Detail(code, message, requestId, traceId));
     }
 
     /** How the API answers {@code failure}. */

@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Writes every failure of the REST API (controllers, filters, codecs, unknown routes) as
  * {@link ApiError}'s JSON, or in the {@link ErrorShape} of the route's API, never a stack trace, and
- * logs it with the request id.
+ * logs it with the request id (and the trace id, as every log line in a trace).
  */
 @Component
 public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
@@ -80,7 +80,7 @@ public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
         }
         PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
         Object shaped = shapes.stream().filter(shape -> shape.covers(path)).findFirst()
-                .map(shape -> shape.body(error, failure, requestId)).orElseGet(() -> error.body(requestId));
+                .map(shape -> shape.body(error, failure, requestId)).orElseGet(() -> error.body(requestId, TraceIds.of(exchange)));
         byte[] body = json.writeValueAsBytes(shaped);
         return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap(body)));
     }

@@ -4,6 +4,8 @@ import dev.osprey.api.v1.AnswerEvent;
 import dev.osprey.gateway.access.AccessWebFilter;
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.RegionAsks;
+import dev.osprey.gateway.flow.StageClock;
+import dev.osprey.gateway.flow.StageTimings;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -28,6 +30,7 @@ import reactor.core.publisher.Mono;
 class ChatController {
 
     private static final Logger log = LoggerFactory.getLogger(ChatController.class);
+    private static final String SERVER_TIMING = "Server-Timing";
 
     private final RegionAsks asks;
 
@@ -39,7 +42,9 @@ class ChatController {
             description = "A task over Q regions gives Q answers (one per region, decoded together); a prompt gives one. With "
                     + "\"stream\": true or Accept: text/event-stream the answer streams as SSE: an event 'piece' {index, text, token_ids} "
                     + "per text piece and an event 'done' {index, text, output_ids, finish_reason, usage} per answer; a failure "
-                    + "after the stream started is an event 'error' {error: {code, message, request_id}}.")
+                    + "after the stream started is an event 'error' {error: {code, message, request_id, trace_id}}. usage.timings says"
+                    + " how long each stage took; so does the Server-Timing header: every stage for a JSON answer, for a stream the"
+                    + " stages done before its first event (encode, extract), the others in each 'done' event.")
     @ApiResponse(responseCode = "200", description = "The answer",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChatResponses.ChatResponse.class)))
     @ApiResponse(responseCode = "400", description = "A bad field, region, prompt or image (the message names it)",
@@ -57,19 +62,27 @@ class ChatController {
     public Mono<ResponseEntity<?>> chat(@RequestBody ChatBody body,
             @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept, ServerWebExchange exchange) {
         Tenant tenant = AccessWebFilter.tenant(exchange);
-        Flux<AnswerEvent> events = Flux.defer(() -> asks.ask(tenant, ChatRequests.toAsk(body)));
+        StageClock clock = new StageClock();
+        Flux<AnswerEvent> events = Flux.defer(() -> asks.ask(tenant, ChatRequests.toAsk(body), clock));
         boolean stream = Boolean.TRUE.equals(body.stream()) || (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE));
         if (!stream) {
             return events.filter(AnswerEvent::hasFinished).map(ChatResponses::answer)
                     .sort(Comparator.comparingInt(ChatResponses.AnswerJson::index)).collectList()
-                    .map(answers -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(ChatResponses.ChatResponse.of(answers)));
+                    .map(answers -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                            .header(SERVER_TIMING, StageTimings.slowest(answers.stream().map(answer -> answer.usage().timings()).toList())
+                                    .serverTiming())
+                            .body(ChatResponses.ChatResponse.of(answers)));
         }
+        // Headers go out with the first event, before the answer's own stages have ended: they say what the
+        // gateway has measured by then (a trailer would come after everything, but browsers do not read one).
         return FirstSignal.await(events).map(started -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                .header(SERVER_TIMING, clock.serverTimingSoFar())
                 .body(started.map(ChatController::event).onErrorResume(failure -> {
                     // The status line has gone out already: the failure becomes the stream's last event.
                     ApiError error = ApiError.of(failure);
                     log.warn("request {} failed while streaming: {} {}", RequestIds.of(exchange), error.status().value(), error.message());
-                    return Flux.just(ServerSentEvent.builder().event("error").data((Object) error.body(RequestIds.of(exchange))).build());
+                    return Flux.just(ServerSentEvent.builder().event("error")
+                            .data((Object) error.body(RequestIds.of(exchange), TraceIds.of(exchange))).build());
                 })));
     }
 

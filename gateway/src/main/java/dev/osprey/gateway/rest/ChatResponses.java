@@ -6,6 +6,7 @@ import dev.osprey.api.v1.AnswerEvent;
 import dev.osprey.api.v1.FinishReason;
 import dev.osprey.api.v1.Finished;
 import dev.osprey.api.v1.Usage;
+import dev.osprey.gateway.flow.StageTimings;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 import java.util.Locale;
@@ -16,9 +17,10 @@ final class ChatResponses {
     private ChatResponses() {
     }
 
-    @Schema(description = "Token counts and times measured at the gateway, from the request's arrival")
+    @Schema(description = "Token counts and times measured at the gateway, from the request's arrival, and the time of each stage")
     record UsageJson(@JsonProperty("prompt_tokens") int promptTokens, @JsonProperty("completion_tokens") int completionTokens,
-            @JsonProperty("time_to_first_token_ms") double timeToFirstTokenMs, @JsonProperty("total_ms") double totalMs) {
+            @JsonProperty("time_to_first_token_ms") double timeToFirstTokenMs, @JsonProperty("total_ms") double totalMs,
+            StageTimings timings) {
     }
 
     @Schema(description = "One finished answer; index is the region a task answer is about (0-based), 0 for a prompt")
@@ -51,7 +53,8 @@ final class ChatResponses {
         Finished finished = event.getFinished();
         Usage usage = finished.getUsage();
         return new AnswerJson(event.getAnswerIndex(), finished.getText(), finished.getOutputIdsList(), reason(finished.getReason()),
-                new UsageJson(usage.getPromptTokens(), usage.getCompletionTokens(), usage.getTimeToFirstTokenMs(), usage.getTotalMs()));
+                new UsageJson(usage.getPromptTokens(), usage.getCompletionTokens(), usage.getTimeToFirstTokenMs(), usage.getTotalMs(),
+                        StageTimings.of(usage)));
     }
 
     private static String reason(FinishReason reason) {

@@ -252,6 +252,34 @@ class RegionAsksTest {
     }
 
     @Test
+    void stageTimingsAreTheLlmServicesWithTheGatewaysEncodeAndExtract() {
+        dev.osprey.api.v1.StageTimings reported = dev.osprey.api.v1.StageTimings.newBuilder().setQueueMs(3).setEncodeMs(2)
+                .setPrefillMs(40).setDecodeMs(500).build();
+        standIns.generation((request, responses) -> {
+            AnswerEvent end = StandInBackends.finished(0, "a cat");
+            responses.onNext(end.toBuilder().setFinished(end.getFinished().toBuilder()
+                    .setUsage(end.getFinished().getUsage().toBuilder().setTimings(reported))).build());
+            responses.onCompleted();
+        });
+        StageClock clock = new StageClock();
+        AskRequest withImage = AskRequest.newBuilder().setImage(ImageRef.newBuilder().setImageBytes(IMAGE))
+                .setTask(Task.TASK_SHORT_DESCRIPTION).addRegions(box(2)).build();
+
+        StepVerifier.create(asks.ask(TENANT, withImage, clock))
+                .assertNext(end -> {
+                    dev.osprey.api.v1.StageTimings timings = end.getFinished().getUsage().getTimings();
+                    assertThat(timings.getQueueMs()).isEqualTo(3);
+                    assertThat(timings.getPrefillMs()).isEqualTo(40);
+                    assertThat(timings.getDecodeMs()).isEqualTo(500);
+                    assertThat(timings.getEncodeMs()).as("the llm-service's fetch and the upload of the image sent with the question")
+                            .isGreaterThan(2);
+                    assertThat(timings.getExtractMs()).as("the Extract call").isPositive();
+                })
+                .expectComplete().verify(PATIENCE);
+        assertThat(clock.serverTimingSoFar()).matches("encode;dur=[0-9.]+, extract;dur=[0-9.]+");
+    }
+
+    @Test
     void aClientThatLeavesMidAnswerCancelsTheGeneration() throws InterruptedException {
         standIns.hold(owner(), IMAGE_ID, IMAGE);
         CountDownLatch cancelled = new CountDownLatch(1);

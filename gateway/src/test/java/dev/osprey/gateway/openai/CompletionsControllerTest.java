@@ -138,7 +138,14 @@ class CompletionsControllerTest {
         assertThat(choice.get("index").asInt()).isZero();
         assertThat(choice.get("message").toString()).isEqualTo("{\"role\":\"assistant\",\"content\":\"" + nativeAnswer.get("text").asString() + "\"}");
         assertThat(choice.get("finish_reason").asString()).isEqualTo("stop");
-        assertThat(completion.get("usage").toString()).isEqualTo("{\"prompt_tokens\":11,\"completion_tokens\":1,\"total_tokens\":12}");
+        assertUsage(completion.get("usage"));
+    }
+
+    @Test
+    void aWholeAnswerSaysItsStageTimesInServerTimingAsTheNativeOneDoes() {
+        client.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON).bodyValue(question("\"n\": 1")).exchange()
+                .expectStatus().isOk()
+                .expectHeader().value("Server-Timing", timing -> assertThat(timing).startsWith("queue;dur=").contains(", decode;dur="));
     }
 
     @Test
@@ -148,6 +155,7 @@ class CompletionsControllerTest {
                 .exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+                .expectHeader().value("Server-Timing", timing -> assertThat(timing).startsWith("encode;dur=").contains(", extract;dur="))
                 .expectBody(String.class).returnResult().getResponseBody();
 
         List<String> data = stream.lines().filter(line -> line.startsWith("data:")).map(line -> line.substring(5)).toList();
@@ -165,7 +173,7 @@ class CompletionsControllerTest {
         assertThat(chunks.get(3).get("choices").toString()).isEqualTo("[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]");
         assertThat(chunks.subList(0, 4)).allSatisfy(chunk -> assertThat(chunk.has("usage")).isFalse());
         assertThat(chunks.get(4).get("choices").toString()).isEqualTo("[]");
-        assertThat(chunks.get(4).get("usage").toString()).isEqualTo("{\"prompt_tokens\":11,\"completion_tokens\":1,\"total_tokens\":12}");
+        assertUsage(chunks.get(4).get("usage"));
     }
 
     @Test
@@ -290,6 +298,14 @@ class CompletionsControllerTest {
                 .expectBody().jsonPath("$.error.type").isEqualTo("invalid_request_error")
                 .jsonPath("$.error.param").isEqualTo(param)
                 .jsonPath("$.error.message").value(String.class, m -> assertThat(m).contains(message));
+    }
+
+    /** The stand-in's token counts, and the stage times (an extension) OpenAI's usage does not have. */
+    private static void assertUsage(JsonNode usage) {
+        assertThat(usage.get("prompt_tokens").asInt()).isEqualTo(11);
+        assertThat(usage.get("completion_tokens").asInt()).isEqualTo(1);
+        assertThat(usage.get("total_tokens").asInt()).isEqualTo(12);
+        assertThat(usage.get("timings").propertyNames()).containsExactly("queue_ms", "encode_ms", "extract_ms", "prefill_ms", "decode_ms");
     }
 
     private static AnswerEvent finished(String text, FinishReason reason) {

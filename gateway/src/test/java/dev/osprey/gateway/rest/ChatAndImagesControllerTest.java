@@ -132,14 +132,19 @@ class ChatAndImagesControllerTest {
                 .exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectHeader().value("Server-Timing", timing -> assertThat(timing)
+                        .matches("queue;dur=[0-9.]+, encode;dur=[0-9.]+, extract;dur=[0-9.]+, prefill;dur=[0-9.]+, decode;dur=[0-9.]+"))
                 .expectBody()
                 .jsonPath("$.text").isEqualTo("region 0")
                 .jsonPath("$.finish_reason").isEqualTo("stop")
                 .jsonPath("$.answers[*].index").isEqualTo(List.of(0, 1))
                 .jsonPath("$.answers[1].text").isEqualTo("region 1")
                 .jsonPath("$.usage.prompt_tokens").isEqualTo(11)
-                .jsonPath("$.usage.total_ms").value(Double.class, total -> assertThat(total).as("the gateway's time").isLessThan(1e9));
+                .jsonPath("$.usage.total_ms").value(Double.class, total -> assertThat(total).as("the gateway's time").isLessThan(1e9))
+                .jsonPath("$.usage.timings.extract_ms").value(Double.class, extract -> assertThat(extract).isPositive())
+                .jsonPath("$.usage.timings.prefill_ms").isEqualTo(0.0);
     }
+
 
     @Test
     void aStreamedQuestionSendsItsPiecesThenItsEnd() {
@@ -150,6 +155,8 @@ class ChatAndImagesControllerTest {
                 .exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+                // Sent with the first event: the stages done by then; the others come in the 'done' event.
+                .expectHeader().value("Server-Timing", timing -> assertThat(timing).matches("encode;dur=[0-9.]+, extract;dur=[0-9.]+"))
                 .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { }).getResponseBody();
 
         StepVerifier.create(events)
@@ -159,7 +166,7 @@ class ChatAndImagesControllerTest {
                 })
                 .assertNext(done -> {
                     assertThat(done.event()).isEqualTo("done");
-                    assertThat(done.data()).contains("\"finish_reason\":\"stop\"").contains("\"output_ids\":[7]");
+                    assertThat(done.data()).contains("\"finish_reason\":\"stop\"").contains("\"output_ids\":[7]").contains("\"timings\":{");
                 })
                 .expectComplete().verify(PATIENCE);
     }

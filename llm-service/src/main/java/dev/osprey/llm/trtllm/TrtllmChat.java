@@ -147,6 +147,8 @@ public final class TrtllmChat implements ChatModel {
         if (cancellation.cancelled()) {
             return encoded.answers(generation.results(FinishReason.CANCELLED));
         }
+        // Triton queues and prefills on its side: from here to the first id counts as prefill.
+        request.listener().onPrefillStart();
         float[] image = imageTokenSupplier.get();
         prompts.requireImageTokens(image);
         String datatype = tableDatatype();

@@ -21,4 +21,12 @@ public interface TokenListener {
      * @param tokenId  the id, or {@link #NO_TOKEN}
      */
     void onToken(int sequence, String piece, int tokenId);
+
+    /**
+     * Called once on the generating thread when the prompts' prefill gets its turn, before it runs:
+     * the time before it was spent waiting (for other questions' prefills), the time after it until
+     * the first id computing. Not called for a generation cancelled before its turn.
+     */
+    default void onPrefillStart() {
+    }
 }

@@ -283,7 +283,7 @@ public final class RegionChat implements ChatModel {
         // In the shared batch the answers decode in the loop's slots: this cache holds the prompts only.
         try (KvCache cache = decoder.newCache(sequences, prompts.length() + (shared ? 0 : request.maxNewTokens()))) {
             long start = System.nanoTime();
-            Optional<Generator.Prefilled> prefilled = prefill(cache, imageId, imageTokens, regions, prompts, request.cancellation(), start);
+            Optional<Generator.Prefilled> prefilled = prefill(cache, imageId, imageTokens, regions, prompts, request, start);
             if (prefilled.isEmpty()) {
                 generations = Collections.nCopies(sequences, Generation.cancelledBeforeFirstToken(prompts.length(), since(start)));
             } else {
@@ -296,14 +296,17 @@ public final class RegionChat implements ChatModel {
     /**
      * Fills the empty cache with the prompts, whole or (with a prefix cache) after the image's cached
      * prefix, once the {@link PrefillGate} gives it a turn. Empty if {@code cancellation} stops it:
-     * before it starts (then nothing runs and no image tokens are fetched) or while it runs.
+     * before it starts (then nothing runs and no image tokens are fetched) or while it runs. The
+     * request's listener hears when the turn comes.
      */
     private Optional<Generator.Prefilled> prefill(KvCache cache, String imageId, Supplier<float[]> imageTokens,
-            RegionTokens regions, Prompts prompts, Cancellation cancellation, long start) {
+            RegionTokens regions, Prompts prompts, GenerationRequest request, long start) {
+        Cancellation cancellation = request.cancellation();
         if (cancellation.cancelled() || !prefillGate.enter(cancellation)) {
             return Optional.empty();
         }
         try {
+            request.listener().onPrefillStart();
             if (prefixes == null) {
                 float[] logits = decoder.prefill(cache, batch(prompts, imageTokens.get(), regions), prompts.length(), cancellation);
                 return Optional.of(new Generator.Prefilled(logits, 0, since(start)));
