@@ -2,16 +2,16 @@
 // to result.json for WebDemoIT to check: the requests the page sent, the answers it showed, its speed
 // figures, its error messages, the page logic's outputs, and a screenshot.
 //
-//   node demo-test.mjs --gateway http://127.0.0.1:8080 --golden testdata/golden \
+//   node demo-test.mjs --gateway http://127.0.0.1:8080 --golden testdata/golden --golden-sam testdata/golden-sam \
 //       --oriented model/src/test/resources/image --out DIR
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launch } from './launch.mjs';
-import { encodeGoldenMasks, parseSseCases } from './page-logic.mjs';
+import { decodeGoldenRle, encodeGoldenMasks, parseSseCases } from './page-logic.mjs';
 
-const { values: args } = parseArgs({ options: { gateway: { type: 'string' }, golden: { type: 'string' }, oriented: { type: 'string' },
-  out: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { gateway: { type: 'string' }, golden: { type: 'string' }, 'golden-sam': { type: 'string' },
+  oriented: { type: 'string' }, out: { type: 'string' } } });
 // Images with each EXIF orientation; png_exif8's eXIf chunk comes after the pixels, where the server
 // still reads it and Chromium does not.
 const ORIENTED = ['png_exif1.png', 'png_exif2.png', 'png_exif3.png', 'png_exif4.png', 'png_exif5.png', 'png_exif6.png',
@@ -19,6 +19,8 @@ const ORIENTED = ['png_exif1.png', 'png_exif2.png', 'png_exif3.png', 'png_exif4.
 const ANSWER_TIMEOUT = 120_000;
 const result = { pageErrors: [] };
 const chatRequests = [];
+const segmentRequests = [];
+const describeRequests = [];
 
 await mkdir(args.out, { recursive: true });
 const browser = await launch();
@@ -26,8 +28,9 @@ const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 try {
   page.on('pageerror', (error) => result.pageErrors.push(String(error)));
   page.on('request', (request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/chat') {
-      chatRequests.push(JSON.parse(request.postData()));
+    const sent = { '/v1/chat': chatRequests, '/v1/segment': segmentRequests, '/v1/describe-all': describeRequests }[new URL(request.url()).pathname];
+    if (request.method() === 'POST' && sent) {
+      sent.push(JSON.parse(request.postData()));
     }
   });
   const response = await page.goto(`${args.gateway}/`);
@@ -35,6 +38,8 @@ try {
 
   result.rle = await encodeGoldenMasks(page, path.join(args.golden, 'inputs/masks'));
   result.sse = await parseSseCases(page);
+  result.rleDecoded = await decodeGoldenRle(page, path.join(args.golden, 'inputs/masks'),
+    path.join(args['golden-sam'], 'automatic/amg_crop1.json'));
 
   await upload(page, path.join(args.golden, 'inputs/images/s1_img0.png'));
   result.notice = await page.textContent('#notice');
@@ -105,6 +110,39 @@ try {
   await page.fill('#prompt', 'Is <box> above <region1>?');
   result.byName = await ask(page);
 
+  // Segment Anything: a click's mask previews at once, a right click takes a spot out, Enter keeps the
+  // mask as a region; a box dragged with the segment tool is a box prompt.
+  await page.click('#new-conversation');
+  await page.click('[data-tool="segment"]');
+  result.segmentPreview = [];
+  result.segmentPreview.push(await segmentAt(page, () => clickAt(page, [174.19, 293.5], 'left')));
+  result.segmentPreview.push(await segmentAt(page, () => clickAt(page, [576, 48], 'right')));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.region').length === 4);
+  result.keptPreviewPixels = await page.evaluate(previewPixels);
+  result.segmentPreview.push(await segmentAt(page, () => drag(page, [[40, 40], [300, 250]])));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.region').length === 5);
+  result.regionNamesAfterSegment = await page.$$eval('.region-name', (inputs) => inputs.map((input) => input.value));
+  result.segmentRequests = segmentRequests.slice();
+  await page.selectOption('#task', 'category');
+  result.segmented = await ask(page);
+
+  // Describe everything, on the golden automatic image with its reference parameters.
+  await upload(page, path.join(args['golden-sam'], 'inputs/images/s1_objects0.png'));
+  await page.click('.automatic summary');
+  await page.fill('#points-per-side', '8');
+  await page.fill('#pred-iou-thresh', '0.1701');
+  await page.fill('#stability-score-thresh', '0.0079');
+  await page.fill('#crop-n-layers', '1');
+  await page.fill('#max-new-tokens', '12');
+  result.describeAll = await describeEverything(page);
+  result.describeAll.sent = describeRequests.slice();
+  result.describeAll.regionNames = await page.$$eval('.region-name', (inputs) => inputs.map((input) => input.value));
+  result.describeAll.areas = await page.$$eval('.region .area', (areas) => areas.map((a) => Number(a.textContent.replace(/[^0-9]/g, ''))));
+  result.describeScreenshot = path.join(args.out, 'describe-everything.png');
+  await page.screenshot({ path: result.describeScreenshot, fullPage: true });
+
   // Shown as the server reads them, so that masks drawn on them line up.
   result.oriented = [];
   for (const name of ORIENTED) {
@@ -157,6 +195,60 @@ async function drawPolygon(page, xy) {
   }
   await page.keyboard.press('Enter');
   await page.waitForSelector('.region');
+}
+
+/** Where image pixel [x, y] is on screen. */
+async function onScreen(page, [x, y]) {
+  const box = await page.locator('#overlay').boundingBox();
+  const size = await page.$eval('#overlay', (canvas) => ({ width: canvas.width, height: canvas.height }));
+  return [box.x + (x * box.width) / size.width, box.y + (y * box.height) / size.height];
+}
+
+async function clickAt(page, point, button) {
+  const [x, y] = await onScreen(page, point);
+  await page.mouse.click(x, y, { button });
+}
+
+/** Does `action` with the segment tool and waits for its mask: the answer, and the preview's pixels on the stage two frames later. */
+async function segmentAt(page, action) {
+  const answered = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/segment', { timeout: ANSWER_TIMEOUT });
+  await action();
+  const response = await answered;
+  const answer = await response.json();
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  return { status: response.status(), answer, previewPixels: await page.evaluate(previewPixels) };
+}
+
+/** Stage pixels in the preview's colour (#00b4d8 at half opacity, where no region lies under it). */
+function previewPixels() {
+  const canvas = document.querySelector('#overlay');
+  const rgba = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let count = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    if (rgba[i] < 8 && Math.abs(rgba[i + 1] - 180) < 8 && Math.abs(rgba[i + 2] - 216) < 8 && Math.abs(rgba[i + 3] - 128) < 4) {
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Presses Describe everything and waits until every mask's answer has finished; what the turn showed. */
+async function describeEverything(page) {
+  const turns = await page.locator('#turns > li').count();
+  await page.click('#describe-all');
+  const turn = page.locator('#turns > li').nth(turns);
+  await turn.waitFor({ timeout: ANSWER_TIMEOUT });
+  await page.waitForFunction((n) => {
+    const answers = document.querySelectorAll(`#turns > li:nth-child(${n + 1}) .answer`);
+    return answers.length > 0 && [...answers].every((answer) => answer.dataset.finish);
+  }, turns, { timeout: ANSWER_TIMEOUT });
+  return {
+    question: await turn.locator('.question').textContent(),
+    labels: await turn.locator('.answer .chip').allTextContents(),
+    texts: await turn.locator('.answer-text').allTextContents(),
+    finish: await turn.locator('.answer').evaluateAll((answers) => answers.map((a) => a.dataset.finish ?? null)),
+    notice: await page.textContent('#notice'),
+  };
 }
 
 /** Presses, moves through `points` (image pixels) and releases the mouse on the stage. */

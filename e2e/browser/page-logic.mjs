@@ -89,3 +89,17 @@ export async function parseSseCases(page) {
     return results;
   }, SSE_CASES);
 }
+
+/** The page's runs of the COCO compressed counts of every golden .rle.json mask and of the golden automatic masks. */
+export async function decodeGoldenRle(page, masksDir, automaticFile) {
+  const texts = [];
+  for (const name of (await readdir(masksDir)).filter((file) => file.endsWith('.rle.json')).sort()) {
+    texts.push({ name, counts: JSON.parse(await readFile(path.join(masksDir, name), 'utf8')).counts });
+  }
+  const automatic = JSON.parse(await readFile(automaticFile, 'utf8'));
+  automatic.annotations.forEach((annotation, k) => texts.push({ name: `automatic ${k}`, counts: annotation.segmentation.counts }));
+  return page.evaluate(async (masks) => {
+    const { countsFromString } = await import('./js/rle.js');
+    return masks.map(({ name, counts }) => ({ name, text: counts, runs: countsFromString(counts) }));
+  }, texts);
+}

@@ -1,4 +1,5 @@
-// The gateway's public REST API, as any client sees it: POST /v1/images and POST /v1/chat (SSE).
+// The gateway's public REST API, as any client sees it: POST /v1/images, POST /v1/chat (SSE),
+// POST /v1/segment and POST /v1/describe-all (SSE).
 // Every failure becomes an ApiError carrying the API's own {code, message, request_id}.
 import { sseEvents } from './sse.js';
 
@@ -72,12 +73,13 @@ export async function uploadImage(file, { apiKey } = {}) {
 }
 
 /**
- * Asks a question and streams the answers: onPiece({index, text, token_ids}) per piece and
- * onDone({index, text, output_ids, finish_reason, usage}) per answer. Resolves when all
- * `answers` are done; rejects with an ApiError (before or during the stream) or an AbortError.
+ * A streamed call to `path` with JSON `body`, once its response has started: {events, incomplete}.
+ * `events` yields {event, json} for each event but 'error', which it throws as an ApiError (as it
+ * throws a failure before the stream); `incomplete(message)` is the ApiError for a stream that ended
+ * too early.
  */
-export async function streamChat(body, { answers, signal, apiKey, onPiece, onDone }) {
-  const response = await post('v1/chat', {
+async function openEventStream(path, body, { signal, apiKey }) {
+  const response = await post(path, {
     headers: headers(apiKey, 'application/json', 'text/event-stream'),
     body: JSON.stringify({ ...body, stream: true }), signal,
   });
@@ -89,7 +91,13 @@ export async function streamChat(body, { answers, signal, apiKey, onPiece, onDon
   if (!type.startsWith('text/event-stream')) {
     throw new ApiError({ status: response.status, code: 'unexpected_response', message: `expected an event stream, got ${type || 'no content type'}`, requestId });
   }
-  let done = 0;
+  return {
+    events: parsedEvents(response, requestId),
+    incomplete: (message) => new ApiError({ status: response.status, code: 'incomplete_stream', message, requestId, midStream: true }),
+  };
+}
+
+async function* parsedEvents(response, requestId) {
   for await (const { event, data } of sseEvents(response.body)) {
     let json;
     try {
@@ -97,16 +105,61 @@ export async function streamChat(body, { answers, signal, apiKey, onPiece, onDon
     } catch {
       throw new ApiError({ status: response.status, code: 'bad_event', message: `unreadable '${event}' event: ${data.slice(0, 200)}`, requestId, midStream: true });
     }
+    if (event === 'error') {
+      throw ApiError.fromBody(json, response.status, requestId, true);
+    }
+    yield { event, json };
+  }
+}
+
+/**
+ * Asks a question and streams the answers: onPiece({index, text, token_ids}) per piece and
+ * onDone({index, text, output_ids, finish_reason, usage}) per answer. Resolves when all
+ * `answers` are done; rejects with an ApiError (before or during the stream) or an AbortError.
+ */
+export async function streamChat(body, { answers, signal, apiKey, onPiece, onDone }) {
+  const stream = await openEventStream('v1/chat', body, { signal, apiKey });
+  let done = 0;
+  for await (const { event, json } of stream.events) {
     if (event === 'piece') {
       onPiece(json);
     } else if (event === 'done') {
       done++;
       onDone(json);
-    } else if (event === 'error') {
-      throw ApiError.fromBody(json, response.status, requestId, true);
     }
   }
   if (done < answers) {
-    throw new ApiError({ status: response.status, code: 'incomplete_stream', message: `the stream ended after ${done} of ${answers} answers without an error event`, requestId, midStream: true });
+    throw stream.incomplete(`the stream ended after ${done} of ${answers} answers without an error event`);
   }
+}
+
+/**
+ * Segments everything and streams each mask with its description: onMask({index, count, found, mask,
+ * score, area, bbox, text, finish_reason, usage, ...}) as each finishes. Resolves with the number of
+ * masks once all `count` came (0 when SAM found none); rejects as streamChat does.
+ */
+export async function streamDescribeAll(body, { signal, apiKey, onMask }) {
+  const stream = await openEventStream('v1/describe-all', body, { signal, apiKey });
+  let count = 0;
+  let seen = 0;
+  for await (const { event, json } of stream.events) {
+    if (event === 'mask') {
+      count = json.count;
+      seen++;
+      onMask(json);
+    }
+  }
+  if (seen < count) {
+    throw stream.incomplete(`the stream ended after ${seen} of ${count} masks without an error event`);
+  }
+  return count;
+}
+
+/** The masks Segment Anything makes of a prompt {image_id, points, box, multimask}: resolves to {masks: [{mask, score, area, bbox}], best}. */
+export async function segment(body, { signal, apiKey }) {
+  const response = await post('v1/segment', { headers: headers(apiKey, 'application/json', 'application/json'), body: JSON.stringify(body), signal });
+  if (!response.ok) {
+    throw await errorOf(response);
+  }
+  return response.json();
 }

@@ -55,6 +55,14 @@ export class TurnView {
     list.scrollTop = list.scrollHeight;
   }
 
+  /** Colours answer `index`'s label chip (for a region made after the turn began). */
+  paint(index, colour) {
+    const chip = this.answers[index].node.querySelector('.chip');
+    if (chip) {
+      chip.style.background = colour;
+    }
+  }
+
   append(index, text) {
     this.#following(() => {
       this.answers[index].text.textContent += text;

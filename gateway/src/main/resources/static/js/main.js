@@ -1,16 +1,24 @@
-// The demo page: open an image, draw regions, ask, watch the answers stream.
-import { streamChat, uploadImage } from './api.js';
+// The demo page: open an image, draw regions (or click them with Segment Anything), ask, watch the
+// answers stream; or have every object segmented and described.
+import { segment, streamChat, streamDescribeAll, uploadImage } from './api.js';
 import { errorNode, TurnView } from './chat-view.js';
 import { Conversation, taskRequest, TASKS } from './conversation.js';
 import { renderRegionList } from './region-list.js';
 import { Regions } from './regions.js';
+import { countsFromString, paintCounts } from './rle.js';
+import { SegmentTool } from './segment-tool.js';
 import { Stage } from './stage.js';
 import { clientStats, usageStats } from './stats.js';
 import { TOOLS, Tools } from './tools.js';
 
 const $ = (id) => document.getElementById(id);
 const stage = new Stage($('photo'), $('overlay'));
-const tools = new Tools(stage, (message) => notice(message));
+const segmenter = new SegmentTool({
+  request: (body, signal) => segment({ image_id: image.image_id, ...body }, { signal, apiKey: apiKey() }),
+  failed: (failure) => noticeError(failure),
+  changed: () => stage.requestRender(),
+});
+const tools = new Tools(stage, (message) => notice(message), segmenter);
 const conversation = new Conversation();
 let image = null; // {image_id, width, height} from the upload
 let regions = null;
@@ -42,6 +50,7 @@ async function open(file) {
     // Displayed as the server reads it: EXIF orientation applied.
     const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
     stop();
+    tools.cancel();
     image = uploaded;
     regions = new Regions(uploaded.width, uploaded.height);
     regions.addEventListener('change', showRegions);
@@ -122,11 +131,11 @@ document.addEventListener('keydown', (e) => {
   if (e.target.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) {
     return;
   }
-  const shortcut = { p: 'polygon', r: 'box', b: 'brush', e: 'eraser', v: 'select' }[e.key.toLowerCase()];
+  const shortcut = { p: 'polygon', r: 'box', s: 'segment', b: 'brush', e: 'eraser', v: 'select' }[e.key.toLowerCase()];
   if (shortcut && TOOLS.includes(shortcut)) {
     tools.use(shortcut);
   } else if (e.key === 'Enter') {
-    tools.closePolygon(e.shiftKey);
+    tools.finish(e.shiftKey);
   } else if (e.key === 'Escape') {
     // Nothing to drop: deselect, so that the next brush stroke starts a new region.
     if (!tools.cancel() && regions) {
@@ -149,9 +158,14 @@ $('task').addEventListener('change', showPrompt);
 
 /** The generation settings that are filled in, as the API names them. */
 function generation() {
+  return filledNumbers([['max-new-tokens', 'max_new_tokens', true], ['temperature', 'temperature', false],
+    ['top-k', 'top_k', true], ['top-p', 'top_p', false], ['seed', 'seed', true]]);
+}
+
+/** {field: number} of the inputs [id, field, integer] that are filled in; throws an Error naming one that is not a number. */
+function filledNumbers(inputs) {
   const settings = {};
-  for (const [id, field, integer] of [['max-new-tokens', 'max_new_tokens', true], ['temperature', 'temperature', false],
-    ['top-k', 'top_k', true], ['top-p', 'top_p', false], ['seed', 'seed', true]]) {
+  for (const [id, field, integer] of inputs) {
     const text = $(id).value.trim();
     if (text === '') {
       continue;
@@ -238,8 +252,84 @@ async function ask(event) {
 
 function busy(streaming) {
   $('send').disabled = streaming;
+  $('describe-all').disabled = streaming;
   $('stop').disabled = !streaming;
 }
+
+// ---- describe everything
+
+/** The automatic generator's settings that are filled in, and the mask cap, as the API names them. */
+function automatic() {
+  const params = filledNumbers([['points-per-side', 'points_per_side', true], ['pred-iou-thresh', 'pred_iou_thresh', false],
+    ['stability-score-thresh', 'stability_score_thresh', false], ['crop-n-layers', 'crop_n_layers', true]]);
+  const cap = filledNumbers([['max-masks', 'max_masks', true]]);
+  return { ...(Object.keys(params).length > 0 ? { params } : {}), ...cap };
+}
+
+/**
+ * Segments everything and shows each mask as a region (object1, object2, ...) with its short
+ * description, as they come; the descriptions join the conversation, so follow-ups can name them.
+ */
+async function describeEverything() {
+  if (asking) {
+    return;
+  }
+  let body;
+  try {
+    if (!image) {
+      throw new Error('open an image first');
+    }
+    body = { image_id: image.image_id, ...automatic(), ...generation() };
+  } catch (failure) {
+    notice(failure.message, 'error');
+    return;
+  }
+  notice('segmenting everything…');
+  const controller = new AbortController();
+  asking = controller;
+  busy(true);
+  const sentAt = performance.now();
+  let view = null;
+  let names = [];
+  const texts = [];
+  try {
+    const count = await streamDescribeAll(body, {
+      signal: controller.signal, apiKey: apiKey(),
+      onMask: (described) => {
+        if (!view) {
+          names = regions.freeNames('object', described.count);
+          view = new TurnView($('turns'), `Describe everything: ${described.count} of ${described.found} masks`, names, colourOf);
+          notice('');
+        }
+        const region = regions.create(names[described.index]);
+        paintCounts(region.context, countsFromString(described.mask.counts), regions.width, regions.height, region.colour);
+        regions.painted(region);
+        view.paint(described.index, region.colour);
+        view.append(described.index, described.text);
+        view.stats(described.index, usageStats(described.usage), described.finish_reason);
+        texts[described.index] = described.text;
+      },
+    });
+    if (count === 0) {
+      notice('Segment Anything found no masks in this image: lower its thresholds in the settings', 'warning');
+    } else {
+      names.forEach((name, i) => conversation.add(TASKS.short.question(`<${name}>`), texts[i]));
+    }
+  } catch (failure) {
+    if (failure.name === 'AbortError') {
+      names.forEach((_, i) => texts[i] === undefined && view.stats(i, clientStats(sentAt, null, null, 0), 'stopped'));
+    } else if (view) {
+      view.error(failure);
+    } else {
+      noticeError(failure);
+    }
+  } finally {
+    asking = null;
+    busy(false);
+  }
+}
+
+$('describe-all').addEventListener('click', describeEverything);
 
 function stop() {
   asking?.abort();

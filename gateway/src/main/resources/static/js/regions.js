@@ -15,22 +15,29 @@ export class Regions extends EventTarget {
     this.height = height;
   }
 
-  /** A new empty region named region<N> with the lowest free N, selected. */
-  create() {
-    let n = 1;
-    while (this.byName(`region${n}`)) {
-      n++;
-    }
+  /** A new empty region, selected: named `name`, by default region<N> with the lowest free N. */
+  create(name = this.freeNames('region', 1)[0]) {
     const used = new Set(this.list.map((r) => r.colour));
     const colour = COLOURS.find((c) => !used.has(c)) ?? COLOURS[this.list.length % COLOURS.length];
     const canvas = document.createElement('canvas');
     canvas.width = this.width;
     canvas.height = this.height;
     const context = canvas.getContext('2d', { willReadFrequently: true });
-    const region = { name: `region${n}`, colour, canvas, context, area: 0, box: null };
+    const region = { name, colour, canvas, context, area: 0, box: null };
     this.list.push(region);
     this.select(region);
     return region;
+  }
+
+  /** `count` names <base><N> that no region has, lowest N first. */
+  freeNames(base, count) {
+    const names = [];
+    for (let n = 1; names.length < count; n++) {
+      if (!this.byName(`${base}${n}`)) {
+        names.push(`${base}${n}`);
+      }
+    }
+    return names;
   }
 
   byName(name) {

@@ -1,12 +1,15 @@
 // Drawing on the stage. Polygon: click the vertices, then Enter, a double-click or a click on the
 // first vertex closes it; or press and drag a freehand lasso. Box: drag a corner to the opposite one.
-// Both make a new region, or with Shift add to the selected one. Brush paints into the selected region
-// (a new one if none is selected); eraser clears from it. Select: click a region.
+// Segment: left-click a point on an object, right-click one off it, or drag a box around it; Segment
+// Anything's mask previews at once, and Enter keeps it. Polygon, box and segment make a new region,
+// or with Shift add to the selected one. Brush paints into the selected region (a new one if none is
+// selected); eraser clears from it. Select: click a region.
+import { paintCounts } from './rle.js';
 
 const CLOSE_PX = 8; // a click this close (on screen) to the first vertex closes the polygon
 const DRAG_PX = 4; // a press that moves this far (on screen) is a lasso or a drag, not a click
 
-export const TOOLS = ['polygon', 'box', 'brush', 'eraser', 'select'];
+export const TOOLS = ['polygon', 'box', 'segment', 'brush', 'eraser', 'select'];
 
 export class Tools extends EventTarget {
   tool = 'polygon';
@@ -15,11 +18,12 @@ export class Tools extends EventTarget {
   #press = null;
   #hover = null;
 
-  /** `report(message)` tells the user why an action did nothing. */
-  constructor(stage, report) {
+  /** `report(message)` tells the user why an action did nothing; `segmenter` is the segment tool's {@link SegmentTool}. */
+  constructor(stage, report, segmenter) {
     super();
     this.stage = stage;
     this.report = report;
+    this.segmenter = segmenter;
     stage.preview = (ctx, scale) => this.#drawPreview(ctx, scale);
     const overlay = stage.overlay;
     overlay.addEventListener('pointerdown', (e) => this.#down(e));
@@ -34,6 +38,12 @@ export class Tools extends EventTarget {
       e.preventDefault();
       this.closePolygon(e.shiftKey);
     });
+    // A right click is a background point for the segment tool, not a menu.
+    overlay.addEventListener('contextmenu', (e) => {
+      if (this.tool === 'segment') {
+        e.preventDefault();
+      }
+    });
   }
 
   get regions() {
@@ -46,13 +56,31 @@ export class Tools extends EventTarget {
     this.dispatchEvent(new Event('tool'));
   }
 
-  /** Drops a shape in progress; false when there was none. */
+  /** Drops a shape or a segment prompt in progress; false when there was none. */
   cancel() {
     const dropped = this.#points.length > 0 || this.#press !== null;
     this.#points = [];
     this.#press = null;
+    const prompt = this.segmenter.clear();
     this.stage.requestRender();
-    return dropped;
+    return dropped || prompt;
+  }
+
+  /** Enter: closes the polygon, or keeps the segment tool's mask as a region. */
+  finish(addToSelected) {
+    if (this.tool !== 'segment') {
+      this.closePolygon(addToSelected);
+      return;
+    }
+    const mask = this.segmenter.take();
+    if (!mask) {
+      this.report(this.segmenter.points.length > 0 || this.segmenter.box ? 'the mask is still on its way'
+        : 'click an object (right-click: not this), or drag a box around it, then press Enter');
+      return;
+    }
+    const region = addToSelected && this.regions.selected ? this.regions.selected : this.regions.create();
+    paintCounts(region.context, mask.counts, this.regions.width, this.regions.height, region.colour);
+    this.regions.painted(region);
   }
 
   /** Ends the polygon in progress (Enter, double-click). */
@@ -84,11 +112,11 @@ export class Tools extends EventTarget {
   }
 
   #down(event) {
-    if (!this.regions || event.button !== 0) {
+    if (!this.regions || !(event.button === 0 || (event.button === 2 && this.tool === 'segment'))) {
       return;
     }
     const p = this.stage.toImage(event);
-    const press = { start: p, screen: { x: event.clientX, y: event.clientY }, mode: 'click', last: p, region: null };
+    const press = { start: p, screen: { x: event.clientX, y: event.clientY }, mode: 'click', last: p, region: null, button: event.button };
     if (this.tool === 'brush' || this.tool === 'eraser') {
       press.region = this.regions.selected ?? (this.tool === 'brush' ? this.regions.create() : null);
       if (!press.region) {
@@ -116,7 +144,7 @@ export class Tools extends EventTarget {
       } else if (press.mode === 'click' && moved && this.tool === 'polygon' && this.#points.length === 0) {
         press.mode = 'lasso';
         this.#points = [press.start];
-      } else if (press.mode === 'click' && moved && this.tool === 'box') {
+      } else if (press.mode === 'click' && moved && (this.tool === 'box' || (this.tool === 'segment' && press.button === 0))) {
         press.mode = 'box';
       }
       if (press.mode === 'lasso') {
@@ -138,8 +166,12 @@ export class Tools extends EventTarget {
       this.regions.painted(press.region);
     } else if (press.mode === 'lasso') {
       this.closePolygon(event.shiftKey);
+    } else if (press.mode === 'box' && this.tool === 'segment') {
+      this.#segmentBox(press.start, p);
     } else if (press.mode === 'box') {
       this.#box(press.start, p, event.shiftKey);
+    } else if (this.tool === 'segment') {
+      this.segmenter.add(this.#inside(p), press.button === 2 ? 0 : 1);
     } else if (this.tool === 'polygon') {
       this.#click(p, event);
     }
@@ -170,6 +202,21 @@ export class Tools extends EventTarget {
     this.#fill(addToSelected, (ctx) => ctx.fillRect(x, y, width, height));
   }
 
+  // A point on the image's last pixel edge is still inside it.
+  #inside(p) {
+    return { x: Math.min(Math.max(p.x, 0), this.regions.width - 0.01), y: Math.min(Math.max(p.y, 0), this.regions.height - 0.01) };
+  }
+
+  #segmentBox(a, b) {
+    const from = this.#inside({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y) });
+    const to = this.#inside({ x: Math.max(a.x, b.x), y: Math.max(a.y, b.y) });
+    if (to.x - from.x < 1 || to.y - from.y < 1) {
+      this.report('drag from one corner of the box to the opposite one');
+      return;
+    }
+    this.segmenter.setBox({ x: from.x, y: from.y, width: to.x - from.x, height: to.y - from.y });
+  }
+
   #paint(region, from, to) {
     const ctx = region.context;
     ctx.globalCompositeOperation = this.tool === 'eraser' ? 'destination-out' : 'source-over';
@@ -186,6 +233,7 @@ export class Tools extends EventTarget {
   }
 
   #drawPreview(ctx, scale) {
+    this.segmenter.draw(ctx, scale);
     ctx.save();
     ctx.lineWidth = 2 * scale;
     ctx.strokeStyle = '#fff';

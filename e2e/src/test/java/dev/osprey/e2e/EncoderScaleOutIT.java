@@ -56,7 +56,7 @@ class EncoderScaleOutIT {
     void startSecondEncoderAndGateway() throws Exception {
         stack = LocalStack.get();
         encoder2 = new ServiceProcess("encoder-service", "encoder-service-2", LocalStack.freePort(), stack.spareEncoderGrpcPort,
-                List.of("--osprey.model.bundle=" + TinyBundle.dir(), "--osprey.encoder.feature-cache-size=64MB",
+                List.of("--osprey.model.bundle=" + TinyBundle.withSamDir(), "--osprey.encoder.feature-cache-size=64MB",
                         "--osprey.encoder.image-store-size=64MB", "--osprey.encoder.uploads.dir=" + encoder2Uploads, stack.tokenArg));
         gateway2 = new ServiceProcess("gateway", "gateway-2", LocalStack.freePort(), LocalStack.freePort(),
                 List.of("--osprey.gateway.rate-per-second=0", stack.tokenArg,

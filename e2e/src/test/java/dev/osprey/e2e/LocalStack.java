@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 /**
  * The four services as separate processes on free loopback ports, wired as {@code bin/osprey-stack}
  * wires them (a random internal token in a file only we can read, uploads in a folder of its own), on
- * the tiny bundle: started once per test JVM (they take a while to boot on two cores) and stopped when
+ * the tiny bundle with the tiny Segment Anything model in it: started once per test JVM (they take a while to boot on two cores) and stopped when
  * it exits; or, for a test that needs other gateway settings or kills services at will, a stack of its
  * own ({@link #startOwn}). The channels here carry the token. Extractor and llm-service also accept
  * {@link #spareEncoderGrpcPort} as an encoder replica, for tests that start a second encoder.
@@ -110,7 +110,7 @@ final class LocalStack implements AutoCloseable {
         }
         String encoder = "127.0.0.1:" + ports.get("encoder-service")[1];
         String encoders = "--osprey.encoder-client.replicas=" + encoder + ",127.0.0.1:" + spareEncoderGrpcPort;
-        String bundle = "--osprey.model.bundle=" + TinyBundle.dir();
+        String bundle = "--osprey.model.bundle=" + TinyBundle.withSamDir();
         Map<String, List<String>> args = Map.of(
                 // Caches sized for the services' small test heaps.
                 "encoder-service", List.of(bundle, "--osprey.encoder.feature-cache-size=64MB", "--osprey.encoder.image-store-size=64MB",

@@ -1,9 +1,11 @@
 package dev.osprey.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
 import dev.osprey.model.Golden;
+import dev.osprey.model.GoldenSam;
 import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.mask.CocoBox;
 import dev.osprey.model.mask.CocoPolygons;
@@ -32,7 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The web demo in a real browser: Debian's Chromium, driven by playwright-core from
  * {@code e2e/browser/demo-test.mjs}, opens the gateway's page of the local stack, uploads a golden
  * image, draws a polygon, asks for a short description greedily, follows up, stops a long answer,
- * meets API errors, draws with the other tools, asks about every region, and opens images with each
+ * meets API errors, draws with the other tools, asks about every region, clicks and boxes objects with
+ * Segment Anything, describes everything in the golden automatic image, and opens images with each
  * EXIF orientation. It records what it sent and saw in {@code e2e/target/web-demo/result.json}, with
  * a screenshot beside it; these tests check that record against the REST API and the golden files.
  */
@@ -58,7 +61,7 @@ class WebDemoIT {
         browser.install();
         gateway = URI.create("http://127.0.0.1:" + LocalStack.get().process("gateway").httpPort);
         browser.node("demo-test.mjs", List.of("--gateway", gateway.toString(), "--golden", Golden.dir().toString(),
-                "--oriented", oriented.toString(), "--out", out.toString()), Duration.ofMinutes(5));
+                "--golden-sam", GoldenSam.dir().toString(), "--oriented", oriented.toString(), "--out", out.toString()), Duration.ofMinutes(8));
         seen = JSON.readTree(out.resolve("result.json").toFile());
     }
 
@@ -91,6 +94,84 @@ class WebDemoIT {
             assertThat(ints(mask.get("counts"))).as("%s: runs from inside flags", name).isEqualTo(expected);
             assertThat(ints(mask.get("canvasRle").get("counts"))).as("%s: runs from a mask canvas", name).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void thePagesRleDecoderGivesTheRunsOfEveryGoldenCompressedMask() {
+        assertThat(seen.get("rleDecoded")).hasSizeGreaterThan(11);
+        for (JsonNode decoded : seen.get("rleDecoded")) {
+            assertThat(ints(decoded.get("runs"))).as(decoded.get("name").asString())
+                    .isEqualTo(ints(CocoRle.decompress(decoded.get("text").asString())));
+        }
+    }
+
+    @Test
+    void aClickPreviewsSamsMaskAtOnceARightClickRefinesItAndEnterKeepsIt() {
+        JsonNode requests = seen.get("segmentRequests");
+        assertThat(requests).hasSize(3);
+        JsonNode click = requests.get(0).get("points");
+        assertThat(click).hasSize(1);
+        assertThat(click.get(0).get(0).asDouble()).isCloseTo(174.19, within(1.0));
+        assertThat(click.get(0).get(1).asDouble()).isCloseTo(293.5, within(1.0));
+        assertThat(click.get(0).get(2).asInt()).isEqualTo(1);
+        JsonNode refined = requests.get(1).get("points");
+        assertThat(refined).hasSize(2);
+        assertThat(refined.get(0)).isEqualTo(click.get(0));
+        assertThat(refined.get(1).get(0).asDouble()).isCloseTo(576, within(1.0));
+        assertThat(refined.get(1).get(2).asInt()).as("a right click: off the object").isEqualTo(0);
+        assertThat(requests.get(2).get("points")).as("the kept mask's prompt is gone").isEmpty();
+        double[] box = requests.get(2).get("box").valueStream().mapToDouble(JsonNode::asDouble).toArray();
+        assertThat(box).containsExactly(new double[] {40, 40, 260, 210}, within(1.0));
+        for (JsonNode preview : seen.get("segmentPreview")) {
+            assertThat(preview.get("status").asInt()).isEqualTo(200);
+            assertThat(preview.get("previewPixels").asInt()).as("the mask shows on the stage").isPositive();
+        }
+        assertThat(seen.get("keptPreviewPixels").asInt()).as("no preview once kept").isZero();
+        assertThat(seen.get("regionNamesAfterSegment").toString())
+                .isEqualTo("[\"region1\",\"box\",\"region2\",\"region3\",\"region4\"]");
+    }
+
+    @Test
+    void theKeptMasksAreSentAsTheMasksSegmentGivesAndAnsweredAsOverRest() throws Exception {
+        JsonNode sent = sent("segmented");
+        assertThat(sent.get("regions")).hasSize(5);
+        String imageId = sent.get("image_id").asString();
+        for (int k = 1; k <= 2; k++) {
+            ObjectNode prompt = ((ObjectNode) seen.get("segmentRequests").get(k).deepCopy()).put("image_id", imageId);
+            JsonNode segmented = JSON.readTree(postJson("/v1/segment", prompt).body());
+            JsonNode rle = segmented.get("masks").get(0).get("mask");
+            BinaryMask expected = CocoRle.decode(rle.get("size").get(0).asInt(), rle.get("size").get(1).asInt(), rle.get("counts").asString());
+            assertThat(mask(sent.get("regions").get(2 + k))).as("the kept mask of prompt %d", k).isEqualTo(expected);
+        }
+        JsonNode rest = chat(sent).get("answers");
+        for (int q = 0; q < 5; q++) {
+            assertThat(seen.get("segmented").get("texts").get(q).asString()).as("answer %d", q).isNotEmpty()
+                    .isEqualTo(rest.get(q).get("text").asString());
+        }
+    }
+
+    @Test
+    void describeEverythingShowsEveryMaskAsARegionWithItsDescription() throws Exception {
+        JsonNode shown = seen.get("describeAll");
+        assertThat(shown.get("sent")).hasSize(1);
+        JsonNode sent = shown.get("sent").get(0);
+        assertThat(sent.get("params").toString())
+                .isEqualTo("{\"points_per_side\":8,\"pred_iou_thresh\":0.1701,\"stability_score_thresh\":0.0079,\"crop_n_layers\":1}");
+        assertThat(sent.get("temperature").asDouble()).isZero();
+        assertThat(sent.get("stream").asBoolean()).isTrue();
+        JsonNode masks = JSON.readTree(postJson("/v1/describe-all", ((ObjectNode) sent.deepCopy()).put("stream", false)).body()).get("masks");
+        int count = JSON.readTree(GoldenSam.file("automatic/amg_crop1.json").toFile()).get("num_masks").asInt();
+        assertThat(masks).hasSize(count);
+        assertThat(shown.get("question").asString()).isEqualTo("Describe everything: " + count + " of " + count + " masks");
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            names.add("object" + (k + 1));
+            assertThat(shown.get("texts").get(k).asString()).as("mask %d", k).isNotEmpty().isEqualTo(masks.get(k).get("text").asString());
+            assertThat(shown.get("finish").get(k).asString()).isEqualTo(masks.get(k).get("finish_reason").asString());
+            assertThat(shown.get("areas").get(k).asLong()).as("the region of mask %d", k).isEqualTo(masks.get(k).get("area").asLong());
+        }
+        assertThat(shown.get("labels").valueStream().map(JsonNode::asString).toList()).isEqualTo(names);
+        assertThat(shown.get("regionNames").valueStream().map(JsonNode::asString).toList()).isEqualTo(names);
     }
 
     @Test
@@ -244,12 +325,14 @@ class WebDemoIT {
     }
 
     @Test
-    void aScreenshotIsSaved() throws Exception {
-        Path screenshot = Path.of(seen.get("screenshot").asString());
-        assertThat(screenshot).startsWith(out).isRegularFile();
-        byte[] png = Files.readAllBytes(screenshot);
-        assertThat(png.length).isGreaterThan(10_000);
-        assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+    void screenshotsAreSaved() throws Exception {
+        for (String step : List.of("screenshot", "describeScreenshot")) {
+            Path screenshot = Path.of(seen.get(step).asString());
+            assertThat(screenshot).startsWith(out).isRegularFile();
+            byte[] png = Files.readAllBytes(screenshot);
+            assertThat(png.length).isGreaterThan(10_000);
+            assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+        }
     }
 
     /** The one body the page sent for a step. */
@@ -267,10 +350,17 @@ class WebDemoIT {
     }
 
     private HttpResponse<String> post(JsonNode body) throws Exception {
-        ObjectNode whole = ((ObjectNode) body.deepCopy()).put("stream", false);
-        return http.send(HttpRequest.newBuilder(gateway.resolve("/v1/chat")).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(whole.toString())).build(),
+        return postJson("/v1/chat", ((ObjectNode) body.deepCopy()).put("stream", false));
+    }
+
+    private HttpResponse<String> postJson(String path, JsonNode body) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(gateway.resolve(path)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(300)).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                 HttpResponse.BodyHandlers.ofString());
+        if (!path.equals("/v1/chat")) {
+            assertThat(response.statusCode()).as("%s: %s", path, response.body()).isEqualTo(200);
+        }
+        return response;
     }
 
     private HttpResponse<String> get(String path) throws Exception {

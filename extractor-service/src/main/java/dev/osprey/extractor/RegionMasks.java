@@ -50,6 +50,8 @@ final class RegionMasks {
                     .map(RegionMasks::coordinates).toList(), height, width);
             case BOX -> CocoBox.rasterize(region.getBox().getX(), region.getBox().getY(), region.getBox().getWidth(),
                     region.getBox().getHeight(), height, width);
+            // The gateway has SAM make a prompt's mask before it asks for extraction; a prompt here skipped it.
+            case SEGMENT -> throw OspreyException.badInput("a Segment Anything prompt is not a mask: the gateway segments prompts first");
             case MASK_NOT_SET -> throw OspreyException.badInput("no mask given (set one of png, rle, polygons, box)");
         };
     }

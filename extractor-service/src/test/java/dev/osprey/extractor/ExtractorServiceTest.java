@@ -10,6 +10,7 @@ import dev.osprey.api.v1.Polygon;
 import dev.osprey.api.v1.Polygons;
 import dev.osprey.api.v1.Region;
 import dev.osprey.api.v1.RunLengths;
+import dev.osprey.api.v1.SamPrompt;
 import dev.osprey.internal.v1.ExtractRequest;
 import dev.osprey.internal.v1.ExtractResponse;
 import dev.osprey.internal.v1.ExtractorGrpc;
@@ -152,6 +153,8 @@ class ExtractorServiceTest {
     void badRegionsAreInvalidArgumentsNamingTheRegion() {
         Region good = Region.newBuilder().setBox(Box.newBuilder().setX(1).setY(1).setWidth(20).setHeight(20)).build();
         assertInvalid(List.of(good, Region.getDefaultInstance()), "region 2: no mask given");
+        assertInvalid(List.of(Region.newBuilder().setSegment(SamPrompt.newBuilder().setBox(good.getBox())).build()),
+                "region 1: a Segment Anything prompt is not a mask");
         assertInvalid(List.of(good, empty(100, 100)), "region 2: mask is 100x100, the image is 640x480");
         assertInvalid(List.of(Region.newBuilder().setPng(ByteString.copyFromUtf8("not a png")).build()), "region 1: mask is not a PNG file");
         assertInvalid(List.of(good, good, empty(480, 640)), "region 3: mask is empty");

@@ -7,7 +7,10 @@ import dev.osprey.gateway.access.ApiKeys;
 import dev.osprey.gateway.access.RateLimiter;
 import dev.osprey.gateway.flow.AskLimits;
 import dev.osprey.gateway.flow.Backends;
+import dev.osprey.gateway.flow.DescribeLimits;
 import dev.osprey.gateway.flow.RegionAsks;
+import dev.osprey.gateway.flow.SamAsks;
+import dev.osprey.gateway.flow.Segmentations;
 import dev.osprey.gateway.grpc.RegionGrpcService;
 import dev.osprey.gateway.grpc.RequestIdInterceptor;
 import dev.osprey.service.InternalProperties;
@@ -27,7 +30,7 @@ import org.springframework.grpc.server.GlobalServerInterceptor;
  * Wires the gateway's plain parts from {@link GatewayProperties}; its calls to the backends carry the
  * internal token and the request's trace context. The REST shell's classes, which Spring knows by their kind (the controllers, the
  * request-id filter, the error handler), are components found by scanning, as a WebFlux test slice
- * finds them; they take {@link RegionAsks} and {@link AskLimits} from here.
+ * finds them; they take {@link RegionAsks}, {@link SamAsks} and the limits from here.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({GatewayProperties.class, InternalProperties.class})
@@ -44,18 +47,37 @@ class GatewayConfiguration {
     }
 
     @Bean
-    RegionAsks regionAsks(GatewayProperties properties, PeerChannels channels, AskLimits limits) {
-        long refresh = properties.dnsRefresh().toMillis();
-        Backends backends = new Backends(channels::channel,
-                Replicas.parse("encoder-service", properties.encoders(), refresh),
-                Replicas.parse("extractor-service", properties.extractors(), refresh),
-                Replicas.parse("llm-service", properties.llms(), refresh));
-        return new RegionAsks(backends, limits, properties.warmUp());
+    DescribeLimits describeLimits(GatewayProperties properties) {
+        return properties.describeAll().toDescribeLimits(properties.limits());
     }
 
     @Bean
-    BindableService regionGrpcService(RegionAsks asks) {
-        return new RegionGrpcService(asks);
+    Backends backends(GatewayProperties properties, PeerChannels channels) {
+        long refresh = properties.dnsRefresh().toMillis();
+        return new Backends(channels::channel,
+                Replicas.parse("encoder-service", properties.encoders(), refresh),
+                Replicas.parse("extractor-service", properties.extractors(), refresh),
+                Replicas.parse("llm-service", properties.llms(), refresh));
+    }
+
+    @Bean
+    Segmentations segmentations(Backends backends) {
+        return new Segmentations(backends);
+    }
+
+    @Bean
+    RegionAsks regionAsks(GatewayProperties properties, Backends backends, Segmentations segmentations, AskLimits limits) {
+        return new RegionAsks(backends, segmentations, limits, properties.warmUp());
+    }
+
+    @Bean
+    SamAsks samAsks(RegionAsks asks, Segmentations segmentations, AskLimits limits, DescribeLimits describe) {
+        return new SamAsks(asks, segmentations, limits, describe);
+    }
+
+    @Bean
+    BindableService regionGrpcService(RegionAsks asks, SamAsks sam) {
+        return new RegionGrpcService(asks, sam);
     }
 
     @Bean

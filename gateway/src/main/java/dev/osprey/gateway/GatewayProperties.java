@@ -1,6 +1,7 @@
 package dev.osprey.gateway;
 
 import dev.osprey.gateway.flow.AskLimits;
+import dev.osprey.gateway.flow.DescribeLimits;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -20,18 +21,28 @@ import org.springframework.util.unit.DataSize;
  * @param maxImageSize   the largest upload; larger bodies get 413
  * @param warmUp         whether an upload starts, in the background, its image's prefix on the llm-service that
  *                       will answer about it, so that the first question finds it cached
+ * @param describeAll    how "describe everything" ({@code POST /v1/describe-all}) runs; see {@link DescribeLimits}
  */
 @ConfigurationProperties("osprey.gateway")
 public record GatewayProperties(String encoders, String extractors, String llms, Duration dnsRefresh, List<String> apiKeys,
         boolean apiDocsPrivate, double ratePerSecond, int rateBurst, DataSize maxImageSize, Limits limits,
-        boolean warmUp) {
+        boolean warmUp, DescribeAll describeAll) {
 
     /** What one question may hold and how long it may take; see {@link AskLimits}. */
     public record Limits(int maxRegions, int maxPromptChars, int maxHistoryTurns, int maxNewTokens, boolean allowEmptyMasks,
-            Duration deadline, Duration uploadDeadline) {
+            int maxPoints, Duration deadline, Duration uploadDeadline) {
 
         AskLimits toAskLimits(DataSize maxImageSize) {
-            return new AskLimits(maxImageSize.toBytes(), maxRegions, maxPromptChars, maxHistoryTurns, maxNewTokens, allowEmptyMasks, deadline, uploadDeadline);
+            return new AskLimits(maxImageSize.toBytes(), maxRegions, maxPromptChars, maxHistoryTurns, maxNewTokens, allowEmptyMasks, maxPoints,
+                    deadline, uploadDeadline);
+        }
+    }
+
+    /** See {@link DescribeLimits}; masks per ask are a question's regions, so at most {@link Limits#maxRegions} of them. */
+    public record DescribeAll(int maxMasks, int masksPerAsk, int concurrentAsks, Duration deadline) {
+
+        DescribeLimits toDescribeLimits(Limits limits) {
+            return new DescribeLimits(maxMasks, Math.min(masksPerAsk, limits.maxRegions()), concurrentAsks, deadline);
         }
     }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.osprey.api.v1.AskRequest;
+import dev.osprey.api.v1.DescribeAllRequest;
 import dev.osprey.api.v1.RegionServiceGrpc;
+import dev.osprey.api.v1.SegmentRequest;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -100,6 +102,20 @@ class GatewayApiTest {
                 + "{\"box\": [1, 2, 3, 4]}, {\"box\": [1, 2, 3, 4]}]}"), 400, "regions: 3 regions, the limit is 2");
         assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"prompt\": \"" + "x".repeat(21) + "\"}"), 400,
                 "prompt: 21 characters, the limit is 20");
+        assertError(chat("{\"image_id\": \"" + "a".repeat(64) + "\", \"task\": \"short\", \"regions\": [{\"points\": [[1, 2, 1]], "
+                + "\"segmet\": true}]}"), 400, "unknown field 'regions[0].segmet'");
+        assertError(post("/v1/segment", "{\"image_id\": \"" + "a".repeat(64) + "\", \"points\": [[1, 2, 1, 0]]}"), 400,
+                "points[0]: expected [x, y, label]");
+        assertError(post("/v1/segment", "{\"image_id\": \"" + "a".repeat(64) + "\", \"points\": [[1, 2, 1]], \"box\": [1, 2]}"), 400,
+                "box: expected [x, y, width, height]");
+        assertError(post("/v1/segment", "{\"image_id\": \"" + "a".repeat(64) + "\", \"points\": [" + "[1, 2, 1], ".repeat(16) + "[1, 2, 1]]}"),
+                400, "points: 17 points, the limit is 16");
+        assertError(post("/v1/describe-all", "{\"image_id\": \"" + "a".repeat(64) + "\", \"params\": {\"points_per_side\": 8.5}}"), 400,
+                "params.points_per_side: expected an integer");
+        assertError(post("/v1/describe-all", "{\"image_id\": \"" + "a".repeat(64) + "\", \"params\": {\"output_mode\": \"binary_mask\"}}"),
+                400, "unknown field 'params.output_mode'");
+        assertError(post("/v1/describe-all", "{\"image_id\": \"" + "a".repeat(64) + "\", \"max_new_tokens\": 2000}"), 400,
+                "max_new_tokens: 2000, the limit is 1024");
     }
 
     @Test
@@ -127,6 +143,9 @@ class GatewayApiTest {
             assertThatThrownBy(() -> stub.ask(AskRequest.getDefaultInstance()).hasNext())
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            assertThatThrownBy(() -> stub.segment(SegmentRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
             headers.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), "secret");
             var keyed = RegionServiceGrpc.newBlockingStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
@@ -135,6 +154,16 @@ class GatewayApiTest {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                         assertThat(e.getStatus().getDescription()).startsWith("image: give an image_id");
                         assertThat(e.getTrailers().get(requestId)).isEqualTo("grpc-7");
+                    });
+            assertThatThrownBy(() -> keyed.segment(SegmentRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription()).isEqualTo("give points [[x, y, 1|0], ...], a box, or both");
+                    });
+            assertThatThrownBy(() -> keyed.describeAll(DescribeAllRequest.getDefaultInstance()).hasNext())
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription()).startsWith("image: give an image_id");
                     });
         } finally {
             channel.shutdownNow();
@@ -145,12 +174,17 @@ class GatewayApiTest {
     void theOpenApiDocumentDescribesTheApi() throws Exception {
         HttpResponse<String> docs = send(HttpRequest.newBuilder(uri("/v3/api-docs")));
         assertThat(docs.statusCode()).isEqualTo(200);
-        assertThat(docs.body()).contains("/v1/chat").contains("/v1/images").contains("max_new_tokens").contains("finish_reason");
+        assertThat(docs.body()).contains("/v1/chat").contains("/v1/images").contains("max_new_tokens").contains("finish_reason")
+                .contains("/v1/segment").contains("/v1/describe-all").contains("points_per_side").contains("stability_score");
         assertThat(send(HttpRequest.newBuilder(uri("/docs"))).statusCode()).isIn(200, 302);
     }
 
     private static HttpResponse<String> chat(String json) throws Exception {
-        return send(HttpRequest.newBuilder(uri("/v1/chat")).header("Authorization", "Bearer secret").header("Content-Type", "application/json")
+        return post("/v1/chat", json);
+    }
+
+    private static HttpResponse<String> post(String path, String json) throws Exception {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer secret").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 

@@ -27,6 +27,8 @@ class ContractsTest {
     void askStreamsAnswersAndGenerateStreamsTheSameEvents() {
         assertThat(RegionServiceGrpc.getAskMethod().getType()).isEqualTo(MethodType.SERVER_STREAMING);
         assertThat(RegionServiceGrpc.getUploadImageMethod().getType()).isEqualTo(MethodType.UNARY);
+        assertThat(RegionServiceGrpc.getSegmentMethod().getType()).isEqualTo(MethodType.UNARY);
+        assertThat(RegionServiceGrpc.getDescribeAllMethod().getType()).isEqualTo(MethodType.SERVER_STREAMING);
         assertThat(LlmGrpc.getGenerateMethod().getType()).isEqualTo(MethodType.SERVER_STREAMING);
         assertThat(LlmGrpc.getGenerateMethod().getResponseMarshaller())
                 .isNotNull();

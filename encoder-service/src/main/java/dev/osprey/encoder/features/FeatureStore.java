@@ -6,9 +6,9 @@ import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.pipeline.ImageId;
+import dev.osprey.service.StageSpans;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import dev.osprey.service.StageSpans;
 import java.util.function.LongSupplier;
 
 /**

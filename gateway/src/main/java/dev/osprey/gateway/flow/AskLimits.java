@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param maxHistoryTurns  earlier turns per request
  * @param maxNewTokens     the largest max_new_tokens a client may ask for
  * @param allowEmptyMasks  whether a mask with no pixel inside is accepted
+ * @param maxPoints        Segment Anything points per prompt (a region's, or a segment call's)
  * @param deadline         for a whole question, from arrival to the last token
  * @param uploadDeadline   for an upload (decode + encode)
  */
 public record AskLimits(long maxImageBytes, int maxRegions, int maxPromptChars, int maxHistoryTurns, int maxNewTokens, boolean allowEmptyMasks,
-        Duration deadline, Duration uploadDeadline) {
+        int maxPoints, Duration deadline, Duration uploadDeadline) {
 }

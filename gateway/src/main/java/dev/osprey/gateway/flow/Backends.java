@@ -4,6 +4,7 @@ import dev.osprey.gateway.routing.ImageAffinity;
 import dev.osprey.internal.v1.EncoderGrpc;
 import dev.osprey.internal.v1.ExtractorGrpc;
 import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.internal.v1.SegmenterGrpc;
 import dev.osprey.service.ErrorReason;
 import dev.osprey.service.GrpcErrors;
 import dev.osprey.service.PeerChannels;
@@ -134,6 +135,11 @@ public final class Backends {
 
     public Replica<EncoderGrpc.EncoderStub> encoder(String imageId) {
         return encoderAt(ImageAffinity.owner(imageId, encoders.current()));
+    }
+
+    /** Segment Anything runs on the encoder that owns the image, beside its cached SAM embedding. */
+    public Replica<SegmenterGrpc.SegmenterStub> segmenter(String imageId) {
+        return replica("encoder-service", ImageAffinity.owner(imageId, encoders.current()), SegmenterGrpc::newStub);
     }
 
     /** Every encoder replica but {@code owner}: where an image's upload may still be held after the replicas changed. */

@@ -4,6 +4,8 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 
 /**
@@ -13,6 +15,8 @@ import reactor.core.publisher.Flux;
  */
 public final class GrpcReactive {
 
+    private static final Logger log = LoggerFactory.getLogger(GrpcReactive.class);
+
     private GrpcReactive() {
     }
 
@@ -21,7 +25,7 @@ public final class GrpcReactive {
         return Flux.create(sink -> call.accept(new ClientResponseObserver<Object, T>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<Object> requests) {
-                sink.onCancel(() -> requests.cancel("the caller cancelled", null));
+                sink.onCancel(() -> cancel(requests));
             }
 
             @Override
@@ -39,5 +43,19 @@ public final class GrpcReactive {
                 sink.complete();
             }
         }));
+    }
+
+    /**
+     * Cancels a call, best effort. A cancel that throws must not reach Reactor: cancellation often runs
+     * while Reactor delivers another signal (a sibling call's error cancels this one), which the
+     * exception would cut off, leaving the caller waiting for ever. grpc-java's in-process transport
+     * throws when a call is cancelled while another thread is still starting it.
+     */
+    private static void cancel(ClientCallStreamObserver<?> requests) {
+        try {
+            requests.cancel("the caller cancelled", null);
+        } catch (RuntimeException e) {
+            log.debug("cancelling a gRPC call failed: {}", e.toString());
+        }
     }
 }

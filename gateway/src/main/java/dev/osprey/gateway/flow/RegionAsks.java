@@ -3,7 +3,8 @@ package dev.osprey.gateway.flow;
 import com.google.protobuf.ByteString;
 import dev.osprey.api.v1.AnswerEvent;
 import dev.osprey.api.v1.AskRequest;
-import dev.osprey.api.v1.Finished;
+import dev.osprey.api.v1.ImageRef;
+import dev.osprey.api.v1.Region;
 import dev.osprey.api.v1.Task;
 import dev.osprey.api.v1.Turn;
 import dev.osprey.api.v1.UploadImageResponse;
@@ -29,9 +30,9 @@ import dev.osprey.service.ErrorReason;
 import dev.osprey.service.ServiceException;
 import io.grpc.Deadline;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -39,9 +40,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * The gateway's work for each public call: upload an image to the encoder that owns it; answer a
- * question by extracting the regions' tokens (extractor) and streaming the generation (llm-service),
- * all under one deadline. Validates what it can before any backend works; everything else the
- * backends validate, and their INVALID_ARGUMENT messages name the field or region.
+ * question by turning its Segment Anything prompts into masks (the image's encoder), extracting
+ * the regions' tokens (extractor) and streaming the generation (llm-service), all under one
+ * deadline. Validates what it can before any backend works; everything else the backends validate,
+ * and their INVALID_ARGUMENT messages name the field or region.
  */
 public final class RegionAsks {
 
@@ -50,12 +52,14 @@ public final class RegionAsks {
     private static final Duration WARM_DEADLINE = Duration.ofSeconds(5);
 
     private final Backends backends;
+    private final Segmentations segmentations;
     private final AskLimits limits;
     private final boolean warmUp;
 
     /** @param warmUp whether an upload starts the image's warm-up on its llm-service ({@code osprey.gateway.warm-up}) */
-    public RegionAsks(Backends backends, AskLimits limits, boolean warmUp) {
+    public RegionAsks(Backends backends, Segmentations segmentations, AskLimits limits, boolean warmUp) {
         this.backends = backends;
+        this.segmentations = segmentations;
         this.limits = limits;
         this.warmUp = warmUp;
     }
@@ -159,17 +163,30 @@ public final class RegionAsks {
             long arrived = System.nanoTime();
             validate(request);
             Deadline deadline = Deadline.after(limits.deadline().toMillis(), TimeUnit.MILLISECONDS);
-            Mono<String> publicId = request.getImage().hasImageBytes()
-                    ? clock.encoding(store(tenant, request.getImage().getImageBytes())).map(UploadImageResponse::getImageId)
-                    : Mono.just(ImageId.require(request.getImage().getImageId()));
-            return publicId.flatMapMany(id -> {
-                String imageId = tenant.internalId(id);
-                // A backend's NOT_FOUND names the internal id: the caller hears of its own id, in the same words for
-                // another tenant's image as for one never uploaded.
-                return answer(imageId, request, deadline, clock)
-                        .onErrorResume(RegionAsks::isNotFound, notFound -> takeOver(tenant, imageId, deadline)
-                                .flatMapMany(found -> found ? answer(imageId, request, deadline, clock) : Flux.error(notKnown(id))));
-            }).map(new Timings(arrived, clock)::apply);
+            return onImage(tenant, request.getImage(), deadline, clock, imageId -> answer(imageId, request, deadline, clock))
+                    .map(new AnswerTimings(arrived, clock)::apply);
+        });
+    }
+
+    /**
+     * {@code work} about the image {@code image} names, in {@code tenant}'s scope: given the image's
+     * internal id, after uploading it when it comes as bytes. When a backend no longer finds the image,
+     * its current owner takes it over from another encoder replica and the work runs once more, so
+     * {@code work} must fail before it emits anything when the image is missing. An upload is timed in
+     * {@code clock} as the encode stage.
+     */
+    public <T> Flux<T> onImage(Tenant tenant, ImageRef image, Deadline deadline, StageClock clock, Function<String, Flux<T>> work) {
+        Mono<String> publicId = switch (image.getSourceCase()) {
+            case IMAGE_BYTES -> clock.encoding(store(tenant, image.getImageBytes())).map(UploadImageResponse::getImageId);
+            case IMAGE_ID -> Mono.fromSupplier(() -> ImageId.require(image.getImageId()));
+            case SOURCE_NOT_SET -> Mono.error(OspreyException.badInput("image: give an image_id from UploadImage, or the image bytes"));
+        };
+        return publicId.flatMapMany(id -> {
+            String imageId = tenant.internalId(id);
+            // A backend's NOT_FOUND names the internal id: the caller hears of its own id, in the same words for
+            // another tenant's image as for one never uploaded.
+            return work.apply(imageId).onErrorResume(RegionAsks::isNotFound, notFound -> takeOver(tenant, imageId, deadline)
+                    .flatMapMany(found -> found ? work.apply(imageId) : Flux.error(notKnown(id))));
         });
     }
 
@@ -194,15 +211,19 @@ public final class RegionAsks {
         return failure instanceof ServiceException e && e.reason() == ErrorReason.NOT_FOUND;
     }
 
-    private Flux<AnswerEvent> answer(String imageId, AskRequest request, Deadline deadline, StageClock clock) {
+    /**
+     * The answers to {@code request} (validated) about {@code imageId} (internal): its prompt regions
+     * segmented, its regions extracted (timed in {@code clock}), the generation streamed; the llm-service's own usage times.
+     */
+    Flux<AnswerEvent> answer(String imageId, AskRequest request, Deadline deadline, StageClock clock) {
         Backends.Replica<EncoderStub> encoder = backends.encoder(imageId);
         Backends.Replica<ExtractorStub> extractor = backends.extractor(imageId);
         Backends.Replica<LlmStub> llm = backends.llm(imageId);
-        ExtractRequest extract = ExtractRequest.newBuilder().setImageId(imageId).setEncoderAddress(encoder.address())
-                .addAllRegions(request.getRegionsList()).setAllowEmpty(limits.allowEmptyMasks()).build();
         // A free prompt about the whole image has no regions to extract.
         Mono<ExtractResponse> extracted = request.getRegionsCount() == 0 ? Mono.just(ExtractResponse.getDefaultInstance())
-                : clock.extracting(extractor.unary(ExtractorStub::extract, extract, deadline));
+                : clock.extracting(segmentations.resolve(imageId, request.getRegionsList(), deadline).flatMap(regions -> extractor.unary(
+                        ExtractorStub::extract, ExtractRequest.newBuilder().setImageId(imageId).setEncoderAddress(encoder.address())
+                                .addAllRegions(regions).setAllowEmpty(limits.allowEmptyMasks()).build(), deadline)));
         return extracted.flatMapMany(regions -> {
             GenerateRequest.Builder generate = GenerateRequest.newBuilder().setImageId(imageId)
                     .setEncoderAddress(encoder.address())
@@ -228,6 +249,12 @@ public final class RegionAsks {
         if (request.getRegionsCount() > limits.maxRegions()) {
             throw OspreyException.badInput("regions: " + request.getRegionsCount() + " regions, the limit is " + limits.maxRegions());
         }
+        List<Region> regions = request.getRegionsList();
+        for (int i = 0; i < regions.size(); i++) {
+            if (regions.get(i).getMaskCase() == Region.MaskCase.SEGMENT) {
+                SamPrompts.validate("regions[" + i + "]", regions.get(i).getSegment(), limits.maxPoints());
+            }
+        }
         switch (request.getQuestionCase()) {
             case TASK -> {
                 if (request.getTask() == Task.TASK_UNSPECIFIED || request.getTask() == Task.UNRECOGNIZED) {
@@ -245,44 +272,20 @@ public final class RegionAsks {
             Turn turn = request.getHistory(i);
             requireLength("history[" + i + "].content", turn.getContent());
         }
-        // uint32 on the wire: 2^31 and more arrive as negative ints.
-        long maxNewTokens = Integer.toUnsignedLong(request.getMaxNewTokens());
-        if (maxNewTokens > limits.maxNewTokens()) {
-            throw OspreyException.badInput("max_new_tokens: " + maxNewTokens + ", the limit is " + limits.maxNewTokens());
+        requireMaxNewTokens(request.getMaxNewTokens());
+    }
+
+    /** Throws BAD_INPUT when {@code maxNewTokens} (uint32 on the wire: 2^31 and more arrive as negative ints) is over the limit. */
+    void requireMaxNewTokens(int maxNewTokens) {
+        long tokens = Integer.toUnsignedLong(maxNewTokens);
+        if (tokens > limits.maxNewTokens()) {
+            throw OspreyException.badInput("max_new_tokens: " + tokens + ", the limit is " + limits.maxNewTokens());
         }
     }
 
     private void requireLength(String field, String text) {
         if (text.length() > limits.maxPromptChars()) {
             throw OspreyException.badInput(field + ": " + text.length() + " characters, the limit is " + limits.maxPromptChars());
-        }
-    }
-
-    /** Replaces each answer's usage times by those seen at the gateway, and adds the gateway's stages to its timings. */
-    private static final class Timings {
-        private final long arrived;
-        private final StageClock clock;
-        private final Map<Integer, Long> firstPiece = new HashMap<>();
-
-        Timings(long arrived, StageClock clock) {
-            this.arrived = arrived;
-            this.clock = clock;
-        }
-
-        AnswerEvent apply(AnswerEvent event) {
-            long now = System.nanoTime();
-            if (event.hasPiece()) {
-                firstPiece.putIfAbsent(event.getAnswerIndex(), now);
-                return event;
-            }
-            if (!event.hasFinished()) {
-                return event;
-            }
-            long first = firstPiece.getOrDefault(event.getAnswerIndex(), now);
-            Finished finished = event.getFinished();
-            return event.toBuilder().setFinished(finished.toBuilder().setUsage(finished.getUsage().toBuilder()
-                    .setTimeToFirstTokenMs((first - arrived) / 1e6).setTotalMs((now - arrived) / 1e6)
-                    .setTimings(clock.complete(finished.getUsage().getTimings())))).build();
         }
     }
 }

@@ -4,11 +4,16 @@ import dev.osprey.api.v1.AnswerEvent;
 import dev.osprey.api.v1.AskRequest;
 import dev.osprey.api.v1.DeleteImageRequest;
 import dev.osprey.api.v1.DeleteImageResponse;
+import dev.osprey.api.v1.DescribeAllRequest;
+import dev.osprey.api.v1.DescribedMask;
 import dev.osprey.api.v1.RegionServiceGrpc;
+import dev.osprey.api.v1.SegmentRequest;
+import dev.osprey.api.v1.SegmentResponse;
 import dev.osprey.api.v1.UploadImageRequest;
 import dev.osprey.api.v1.UploadImageResponse;
 import dev.osprey.gateway.access.AccessInterceptor;
 import dev.osprey.gateway.flow.RegionAsks;
+import dev.osprey.gateway.flow.SamAsks;
 import dev.osprey.service.GrpcErrors;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -21,7 +26,7 @@ import reactor.core.publisher.Flux;
 
 /**
  * The public gRPC API, {@code osprey.v1.RegionService}: each RPC subscribes to the matching
- * {@link RegionAsks} flow, as the tenant {@link AccessInterceptor} admitted the call as. A client that
+ * {@link RegionAsks} or {@link SamAsks} flow, as the tenant {@link AccessInterceptor} admitted the call as. A client that
  * cancels (or whose deadline passes) disposes the flow, which cancels the backend calls in turn.
  */
 public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImplBase {
@@ -29,9 +34,11 @@ public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImpl
     private static final Logger log = LoggerFactory.getLogger(RegionGrpcService.class);
 
     private final RegionAsks asks;
+    private final SamAsks sam;
 
-    public RegionGrpcService(RegionAsks asks) {
+    public RegionGrpcService(RegionAsks asks, SamAsks sam) {
         this.asks = asks;
+        this.sam = sam;
     }
 
     @Override
@@ -48,6 +55,16 @@ public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImpl
     @Override
     public void ask(AskRequest request, StreamObserver<AnswerEvent> responses) {
         relay(asks.ask(AccessInterceptor.tenant(), request), responses);
+    }
+
+    @Override
+    public void segment(SegmentRequest request, StreamObserver<SegmentResponse> responses) {
+        relay(sam.segment(AccessInterceptor.tenant(), request).flux(), responses);
+    }
+
+    @Override
+    public void describeAll(DescribeAllRequest request, StreamObserver<DescribedMask> responses) {
+        relay(sam.describeAll(AccessInterceptor.tenant(), request), responses);
     }
 
     private static <T> void relay(Flux<T> flow, StreamObserver<T> responses) {

@@ -33,13 +33,20 @@ public record ChatBody(
         @Schema(description = "Stream Server-Sent Events (as does Accept: text/event-stream)", defaultValue = "false")
         Boolean stream) {
 
-    /** One region: exactly one of the four fields. */
-    @Schema(description = "A region mask: exactly one of rle, polygons, png, box")
+    /** One region: exactly one mask form, or a Segment Anything prompt (points and/or a box) that SAM turns into the mask. */
+    @Schema(description = "A region mask: exactly one of rle, polygons, png, box; or a Segment Anything prompt: points, points with a box,"
+            + " or a box with \"segment\": true. SAM makes one mask of a prompt: the best-scored of its three candidates for one point or"
+            + " a lone box, its single-output mask for more inputs (as the official ONNX export picks)")
     public record RegionBody(
             @Schema(description = "COCO RLE: {\"size\": [h, w], \"counts\": \"...\" or [runs...]}") RleBody rle,
             @Schema(description = "COCO polygons [[x0, y0, x1, y1, ...], ...]") List<List<Double>> polygons,
             @Schema(description = "A PNG mask, base64; non-zero pixels are inside") String png,
-            @Schema(description = "A box [x, y, width, height] in pixels") List<Double> box) {
+            @Schema(description = "A box [x, y, width, height] in pixels; with points or \"segment\": true, a box prompt for SAM")
+            List<Double> box,
+            @Schema(description = "Segment Anything points [[x, y, label], ...] in pixels, label 1 on the object and 0 off it; without a box at"
+                    + " least one must be 1") List<List<Double>> points,
+            @Schema(description = "true: the box is a prompt for Segment Anything, whose mask is the region (points imply it)")
+            Boolean segment) {
     }
 
     public record RleBody(List<Integer> size, @Schema(description = "Compressed string or a list of run lengths") JsonNode counts) {

@@ -11,8 +11,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.Comparator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,7 +27,6 @@ import reactor.core.publisher.Mono;
 @RestController
 class ChatController {
 
-    private static final Logger log = LoggerFactory.getLogger(ChatController.class);
     private static final String SERVER_TIMING = "Server-Timing";
 
     private final RegionAsks asks;
@@ -64,8 +61,7 @@ class ChatController {
         Tenant tenant = AccessWebFilter.tenant(exchange);
         StageClock clock = new StageClock();
         Flux<AnswerEvent> events = Flux.defer(() -> asks.ask(tenant, ChatRequests.toAsk(body), clock));
-        boolean stream = Boolean.TRUE.equals(body.stream()) || (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE));
-        if (!stream) {
+        if (!EventStreams.wanted(body.stream(), accept)) {
             return events.filter(AnswerEvent::hasFinished).map(ChatResponses::answer)
                     .sort(Comparator.comparingInt(ChatResponses.AnswerJson::index)).collectList()
                     .map(answers -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
@@ -75,15 +71,7 @@ class ChatController {
         }
         // Headers go out with the first event, before the answer's own stages have ended: they say what the
         // gateway has measured by then (a trailer would come after everything, but browsers do not read one).
-        return FirstSignal.await(events).map(started -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-                .header(SERVER_TIMING, clock.serverTimingSoFar())
-                .body(started.map(ChatController::event).onErrorResume(failure -> {
-                    // The status line has gone out already: the failure becomes the stream's last event.
-                    ApiError error = ApiError.of(failure);
-                    log.warn("request {} failed while streaming: {} {}", RequestIds.of(exchange), error.status().value(), error.message());
-                    return Flux.just(ServerSentEvent.builder().event("error")
-                            .data((Object) error.body(RequestIds.of(exchange), TraceIds.of(exchange))).build());
-                })));
+        return EventStreams.sse(events, ChatController::event, exchange, headers -> headers.header(SERVER_TIMING, clock.serverTimingSoFar()));
     }
 
     private static ServerSentEvent<Object> event(AnswerEvent event) {

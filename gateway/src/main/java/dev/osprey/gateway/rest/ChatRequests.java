@@ -29,10 +29,7 @@ public final class ChatRequests {
     }
 
     public static AskRequest toAsk(ChatBody body) {
-        if (body.imageId() == null || body.imageId().isBlank()) {
-            throw OspreyException.badInput("image_id is missing: upload the image with POST /v1/images first");
-        }
-        AskRequest.Builder ask = AskRequest.newBuilder().setImage(ImageRef.newBuilder().setImageId(text("image_id", body.imageId())));
+        AskRequest.Builder ask = AskRequest.newBuilder().setImage(image(body.imageId()));
         List<ChatBody.RegionBody> regions = body.regions() == null ? List.of() : body.regions();
         for (int i = 0; i < regions.size(); i++) {
             ask.addRegions(region("regions[" + i + "]", regions.get(i)));
@@ -49,10 +46,8 @@ public final class ChatRequests {
         for (int i = 0; i < history.size(); i++) {
             ask.addHistory(turn("history[" + i + "]", history.get(i)));
         }
+        requireMaxNewTokens(body.maxNewTokens());
         if (body.maxNewTokens() != null) {
-            if (body.maxNewTokens() < 1) {
-                throw OspreyException.badInput("max_new_tokens must be at least 1, got " + body.maxNewTokens());
-            }
             ask.setMaxNewTokens(body.maxNewTokens());
         }
         ask.setSampling(sampling(body.temperature(), body.topK(), body.topP(), body.seed()));
@@ -64,6 +59,14 @@ public final class ChatRequests {
             ask.addStop(text("stop[" + i + "]", stop.get(i)));
         }
         return ask.build();
+    }
+
+    /** The image a body's {@code image_id} names. */
+    static ImageRef image(String imageId) {
+        if (imageId == null || imageId.isBlank()) {
+            throw OspreyException.badInput("image_id is missing: upload the image with POST /v1/images first");
+        }
+        return ImageRef.newBuilder().setImageId(text("image_id", imageId)).build();
     }
 
     /**
@@ -122,6 +125,13 @@ public final class ChatRequests {
         return sampling.build();
     }
 
+    /** Throws BAD_INPUT unless {@code maxNewTokens} is absent or at least 1. */
+    static void requireMaxNewTokens(Integer maxNewTokens) {
+        if (maxNewTokens != null && maxNewTokens < 1) {
+            throw OspreyException.badInput("max_new_tokens must be at least 1, got " + maxNewTokens);
+        }
+    }
+
     private static Turn turn(String field, ChatBody.TurnBody turn) {
         if (turn == null || turn.role() == null || turn.content() == null) {
             throw OspreyException.badInput(field + ": expected {\"role\": \"user\"|\"assistant\", \"content\": \"...\"}");
@@ -138,6 +148,16 @@ public final class ChatRequests {
     public static Region region(String field, ChatBody.RegionBody region) {
         if (region == null) {
             throw OspreyException.badInput(field + " is null");
+        }
+        if (region.points() != null || Boolean.TRUE.equals(region.segment())) {
+            if (Boolean.FALSE.equals(region.segment())) {
+                throw OspreyException.badInput(field + ": \"segment\": false with points; points are always a Segment Anything prompt");
+            }
+            if (region.rle() != null || region.polygons() != null || region.png() != null) {
+                throw OspreyException.badInput(field + ": a Segment Anything prompt (points, or \"segment\": true) takes a box at most,"
+                        + " no rle, polygons or png");
+            }
+            return Region.newBuilder().setSegment(SamRequests.prompt(field, region.points(), region.box())).build();
         }
         int given = (region.rle() != null ? 1 : 0) + (region.polygons() != null ? 1 : 0) + (region.png() != null ? 1 : 0)
                 + (region.box() != null ? 1 : 0);
@@ -167,12 +187,15 @@ public final class ChatRequests {
                 throw OspreyException.badInput(field + ".png is not base64: " + e.getMessage());
             }
         }
-        List<Double> box = region.box();
+        return Region.newBuilder().setBox(box(field + ".box", region.box())).build();
+    }
+
+    /** A box [x, y, width, height] as given in {@code field}. */
+    static Box box(String field, List<Double> box) {
         if (box.size() != 4 || box.contains(null)) {
-            throw OspreyException.badInput(field + ".box: expected [x, y, width, height], got " + box);
+            throw OspreyException.badInput(field + ": expected [x, y, width, height], got " + box);
         }
-        return Region.newBuilder().setBox(Box.newBuilder().setX(box.get(0)).setY(box.get(1)).setWidth(box.get(2)).setHeight(box.get(3)))
-                .build();
+        return Box.newBuilder().setX(box.get(0)).setY(box.get(1)).setWidth(box.get(2)).setHeight(box.get(3)).build();
     }
 
     private static CocoRle rle(String field, ChatBody.RleBody rle) {

@@ -51,13 +51,16 @@ final class ChatResponses {
 
     static AnswerJson answer(AnswerEvent event) {
         Finished finished = event.getFinished();
-        Usage usage = finished.getUsage();
         return new AnswerJson(event.getAnswerIndex(), finished.getText(), finished.getOutputIdsList(), reason(finished.getReason()),
-                new UsageJson(usage.getPromptTokens(), usage.getCompletionTokens(), usage.getTimeToFirstTokenMs(), usage.getTotalMs(),
-                        StageTimings.of(usage)));
+                usage(finished.getUsage()));
     }
 
-    private static String reason(FinishReason reason) {
+    static UsageJson usage(Usage usage) {
+        return new UsageJson(usage.getPromptTokens(), usage.getCompletionTokens(), usage.getTimeToFirstTokenMs(), usage.getTotalMs(),
+                StageTimings.of(usage));
+    }
+
+    static String reason(FinishReason reason) {
         return switch (reason) {
             case FINISH_REASON_STOP -> "stop";
             case FINISH_REASON_LENGTH -> "length";

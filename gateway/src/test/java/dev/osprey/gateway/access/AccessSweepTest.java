@@ -24,7 +24,7 @@ import org.springframework.web.reactive.result.method.RequestMappingInfoHandlerM
 
 /**
  * With API keys configured, no spelling of any route reaches a handler without a key: every route
- * (uploads, deletes, chat, SSE, the private API docs) under percent-encoded letters, {@code ;params}
+ * (uploads, deletes, chat, segment, describe-all, SSE, the private API docs) under percent-encoded letters, {@code ;params}
  * on each segment, dot segments, double slashes, encoded slashes, case changes and trailing slashes
  * is answered 400 or 401, and the backend every handler would call sees nothing. With a key the
  * encoded spellings that route do reach the backend, so the sweep's requests are real ones.
@@ -54,6 +54,12 @@ class AccessSweepTest {
                     "{\"image_id\": \"" + IMAGE_ID + "\", \"prompt\": \"hi\"}"),
             new Route("/v1/chat", "POST", "/v1/chat", Map.of("Content-Type", "application/json", "Accept", "text/event-stream"),
                     "{\"image_id\": \"" + IMAGE_ID + "\", \"prompt\": \"hi\", \"stream\": true}"),
+            new Route("/v1/segment", "POST", "/v1/segment", Map.of("Content-Type", "application/json"),
+                    "{\"image_id\": \"" + IMAGE_ID + "\", \"points\": [[1, 1, 1]]}"),
+            new Route("/v1/describe-all", "POST", "/v1/describe-all", Map.of("Content-Type", "application/json"),
+                    "{\"image_id\": \"" + IMAGE_ID + "\"}"),
+            new Route("/v1/describe-all", "POST", "/v1/describe-all", Map.of("Content-Type", "application/json", "Accept", "text/event-stream"),
+                    "{\"image_id\": \"" + IMAGE_ID + "\", \"stream\": true}"),
             new Route("/v1/chat/completions", "POST", "/v1/chat/completions", Map.of("Content-Type", "application/json"), completion(false)),
             new Route("/v1/chat/completions", "POST", "/v1/chat/completions", Map.of("Content-Type", "application/json"), completion(true)));
     /** Routes a key opens that call no backend. */

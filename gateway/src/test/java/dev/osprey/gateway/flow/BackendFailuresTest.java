@@ -61,7 +61,8 @@ class BackendFailuresTest {
         Backends backends = new Backends(channels::channel, Replicas.parse("encoder-service", "127.0.0.1:" + encoderPort, 10_000),
                 Replicas.parse("extractor-service", "127.0.0.1:" + TestPorts.free(), 10_000),
                 Replicas.parse("llm-service", "127.0.0.1:" + llmPort, 10_000));
-        asks = new RegionAsks(backends, new AskLimits(1 << 20, 16, 4000, 16, 1024, false, DEADLINE, Duration.ofSeconds(60)), true);
+        asks = new RegionAsks(backends, new Segmentations(backends),
+                new AskLimits(1 << 20, 16, 4000, 16, 1024, false, 16, DEADLINE, Duration.ofSeconds(60)), true);
     }
 
     @AfterEach

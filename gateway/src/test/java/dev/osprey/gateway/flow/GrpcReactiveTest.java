@@ -11,6 +11,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -65,6 +67,54 @@ class GrpcReactiveTest {
     void stop() throws InterruptedException {
         channel.shutdownNow();
         server.shutdownNow().awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aCancelThatThrowsStillLetsTheErrorThatCancelledItThrough() {
+        ClientCallStreamObserver<Object> refusing = new ClientCallStreamObserver<>() {
+            @Override
+            public void cancel(String message, Throwable cause) {
+                throw new NullPointerException("a transport's race");
+            }
+
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public void setOnReadyHandler(Runnable onReadyHandler) {
+            }
+
+            @Override
+            public void request(int count) {
+            }
+
+            @Override
+            public void setMessageCompression(boolean enable) {
+            }
+
+            @Override
+            public void disableAutoInboundFlowControl() {
+            }
+
+            @Override
+            public void onNext(Object value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+        @SuppressWarnings("unchecked")
+        Flux<AnswerEvent> pending = GrpcReactive.stream(responses -> ((ClientResponseObserver<Object, AnswerEvent>) responses).beforeStart(refusing));
+        // A sibling's error cancels the pending call, whose cancel throws: the error still arrives.
+        StepVerifier.create(Flux.merge(pending, Flux.error(new IllegalStateException("sibling failed"))))
+                .expectErrorMessage("sibling failed").verify(PATIENCE);
     }
 
     @Test

@@ -337,7 +337,8 @@ class RegionAsksTest {
     }
 
     private RegionAsks asks(Duration deadline, boolean warmUp) {
-        return new RegionAsks(standIns.backends(), new AskLimits(1024, 4, 100, 2, 64, false, deadline, UPLOAD_DEADLINE), warmUp);
+        Backends backends = standIns.backends();
+        return new RegionAsks(backends, new Segmentations(backends), new AskLimits(1024, 4, 100, 2, 64, false, 4, deadline, UPLOAD_DEADLINE), warmUp);
     }
 
     private String owner() {

@@ -2,11 +2,13 @@ package dev.osprey.gateway.flow;
 
 import com.google.protobuf.ByteString;
 import dev.osprey.api.v1.AnswerEvent;
+import dev.osprey.api.v1.CocoRle;
 import dev.osprey.api.v1.FinishReason;
 import dev.osprey.api.v1.Finished;
 import dev.osprey.api.v1.TextPiece;
 import dev.osprey.api.v1.Usage;
 import dev.osprey.gateway.routing.ImageAffinity;
+import dev.osprey.internal.v1.AutomaticMask;
 import dev.osprey.internal.v1.EncodeRequest;
 import dev.osprey.internal.v1.EncodeResponse;
 import dev.osprey.internal.v1.EncoderGrpc;
@@ -19,7 +21,16 @@ import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.internal.v1.GetImageRequest;
 import dev.osprey.internal.v1.ImageBytes;
 import dev.osprey.internal.v1.LlmGrpc;
+import dev.osprey.internal.v1.PrepareImageRequest;
+import dev.osprey.internal.v1.PrepareImageResponse;
+import dev.osprey.internal.v1.PromptPoint;
 import dev.osprey.internal.v1.RegionTokens;
+import dev.osprey.internal.v1.SegmentAllRequest;
+import dev.osprey.internal.v1.SegmentAllResponse;
+import dev.osprey.internal.v1.SegmentRequest;
+import dev.osprey.internal.v1.SegmentResponse;
+import dev.osprey.internal.v1.SegmentedMask;
+import dev.osprey.internal.v1.SegmenterGrpc;
 import dev.osprey.internal.v1.Tensor;
 import dev.osprey.internal.v1.WarmRequest;
 import dev.osprey.internal.v1.WarmResponse;
@@ -52,8 +63,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The three backends as real gRPC servers in this process (no port): encoders that keep uploads by
- * image id, an extractor that pools regions of an image its encoder holds, and an llm-service that
- * answers about such an image as a test sets ({@link #generation}). As the real ones, extractor and
+ * image id (of 4 x 3 pixels) and segment them (masks of one pixel, see {@link #samMask}), an
+ * extractor that pools regions of an image its encoder holds, and an llm-service that answers about
+ * such an image as a test sets ({@link #generation}). As the real ones, extractor and
  * llm-service answer NOT_FOUND when the encoder the gateway names does not hold the image. Every call
  * is kept in {@link #calls()} with the deadline it carried; each server has the exception handler
  * every backend has, so what a stand-in throws ends its call as it would there.
@@ -84,6 +96,11 @@ public final class StandInBackends implements AutoCloseable {
     private final Set<String> refusing = ConcurrentHashMap.newKeySet();
     private final List<WarmRequest> warmed = new CopyOnWriteArrayList<>();
     private volatile Generation generation = StandInBackends::answerEachRegion;
+    private final List<SegmentRequest> segmented = new CopyOnWriteArrayList<>();
+    private final List<SegmentAllRequest> segmentedAll = new CopyOnWriteArrayList<>();
+    private final List<ExtractRequest> extracted = new CopyOnWriteArrayList<>();
+    private volatile boolean withoutSam;
+    private volatile int automaticMasks = 5;
 
     /** @param encoderCount how many encoder replicas, named encoder-1, encoder-2, ... */
     public StandInBackends(int encoderCount) {
@@ -91,7 +108,7 @@ public final class StandInBackends implements AutoCloseable {
             String address = "encoder-" + i;
             encoders.add(address);
             uploads.put(address, new ConcurrentHashMap<>());
-            start(address, new Encoder(address));
+            start(address, new Encoder(address), new Segmenter(address));
         }
         start(EXTRACTOR, new Extractor());
         start(LLM, new Llm());
@@ -137,6 +154,41 @@ public final class StandInBackends implements AutoCloseable {
         return List.copyOf(warmed);
     }
 
+    /** The Segment requests the encoders' segmenters received, in order of arrival. */
+    public List<SegmentRequest> segmented() {
+        return List.copyOf(segmented);
+    }
+
+    /** The SegmentAll requests, in order of arrival. */
+    public List<SegmentAllRequest> segmentedAll() {
+        return List.copyOf(segmentedAll);
+    }
+
+    /** The Extract requests, in order of arrival. */
+    public List<ExtractRequest> extracted() {
+        return List.copyOf(extracted);
+    }
+
+    /** From now on the encoders have no SAM model: their segmenters answer NOT_IMPLEMENTED, as a bundle without SAM makes them. */
+    public void withoutSam() {
+        withoutSam = true;
+    }
+
+    /** How many masks the automatic generator finds from now on (5 by default). */
+    public void automaticMasks(int count) {
+        automaticMasks = count;
+    }
+
+    /**
+     * The mask the stand-in segmenter makes whose only pixel is {@code pixel} (column-major, as COCO
+     * counts): candidates of a multimask call are pixels 0, 1, 2 scored 0.5, 0.9, 0.7; a single-output
+     * mask is pixel 11; automatic mask k is pixel k.
+     */
+    public static CocoRle samMask(int pixel) {
+        return CocoRle.newBuilder().setHeight(3).setWidth(4)
+                .setCompressed(dev.osprey.model.mask.CocoRle.compress(new int[] {pixel, 1, 12 - pixel - 1})).build();
+    }
+
     /** Every call received so far, in order of arrival. */
     public List<Call> calls() {
         return List.copyOf(calls);
@@ -147,6 +199,11 @@ public final class StandInBackends implements AutoCloseable {
         uploads.values().forEach(Map::clear);
         calls.clear();
         warmed.clear();
+        segmented.clear();
+        segmentedAll.clear();
+        extracted.clear();
+        withoutSam = false;
+        automaticMasks = 5;
         refusing.clear();
         generation = StandInBackends::answerEachRegion;
     }
@@ -187,9 +244,13 @@ public final class StandInBackends implements AutoCloseable {
         return channels.computeIfAbsent(address, name -> InProcessChannelBuilder.forName(prefix + name).build());
     }
 
-    private void start(String address, BindableService service) {
+    private void start(String address, BindableService... services) {
+        InProcessServerBuilder server = InProcessServerBuilder.forName(prefix + address);
+        for (BindableService service : services) {
+            server.addService(GrpcErrorHandler.handling(service));
+        }
         try {
-            servers.put(address, InProcessServerBuilder.forName(prefix + address).addService(GrpcErrorHandler.handling(service)).build().start());
+            servers.put(address, server.build().start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -250,11 +311,84 @@ public final class StandInBackends implements AutoCloseable {
         }
     }
 
+    private final class Segmenter extends SegmenterGrpc.SegmenterImplBase {
+        private final String address;
+
+        Segmenter(String address) {
+            this.address = address;
+        }
+
+        @Override
+        public void segment(SegmentRequest request, StreamObserver<SegmentResponse> responses) {
+            received(address, "Segment");
+            segmented.add(request);
+            requireSam(request.getImageId());
+            for (int i = 0; i < request.getPointsCount(); i++) {
+                PromptPoint point = request.getPoints(i);
+                if (point.getX() >= 4 || point.getY() >= 3) {
+                    throw OspreyException.badInput("point " + i + " (" + point.getX() + ", " + point.getY() + ") is outside the 4x3 image");
+                }
+            }
+            SegmentResponse.Builder response = SegmentResponse.newBuilder().setImageId(request.getImageId()).setWidth(4).setHeight(3);
+            if (request.getMultimask()) {
+                float[] scores = {0.5f, 0.9f, 0.7f};
+                for (int k = 0; k < 3; k++) {
+                    response.addMasks(mask(k, scores[k]));
+                }
+                response.setBestIndex(1);
+            } else {
+                response.addMasks(mask(11, 0.8f));
+            }
+            responses.onNext(response.build());
+            responses.onCompleted();
+        }
+
+        @Override
+        public void segmentAll(SegmentAllRequest request, StreamObserver<SegmentAllResponse> responses) {
+            received(address, "SegmentAll");
+            segmentedAll.add(request);
+            requireSam(request.getImageId());
+            int found = automaticMasks;
+            // As the real one caps: the best-scored (here the later ones), in the generator's order.
+            int kept = request.getMaxMasks() > 0 ? Math.min(found, request.getMaxMasks()) : found;
+            SegmentAllResponse.Builder response = SegmentAllResponse.newBuilder().setImageId(request.getImageId()).setWidth(4).setHeight(3)
+                    .setTotalMasks(found);
+            for (int k = found - kept; k < found; k++) {
+                response.addMasks(AutomaticMask.newBuilder().setMask(mask(k, 0.1f * (k + 1))).addPointCoords(k + 0.5).addPointCoords(1.5)
+                        .setStabilityScore(0.25f).addCropBox(0).addCropBox(0).addCropBox(4).addCropBox(3));
+            }
+            responses.onNext(response.build());
+            responses.onCompleted();
+        }
+
+        @Override
+        public void prepareImage(PrepareImageRequest request, StreamObserver<PrepareImageResponse> responses) {
+            received(address, "PrepareImage");
+            requireSam(request.getImageId());
+            responses.onNext(PrepareImageResponse.getDefaultInstance());
+            responses.onCompleted();
+        }
+
+        private void requireSam(String imageId) {
+            if (withoutSam) {
+                throw new ServiceException(ErrorReason.NOT_IMPLEMENTED, "the model bundle has no Segment Anything model");
+            }
+            requireHeld(address, imageId);
+        }
+
+        private static SegmentedMask mask(int pixel, float score) {
+            // Pixel p (column-major) of a 4 x 3 image is column p / 3, row p % 3.
+            return SegmentedMask.newBuilder().setRle(samMask(pixel)).setScore(score).setArea(1)
+                    .addBbox(pixel / 3).addBbox(pixel % 3).addBbox(1).addBbox(1).build();
+        }
+    }
+
     private final class Extractor extends ExtractorGrpc.ExtractorImplBase {
 
         @Override
         public void extract(ExtractRequest request, StreamObserver<ExtractResponse> responses) {
             received(EXTRACTOR, "Extract");
+            extracted.add(request);
             requireHeld(request.getEncoderAddress(), request.getImageId());
             Tensor tokens = Tensor.newBuilder().addShape(request.getRegionsCount()).addShape(2).build();
             ExtractResponse.Builder extracted = ExtractResponse.newBuilder()

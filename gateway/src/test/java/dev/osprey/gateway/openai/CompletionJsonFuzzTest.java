@@ -3,14 +3,13 @@ package dev.osprey.gateway.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.gateway.flow.StandInBackends;
+import dev.osprey.gateway.rest.StandInFlows;
 import dev.osprey.model.fuzz.JsonMutations;
 import dev.osprey.model.fuzz.Mutant;
-import dev.osprey.model.pipeline.ImageId;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,28 +33,27 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Mutations of valid {@code POST /v1/chat/completions} bodies (an upload by id and an RGBA data URL
- * whose alpha is a region, native region forms, a conversation, streaming) posted to the gateway over
+ * whose alpha is a region, native region forms with a Segment Anything prompt, a conversation, streaming) posted to the gateway over
  * stand-in backends: each is answered 200, or with a client error (400, 404, 413) in OpenAI's shape
  * whose message names the problem; never a 500, a stack trace or a Java type name. Seeded, so a
  * failure names an iteration that replays the same way.
  */
 @WebFluxTest
-@Import({CompletionsControllerTest.OverStandIns.class, OpenAiConfiguration.class, OpenAiErrors.class})
+@Import({StandInFlows.class, CompletionsControllerTest.TwoTenants.class, OpenAiConfiguration.class, OpenAiErrors.class})
 class CompletionJsonFuzzTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final byte[] IMAGE = "an image".getBytes(StandardCharsets.UTF_8);
-    private static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
+    private static final String IMAGE_ID = StandInFlows.IMAGE_ID;
     private static final long SEED = 0x0A1_0017L;
     private static final int ITERATIONS = 300;
     /** Keys the mutations add: the body's own (so a value of the wrong kind lands where it is read) and strangers. */
     private static final String[] KEYS = {"model", "messages", "regions", "max_tokens", "max_completion_tokens", "temperature", "top_p",
         "top_k", "seed", "stop", "n", "stream", "stream_options", "include_usage", "role", "content", "type", "text", "image_url", "url",
-        "box", "rle", "size", "counts", "polygons", "logprobs", "tools"};
+        "box", "rle", "size", "counts", "polygons", "points", "segment", "logprobs", "tools"};
     private static final List<String> SEEDS = List.of(
             "{\"model\": \"osprey-7b\", \"temperature\": 0, \"max_tokens\": 8, \"regions\": [{\"box\": [0, 0, 2, 2]}, {\"rle\": {\"size\": [3, 4],"
-                    + " \"counts\": [1, 4, 7]}}], \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"Is <region1> on"
-                    + " <region2>?\"}, {\"type\": \"image_url\", \"image_url\": {\"url\": \"osprey://images/" + IMAGE_ID + "\"}}]}]}",
+                    + " \"counts\": [1, 4, 7]}}, {\"points\": [[1, 1, 1]]}], \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\","
+                    + " \"text\": \"Is <region1> on <region2> or <region3>?\"}, {\"type\": \"image_url\", \"image_url\": {\"url\": \"osprey://images/" + IMAGE_ID + "\"}}]}]}",
             "{\"model\": \"osprey-7b\", \"stream\": true, \"stream_options\": {\"include_usage\": true}, \"stop\": [\".\", \"!\"], \"seed\": 3,"
                     + " \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": \"" + alphaDataUrl()
                     + "\"}}, {\"type\": \"text\", \"text\": \"What is <region1>?\"}]}]}",
@@ -74,7 +72,7 @@ class CompletionJsonFuzzTest {
     void upload() {
         standIns.reset();
         client = anonymous.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer alice-key").responseTimeout(Duration.ofSeconds(20)).build();
-        client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange().expectStatus().isOk();
+        StandInFlows.upload(client);
     }
 
     @Test

@@ -20,7 +20,7 @@ class CompletionRequestsTest {
     private static final JsonMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final String ID = "0123456789abcdef".repeat(4);
     private static final String MODEL = "osprey-test";
-    private static final AskLimits LIMITS = new AskLimits(1024, 4, 100, 2, 64, false, Duration.ofMinutes(3), Duration.ofMinutes(3));
+    private static final AskLimits LIMITS = new AskLimits(1024, 4, 100, 2, 64, false, 4, Duration.ofMinutes(3), Duration.ofMinutes(3));
     private static final String REGIONS = "[{\"box\": [1, 2, 3, 4]}, {\"rle\": {\"size\": [2, 3], \"counts\": [1, 4, 1]}}]";
 
     @Test

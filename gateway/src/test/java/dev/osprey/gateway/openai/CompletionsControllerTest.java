@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.api.v1.AnswerEvent;
 import dev.osprey.api.v1.FinishReason;
-import dev.osprey.gateway.access.Access;
-import dev.osprey.gateway.access.AccessWebFilter;
 import dev.osprey.gateway.access.ApiKeys;
-import dev.osprey.gateway.access.RateLimiter;
 import dev.osprey.gateway.access.Tenant;
-import dev.osprey.gateway.flow.AskLimits;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.gateway.flow.StandInBackends;
 import dev.osprey.gateway.rest.RequestIds;
+import dev.osprey.gateway.rest.StandInFlows;
 import dev.osprey.internal.v1.GenerateRequest;
 import dev.osprey.model.pipeline.ImageId;
 import io.grpc.Status;
@@ -43,40 +40,24 @@ import tools.jackson.databind.json.JsonMapper;
  * native routes; errors in OpenAI's shape before and after a stream starts.
  */
 @WebFluxTest
-@Import({CompletionsControllerTest.OverStandIns.class, OpenAiConfiguration.class, OpenAiErrors.class})
+@Import({StandInFlows.class, CompletionsControllerTest.TwoTenants.class, OpenAiConfiguration.class, OpenAiErrors.class})
 class CompletionsControllerTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final byte[] IMAGE = "an image".getBytes(StandardCharsets.UTF_8);
-    private static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
+    private static final String IMAGE_ID = StandInFlows.IMAGE_ID;
     private static final String MODEL = "osprey-7b";
     private static final String REGIONS = "[{\"box\": [0, 0, 2, 2]}, {\"box\": [1, 1, 2, 2]}]";
     private static final String ALICE = "alice-key";
     private static final String BOB = "bob-key";
 
-    /** The flow over stand-in backends, and the access check the gateway's configuration adds to its handler, with keys and no rate limit. */
+    /** The keys of alice and bob, for {@link StandInFlows}' access check. */
     @TestConfiguration(proxyBeanMethods = false)
-    static class OverStandIns {
-
-        @Bean(destroyMethod = "close")
-        StandInBackends standIns() {
-            return new StandInBackends(2);
-        }
+    static class TwoTenants {
 
         @Bean
-        AskLimits askLimits() {
-            return new AskLimits(1024, 4, 100, 2, 64, false, Duration.ofMinutes(3), Duration.ofMinutes(3));
-        }
-
-        @Bean
-        RegionAsks regionAsks(StandInBackends standIns, AskLimits limits) {
-            return new RegionAsks(standIns.backends(), limits, true);
-        }
-
-        @Bean
-        AccessWebFilter openAccess() {
-            return new AccessWebFilter(new Access(new ApiKeys(List.of("alice=" + ALICE, "bob=" + BOB)), new RateLimiter(0, 1)), false);
+        ApiKeys apiKeys() {
+            return new ApiKeys(List.of("alice=" + ALICE, "bob=" + BOB));
         }
     }
 
@@ -92,7 +73,7 @@ class CompletionsControllerTest {
     void fresh() {
         standIns.reset();
         client = anonymous.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE).build();
-        client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange().expectStatus().isOk();
+        StandInFlows.upload(client);
         standIns.generation((request, responses) -> {
             generated.add(request);
             responses.onNext(StandInBackends.piece(0, "a red "));

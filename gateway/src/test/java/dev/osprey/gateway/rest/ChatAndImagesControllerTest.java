@@ -1,27 +1,19 @@
 package dev.osprey.gateway.rest;
 
+import static dev.osprey.gateway.rest.StandInFlows.IMAGE;
+import static dev.osprey.gateway.rest.StandInFlows.IMAGE_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.osprey.gateway.access.Access;
-import dev.osprey.gateway.access.AccessWebFilter;
-import dev.osprey.gateway.access.ApiKeys;
-import dev.osprey.gateway.access.RateLimiter;
 import dev.osprey.gateway.access.Tenant;
-import dev.osprey.gateway.flow.AskLimits;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.gateway.flow.StandInBackends;
-import dev.osprey.model.pipeline.ImageId;
 import io.grpc.Status;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
@@ -42,37 +34,10 @@ import reactor.test.StepVerifier;
  * stream starts.
  */
 @WebFluxTest(controllers = {ChatController.class, ImagesController.class})
-@Import(ChatAndImagesControllerTest.OverStandIns.class)
+@Import(StandInFlows.class)
 class ChatAndImagesControllerTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final byte[] IMAGE = "an image".getBytes(StandardCharsets.UTF_8);
-    private static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
-
-    /** The flow over stand-in backends, and the access check the gateway's configuration adds to its handler. */
-    @TestConfiguration(proxyBeanMethods = false)
-    static class OverStandIns {
-
-        @Bean(destroyMethod = "close")
-        StandInBackends standIns() {
-            return new StandInBackends(2);
-        }
-
-        @Bean
-        AskLimits askLimits() {
-            return new AskLimits(1024, 4, 100, 2, 64, false, Duration.ofMinutes(3), Duration.ofMinutes(3));
-        }
-
-        @Bean
-        RegionAsks regionAsks(StandInBackends standIns, AskLimits limits) {
-            return new RegionAsks(standIns.backends(), limits, true);
-        }
-
-        @Bean
-        AccessWebFilter openAccess() {
-            return new AccessWebFilter(new Access(new ApiKeys(List.of()), new RateLimiter(0, 1)), false);
-        }
-    }
 
     @Autowired
     WebTestClient client;
@@ -219,7 +184,7 @@ class ChatAndImagesControllerTest {
     }
 
     private void upload() {
-        client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange().expectStatus().isOk();
+        StandInFlows.upload(client);
     }
 
     private static String internalId() {

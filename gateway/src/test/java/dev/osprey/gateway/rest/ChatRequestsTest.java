@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.osprey.api.v1.AskRequest;
 import dev.osprey.api.v1.Region;
 import dev.osprey.api.v1.Role;
+import dev.osprey.api.v1.SamPrompt;
 import dev.osprey.api.v1.Task;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
@@ -42,6 +43,24 @@ class ChatRequestsTest {
     }
 
     @Test
+    void pointsABoxToSegmentAndBothAreSegmentAnythingPrompts() {
+        AskRequest ask = toAsk("""
+                {"image_id": "%s", "task": "short", "regions": [{"points": [[10.5, 20, 1], [3, 4, 0]]}, {"box": [1, 2, 30, 40], "segment": true},
+                 {"box": [1, 2, 30, 40], "points": [[5, 6, 1]]}, {"box": [1, 2, 30, 40], "segment": false}]}
+                """.formatted(ID));
+        assertThat(ask.getRegionsList()).extracting(Region::getMaskCase).containsExactly(Region.MaskCase.SEGMENT, Region.MaskCase.SEGMENT,
+                Region.MaskCase.SEGMENT, Region.MaskCase.BOX);
+        SamPrompt points = ask.getRegions(0).getSegment();
+        assertThat(points.hasBox()).isFalse();
+        assertThat(points.getPointsList()).extracting(p -> p.getX() + " " + p.getY() + " " + p.getLabel())
+                .containsExactly("10.5 20.0 POINT_LABEL_FOREGROUND", "3.0 4.0 POINT_LABEL_BACKGROUND");
+        assertThat(ask.getRegions(1).getSegment().getPointsCount()).isZero();
+        assertThat(ask.getRegions(1).getSegment().getBox().getHeight()).isEqualTo(40);
+        assertThat(ask.getRegions(2).getSegment().getPointsCount()).isEqualTo(1);
+        assertThat(ask.getRegions(2).getSegment().getBox().getWidth()).isEqualTo(30);
+    }
+
+    @Test
     void samplingKeepsUnsetFieldsUnsetForTheServerDefaults() {
         AskRequest ask = toAsk("{\"image_id\": \"%s\", \"prompt\": \"<region1>?\", \"top_k\": 5, \"seed\": 7}".formatted(ID));
         assertThat(ask.getSampling().getGreedy()).isFalse();
@@ -65,6 +84,12 @@ class ChatRequestsTest {
         assertInvalid("{\"image_id\": \"%s\", \"prompt\": \"x\", \"top_p\": 1.5}", "top_p must be in (0, 1]");
         assertInvalid("{\"image_id\": \"%s\", \"prompt\": \"x\", \"max_new_tokens\": 0}", "max_new_tokens must be at least 1");
         assertInvalid("{\"task\": \"short\"}", "image_id is missing");
+        assertInvalid("{\"image_id\": \"%s\", \"task\": \"short\", \"regions\": [{\"points\": [[1, 2, 1]], \"rle\": {\"size\": [2, 3], "
+                + "\"counts\": \"04\"}}]}", "regions[0]: a Segment Anything prompt (points, or \"segment\": true) takes a box at most");
+        assertInvalid("{\"image_id\": \"%s\", \"task\": \"short\", \"regions\": [{\"points\": [[1, 2, 0.5]]}]}",
+                "regions[0].points[0]: the label must be 1 (on the object) or 0 (off it), got 0.5");
+        assertInvalid("{\"image_id\": \"%s\", \"task\": \"short\", \"regions\": [{\"points\": [null]}]}",
+                "regions[0].points[0]: expected [x, y, label]");
     }
 
     private static void assertInvalid(String json, String message) {

@@ -1,7 +1,9 @@
 package dev.osprey.model.cli;
 
+import dev.osprey.model.bundle.ModelBundle;
 import dev.osprey.model.generate.GenerationRequest;
 import dev.osprey.model.generate.SamplingSettings;
+import dev.osprey.model.mask.BinaryMask;
 import dev.osprey.model.mask.MaskFiles;
 import dev.osprey.model.pipeline.Answer;
 import dev.osprey.model.pipeline.OspreyPipeline;
@@ -9,6 +11,7 @@ import dev.osprey.model.pipeline.Question;
 import dev.osprey.model.text.TaskPrompt;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -90,6 +93,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--mask", paramLabel = "M", description = "A region mask; repeat for several regions.")
     List<Path> masks = List.of();
 
+    @Mixin
+    SamRegions samRegions;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     QuestionOptions question;
 
@@ -113,8 +119,11 @@ final class GenerateCommand implements Callable<Integer> {
         Question asked = question.task != null ? new Question.Task(question.task.prompt) : new Question.Prompt(question.prompt);
         GenerationRequest request = GenerationRequest.of(sampling(), maxNewTokens);
         List<Answer> answers;
-        try (OspreyPipeline pipeline = new OspreyPipeline(bundle.open(), threads)) {
-            answers = pipeline.answer(image, MaskFiles.readAll(masks), asked, request);
+        ModelBundle opened = bundle.open();
+        List<BinaryMask> regions = new ArrayList<>(MaskFiles.readAll(masks));
+        regions.addAll(samRegions.masks(opened, image, threads));
+        try (OspreyPipeline pipeline = new OspreyPipeline(opened, threads)) {
+            answers = pipeline.answer(image, regions, asked, request);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
