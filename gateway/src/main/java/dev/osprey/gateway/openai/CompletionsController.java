@@ -106,6 +106,7 @@ class CompletionsController {
     @Operation(summary = "The served model (OpenAI's model list)")
     @GetMapping("/v1/models")
     public ModelListJson models(ServerWebExchange exchange) {
+        // As every API handler: fails unless the access check admitted the request.
         AccessWebFilter.tenant(exchange);
         return new ModelListJson("list", List.of(served()));
     }

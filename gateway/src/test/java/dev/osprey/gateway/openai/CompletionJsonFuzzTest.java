@@ -53,7 +53,8 @@ class CompletionJsonFuzzTest {
     private static final List<String> SEEDS = List.of(
             "{\"model\": \"osprey-7b\", \"temperature\": 0, \"max_tokens\": 8, \"regions\": [{\"box\": [0, 0, 2, 2]}, {\"rle\": {\"size\": [3, 4],"
                     + " \"counts\": [1, 4, 7]}}, {\"points\": [[1, 1, 1]]}], \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\","
-                    + " \"text\": \"Is <region1> on <region2> or <region3>?\"}, {\"type\": \"image_url\", \"image_url\": {\"url\": \"osprey://images/" + IMAGE_ID + "\"}}]}]}",
+                    + " \"text\": \"Is <region1> on <region2> or <region3>?\"}, {\"type\": \"image_url\", \"image_url\": {\"url\":"
+                    + " \"osprey://images/" + IMAGE_ID + "\"}}]}]}",
             "{\"model\": \"osprey-7b\", \"stream\": true, \"stream_options\": {\"include_usage\": true}, \"stop\": [\".\", \"!\"], \"seed\": 3,"
                     + " \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": \"" + alphaDataUrl()
                     + "\"}}, {\"type\": \"text\", \"text\": \"What is <region1>?\"}]}]}",
