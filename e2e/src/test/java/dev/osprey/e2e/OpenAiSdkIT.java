@@ -33,7 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
  * A client nobody here wrote: the official OpenAI JavaScript SDK (npm {@code openai}, pinned by
  * {@code e2e/clients/openai-js/package-lock.json}) asks the local stack's {@code /v1/chat/completions}
  * and {@code /v1/models} through {@code run-plan.mjs}; every greedy answer it gets, streamed or whole,
- * about regions in the native forms or in an image's alpha channel, over a conversation, equals the
+ * about regions in the native forms (a Segment Anything click among them) or in an image's alpha
+ * channel, over a conversation, equals the
  * native API's answer to the same question, and the gateway's errors reach it as its own error classes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -81,6 +82,9 @@ class OpenAiSdkIT {
         ask(calls, api, "sampled", completion(List.of(user("What is <region1>?", uploaded)), regions(rle), false)
                         .put("temperature", 0.7).put("top_p", 0.9).put("seed", 42),
                 nativeQuestion("What is <region1>?", regions(rle)).put("temperature", 0.7).put("top_p", 0.9).put("seed", 42));
+        JsonNode click = JSON.readTree("{\"points\": [[320, 240, 1]]}");
+        ask(calls, api, "segmented", completion(List.of(user("What is <region1>?", uploaded)), regions(click), false),
+                nativeQuestion("What is <region1>?", regions(click)));
         calls.add(call("n2", "chat", completion(List.of(user("What is <region1>?", uploaded)), regions(rle), false).put("n", 2)));
         calls.add(call("unknownModel", "chat", completion(List.of(user("What is <region1>?", uploaded)), regions(rle), false)
                 .put("model", "gpt-4o")));
@@ -146,6 +150,12 @@ class OpenAiSdkIT {
     @Test
     void anImagesAlphaChannelIsTheRegionOfThatMask() {
         assertThat(ok("alpha").get("text").asString()).isNotEmpty().isEqualTo(expected.get("alpha").get("text").asString());
+    }
+
+    @Test
+    void aSegmentAnythingClickIsTheNativeRegionOfThatClick() {
+        assertThat(ok("segmented").get("completion").get("choices").get(0).get("message").get("content").asString()).isNotEmpty()
+                .isEqualTo(expected.get("segmented").get("text").asString());
     }
 
     @Test
