@@ -7,18 +7,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 chromium=${OSPREY_CHROMIUM:-/usr/bin/chromium}
 
-cannot() {
-    echo "cannot install the browser test's tools: $*"
-    exit 3
-}
+tools="the browser test's tools"
+. "$here/../lib/install-tools.sh"
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    cannot "node and npm are not on PATH (Node.js 20 or newer is needed for playwright-core)"
-fi
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if (( node_major < 20 )); then
-    cannot "node $(node --version) is too old; playwright-core needs Node.js 20 or newer"
-fi
+require_node 20 "playwright-core"
 
 if [[ ! -x $chromium ]]; then
     if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
@@ -31,11 +23,6 @@ if [[ ! -x $chromium ]]; then
 fi
 "$chromium" --version
 
-pinned=$(node -p 'require(process.argv[1]).packages["node_modules/playwright-core"].version' "$here/package-lock.json")
-installed=$(node -p 'try { require(process.argv[1]).version } catch { "" }' "$here/node_modules/playwright-core/package.json")
-if [[ $installed != "$pinned" ]]; then
-    echo "installing playwright-core $pinned with npm ci"
-    # No browser download: playwright-core drives the Chromium above.
-    (cd "$here" && npm ci --no-audit --no-fund --ignore-scripts)
-fi
+# No browser download: playwright-core drives the Chromium above.
+pinned=$(npm_pinned "$here" playwright-core)
 echo "playwright-core $pinned ready"

@@ -57,7 +57,7 @@ class WebDemoIT {
 
     @BeforeAll
     void useThePageInChromium() throws Exception {
-        BrowserRun browser = new BrowserRun(root.resolve("e2e/browser"), out);
+        ScriptRun browser = new ScriptRun(root.resolve("e2e/browser"), out, "web demo browser test");
         browser.install();
         gateway = URI.create("http://127.0.0.1:" + LocalStack.get().process("gateway").httpPort);
         browser.node("demo-test.mjs", List.of("--gateway", gateway.toString(), "--golden", Golden.dir().toString(),

@@ -175,7 +175,8 @@ class GatewayApiTest {
         HttpResponse<String> docs = send(HttpRequest.newBuilder(uri("/v3/api-docs")));
         assertThat(docs.statusCode()).isEqualTo(200);
         assertThat(docs.body()).contains("/v1/chat").contains("/v1/images").contains("max_new_tokens").contains("finish_reason")
-                .contains("/v1/segment").contains("/v1/describe-all").contains("points_per_side").contains("stability_score");
+                .contains("/v1/segment").contains("/v1/describe-all").contains("points_per_side").contains("stability_score")
+                .contains("/v1/chat/completions").contains("/v1/models").contains("max_completion_tokens");
         assertThat(send(HttpRequest.newBuilder(uri("/docs"))).statusCode()).isIn(200, 302);
     }
 

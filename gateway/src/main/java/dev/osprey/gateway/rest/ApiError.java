@@ -21,7 +21,7 @@ import tools.jackson.core.JacksonException;
  * DEADLINE_EXCEEDED 504, ...), the code named after the gRPC code; messages are the ones our services
  * wrote for the caller; a bug is "internal error" without details.
  */
-record ApiError(HttpStatus status, String code, String message) {
+public record ApiError(HttpStatus status, String code, String message) {
 
     @Schema(description = "Every error: a stable code, a message saying what is wrong, the request id (also in X-Request-Id) and"
             + " the trace id that the request's spans and every service's log lines about it carry")
@@ -37,7 +37,8 @@ record ApiError(HttpStatus status, String code, String message) {
         return new Body(new Detail(code, message, requestId, traceId));
     }
 
-    static ApiError of(Throwable failure) {
+    /** How the API answers {@code failure}. */
+    public static ApiError of(Throwable failure) {
         return switch (failure) {
             case ServiceException e -> of(e.reason(), e.getMessage());
             case OspreyException e -> of(ErrorReason.of(e.reason()), e.getMessage());

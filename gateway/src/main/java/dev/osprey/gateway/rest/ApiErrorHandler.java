@@ -2,12 +2,16 @@ package dev.osprey.gateway.rest;
 
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.service.ServiceException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.PathContainer;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
@@ -17,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes every failure of the REST API (controllers, filters, codecs, unknown routes) as
- * {@link ApiError}'s JSON, never a stack trace, and logs it with the request id (and the trace id, as every log line in a trace).
+ * {@link ApiError}'s JSON, or in the {@link ErrorShape} of the route's API, never a stack trace, and
+ * logs it with the request id (and the trace id, as every log line in a trace).
  */
 @Component
 public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
@@ -27,9 +32,20 @@ public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
     private static final HttpStatusCode CLIENT_CLOSED = HttpStatusCode.valueOf(499);
 
     private final JsonMapper json;
+    private final List<ErrorShape> shapes;
 
     public ApiErrorHandler(JsonMapper json) {
+        this(json, List.of());
+    }
+
+    @Autowired
+    ApiErrorHandler(JsonMapper json, ObjectProvider<ErrorShape> shapes) {
+        this(json, shapes.orderedStream().toList());
+    }
+
+    private ApiErrorHandler(JsonMapper json, List<ErrorShape> shapes) {
         this.json = json;
+        this.shapes = shapes;
     }
 
     @Override
@@ -62,7 +78,10 @@ public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
         if (error.status().value() == 429) {
             exchange.getResponse().getHeaders().set("Retry-After", "1");
         }
-        byte[] body = json.writeValueAsBytes(error.body(requestId, TraceIds.of(exchange)));
+        PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
+        Object shaped = shapes.stream().filter(shape -> shape.covers(path)).findFirst()
+                .map(shape -> shape.body(error, failure, requestId)).orElseGet(() -> error.body(requestId, TraceIds.of(exchange)));
+        byte[] body = json.writeValueAsBytes(shaped);
         return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap(body)));
     }
 

@@ -7,7 +7,7 @@ import tools.jackson.databind.JsonNode;
 
 /** The JSON body of {@code POST /v1/chat}. */
 @Schema(description = "A question about regions of an uploaded image. Give exactly one of task and prompt.")
-record ChatBody(
+public record ChatBody(
         @Schema(description = "An id from POST /v1/images", requiredMode = Schema.RequiredMode.REQUIRED)
         @JsonProperty("image_id") String imageId,
         @Schema(description = "Regions in order: <region1> is the first. Each at the image's size (after EXIF orientation).")
@@ -37,7 +37,7 @@ record ChatBody(
     @Schema(description = "A region mask: exactly one of rle, polygons, png, box; or a Segment Anything prompt: points, points with a box,"
             + " or a box with \"segment\": true. SAM makes one mask of a prompt: the best-scored of its three candidates for one point or"
             + " a lone box, its single-output mask for more inputs (as the official ONNX export picks)")
-    record RegionBody(
+    public record RegionBody(
             @Schema(description = "COCO RLE: {\"size\": [h, w], \"counts\": \"...\" or [runs...]}") RleBody rle,
             @Schema(description = "COCO polygons [[x0, y0, x1, y1, ...], ...]") List<List<Double>> polygons,
             @Schema(description = "A PNG mask, base64; non-zero pixels are inside") String png,
@@ -49,7 +49,7 @@ record ChatBody(
             Boolean segment) {
     }
 
-    record RleBody(List<Integer> size, @Schema(description = "Compressed string or a list of run lengths") JsonNode counts) {
+    public record RleBody(List<Integer> size, @Schema(description = "Compressed string or a list of run lengths") JsonNode counts) {
     }
 
     record TurnBody(@Schema(allowableValues = {"user", "assistant"}) String role, String content) {

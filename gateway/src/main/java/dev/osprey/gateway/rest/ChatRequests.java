@@ -19,13 +19,16 @@ import java.util.List;
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
 
-/** {@code POST /v1/chat} JSON → the public {@link AskRequest}; every error names the JSON field. */
-final class ChatRequests {
+/**
+ * {@code POST /v1/chat} JSON → the public {@link AskRequest}; every error names the JSON field. The
+ * OpenAI-compatible API parses regions, sampling and text with the same methods.
+ */
+public final class ChatRequests {
 
     private ChatRequests() {
     }
 
-    static AskRequest toAsk(ChatBody body) {
+    public static AskRequest toAsk(ChatBody body) {
         AskRequest.Builder ask = AskRequest.newBuilder().setImage(image(body.imageId()));
         List<ChatBody.RegionBody> regions = body.regions() == null ? List.of() : body.regions();
         for (int i = 0; i < regions.size(); i++) {
@@ -70,7 +73,7 @@ final class ChatRequests {
      * {@code value} as given, if it is text: JSON can carry a lone UTF-16 surrogate ("\ud800"), which
      * no UTF-8 message (gRPC, our answers) can hold.
      */
-    private static String text(String field, String value) {
+    public static String text(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
@@ -93,7 +96,7 @@ final class ChatRequests {
     }
 
     /** The sampling fields of a body (each may be absent: the server's default). */
-    static Sampling sampling(Double temperature, Integer topK, Double topP, Long seed) {
+    public static Sampling sampling(Double temperature, Integer topK, Double topP, Long seed) {
         Sampling.Builder sampling = Sampling.newBuilder();
         if (temperature != null) {
             if (!(temperature >= 0)) {
@@ -141,7 +144,8 @@ final class ChatRequests {
         return Turn.newBuilder().setRole(role).setContent(text(field + ".content", turn.content())).build();
     }
 
-    private static Region region(String field, ChatBody.RegionBody region) {
+    /** One region in any of the native forms, {@code field} naming it in errors ({@code regions[2]}). */
+    public static Region region(String field, ChatBody.RegionBody region) {
         if (region == null) {
             throw OspreyException.badInput(field + " is null");
         }

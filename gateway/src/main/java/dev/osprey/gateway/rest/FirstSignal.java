@@ -13,13 +13,13 @@ import reactor.core.publisher.Sinks;
  * that has started is relayed as it comes. Cancelling the returned stream cancels the source (events
  * emitted after that are dropped: nobody reads them).
  */
-final class FirstSignal {
+public final class FirstSignal {
 
     private FirstSignal() {
     }
 
     /** Completes with the whole stream once its first event (or its end) has arrived; fails with its early error. */
-    static <T> Mono<Flux<T>> await(Flux<T> source) {
+    public static <T> Mono<Flux<T>> await(Flux<T> source) {
         return Mono.create(result -> {
             Sinks.Many<T> rest = Sinks.many().unicast().onBackpressureBuffer();
             AtomicBoolean answered = new AtomicBoolean();

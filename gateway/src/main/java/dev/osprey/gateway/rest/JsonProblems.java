@@ -13,7 +13,7 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  * wrote it ({@code regions[0].box}) and the kind of value expected. Jackson's own messages name our
  * Java types ("Cannot deserialize value of type `dev.osprey...`"), which mean nothing to a client.
  */
-final class JsonProblems {
+public final class JsonProblems {
 
     private JsonProblems() {
     }
@@ -30,8 +30,8 @@ final class JsonProblems {
         };
     }
 
-    /** The JSON path to the problem, e.g. {@code regions[0].box[2]}. */
-    private static String field(JacksonException problem) {
+    /** The JSON path to the problem, e.g. {@code regions[0].box[2]}; empty for the body itself. */
+    public static String field(JacksonException problem) {
         return problem.getPath().stream()
                 .map(step -> step.getPropertyName() != null ? "." + step.getPropertyName() : "[" + step.getIndex() + "]")
                 .collect(Collectors.joining()).replaceFirst("^\\.", "");

@@ -59,7 +59,13 @@ class AccessSweepTest {
             new Route("/v1/describe-all", "POST", "/v1/describe-all", Map.of("Content-Type", "application/json"),
                     "{\"image_id\": \"" + IMAGE_ID + "\"}"),
             new Route("/v1/describe-all", "POST", "/v1/describe-all", Map.of("Content-Type", "application/json", "Accept", "text/event-stream"),
-                    "{\"image_id\": \"" + IMAGE_ID + "\", \"stream\": true}"));
+                    "{\"image_id\": \"" + IMAGE_ID + "\", \"stream\": true}"),
+            new Route("/v1/chat/completions", "POST", "/v1/chat/completions", Map.of("Content-Type", "application/json"), completion(false)),
+            new Route("/v1/chat/completions", "POST", "/v1/chat/completions", Map.of("Content-Type", "application/json"), completion(true)));
+    /** Routes a key opens that call no backend. */
+    private static final List<Route> LOCAL_ROUTES = List.of(
+            new Route("/v1/models", "GET", "/v1/models", Map.of(), ""),
+            new Route("/v1/models/{model}", "GET", "/v1/models/osprey-7b", Map.of(), ""));
     private static final List<Route> DOC_ROUTES = List.of(
             new Route("/v3/api-docs", "GET", "/v3/api-docs", Map.of(), ""),
             new Route("/v3/api-docs.yaml", "GET", "/v3/api-docs.yaml", Map.of(), ""),
@@ -117,6 +123,12 @@ class AccessSweepTest {
                         .isGreaterThan(before);
             }
         }
+        for (Route route : LOCAL_ROUTES) {
+            for (String path : routedSpellings(route.path())) {
+                RawHttpConnection.Response response = RawHttp.send(port, route.method(), path, withKey(route.headers()), new byte[0]);
+                assertThat(response.status()).as("%s %s", route.method(), path).isEqualTo(200);
+            }
+        }
         for (Route route : DOC_ROUTES) {
             RawHttpConnection.Response response = RawHttp.send(port, route.method(), route.path(), withKey(route.headers()), new byte[0]);
             assertThat(response.status()).as("%s %s", route.method(), route.path()).isIn(200, 302);
@@ -144,8 +156,15 @@ class AccessSweepTest {
 
     private static List<Route> allRoutes() {
         List<Route> routes = new ArrayList<>(BACKEND_ROUTES);
+        routes.addAll(LOCAL_ROUTES);
         routes.addAll(DOC_ROUTES);
         return routes;
+    }
+
+    /** An OpenAI-compatible question about the image of {@link #IMAGE_ID}. */
+    private static String completion(boolean stream) {
+        return "{\"model\": \"osprey-7b\", \"stream\": " + stream + ", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\":"
+                + " \"image_url\", \"image_url\": {\"url\": \"osprey://images/" + IMAGE_ID + "\"}}, {\"type\": \"text\", \"text\": \"hi\"}]}]}";
     }
 
     private static Map<String, String> withKey(Map<String, String> headers) {

@@ -16,25 +16,27 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * For a WebFlux slice of the REST shell: the flows over stand-in backends (two encoders), small limits
- * (4 regions, 4 points, 64 new tokens; describe-all: 6 masks, 2 per question), and the access check the
- * gateway's configuration adds to its handler, open; and the image the slice tests upload.
+ * For a WebFlux slice of the REST shell (the native routes' or the OpenAI-compatible ones'): the flows
+ * over stand-in backends (two encoders), small limits (4 regions, 4 points, 64 new tokens; describe-all:
+ * 6 masks, 2 per question), and the access check the gateway's configuration adds to its handler, open
+ * unless the slice has an {@link ApiKeys} bean; and the image the slice tests upload.
  */
 @TestConfiguration(proxyBeanMethods = false)
-class StandInFlows {
+public class StandInFlows {
 
     /** An image the stand-in encoders take (as 4 x 3 pixels), and its id. */
-    static final byte[] IMAGE = "an image".getBytes(StandardCharsets.UTF_8);
-    static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
+    public static final byte[] IMAGE = "an image".getBytes(StandardCharsets.UTF_8);
+    public static final String IMAGE_ID = ImageId.of(ByteBuffer.wrap(IMAGE));
 
     /** Uploads {@link #IMAGE} through the slice. */
-    static void upload(WebTestClient client) {
+    public static void upload(WebTestClient client) {
         client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange().expectStatus().isOk();
     }
 
@@ -65,7 +67,7 @@ class StandInFlows {
     }
 
     @Bean
-    AccessWebFilter openAccess() {
-        return new AccessWebFilter(new Access(new ApiKeys(List.of()), new RateLimiter(0, 1)), false);
+    AccessWebFilter access(ObjectProvider<ApiKeys> keys) {
+        return new AccessWebFilter(new Access(keys.getIfAvailable(() -> new ApiKeys(List.of())), new RateLimiter(0, 1)), false);
     }
 }
