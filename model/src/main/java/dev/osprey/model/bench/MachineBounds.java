@@ -127,7 +127,7 @@ public final class MachineBounds {
 
     /** Runs the model 6 times on zeros and returns {@code work} per second of the best of the last 5. */
     private static double bestRate(Path model, String inputName, Zeros zeros, double work, int threads) throws OrtException {
-        try (OrtSession session = OrtSessions.open(model, threads);
+        try (OrtSession session = OrtSessions.open(model, threads, OrtSessions.Memory.ARENA);
                 OnnxTensor input = zeros.create(OrtEnvironment.getEnvironment())) {
             double best = 0;
             for (int run = 0; run < 6; run++) {

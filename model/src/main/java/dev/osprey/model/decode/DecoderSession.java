@@ -99,10 +99,11 @@ public final class DecoderSession implements AutoCloseable {
             throw new OspreyException(Reason.BAD_BUNDLE, prefillModel + " and " + model + " keep their KV caches differently;"
                     + " convert the checkpoint again");
         }
-        OrtSession session = OrtSessions.open(model, intraOpThreads, spins(intraOpThreads), tune.apply(model));
+        OrtSession session = OrtSessions.open(model, intraOpThreads, spins(intraOpThreads), OrtSessions.Memory.ARENA, tune.apply(model));
         try {
+            // The prefill graph runs once per prompt on large activations: an arena would keep its peak for good.
             OrtSession prefill = prefillModel == null ? null
-                    : OrtSessions.open(prefillModel, intraOpThreads, spins(intraOpThreads), tune.apply(prefillModel));
+                    : OrtSessions.open(prefillModel, intraOpThreads, spins(intraOpThreads), OrtSessions.Memory.PER_RUN, tune.apply(prefillModel));
             return new DecoderSession(session, prefill, config, DEFAULT_IDLE_KV_BYTES, scales);
         } catch (RuntimeException e) {
             closeQuietly(session, e);

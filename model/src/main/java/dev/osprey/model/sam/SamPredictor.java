@@ -54,9 +54,9 @@ public final class SamPredictor implements AutoCloseable {
      * @param threads intra-op threads per session; 0 lets ONNX Runtime use every core
      */
     public static SamPredictor open(SamModelFiles files, int threads) {
-        OrtSession encoder = OrtSessions.open(files.imageEncoder(), threads);
+        OrtSession encoder = OrtSessions.open(files.imageEncoder(), threads, OrtSessions.Memory.PER_RUN);
         try {
-            return new SamPredictor(files.config(), encoder, OrtSessions.open(files.promptDecoder(), threads));
+            return new SamPredictor(files.config(), encoder, OrtSessions.open(files.promptDecoder(), threads, OrtSessions.Memory.ARENA));
         } catch (RuntimeException e) {
             closeQuietly(encoder, e);
             throw e;
@@ -65,7 +65,7 @@ public final class SamPredictor implements AutoCloseable {
 
     /** Opens only the prompt decoder, for embeddings computed elsewhere; {@link #embed} then fails. */
     public static SamPredictor openDecoder(SamModelFiles files, int threads) {
-        return new SamPredictor(files.config(), null, OrtSessions.open(files.promptDecoder(), threads));
+        return new SamPredictor(files.config(), null, OrtSessions.open(files.promptDecoder(), threads, OrtSessions.Memory.ARENA));
     }
 
     public SamConfig config() {

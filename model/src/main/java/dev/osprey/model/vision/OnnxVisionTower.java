@@ -73,7 +73,7 @@ public final class OnnxVisionTower implements AutoCloseable {
      * @throws OspreyException {@code BAD_BUNDLE} when the file is not a vision model of ours
      */
     public static OnnxVisionTower open(Path model, int intraOpThreads) {
-        OrtSession session = OrtSessions.open(model, intraOpThreads);
+        OrtSession session = OrtSessions.open(model, intraOpThreads, OrtSessions.Memory.PER_RUN);
         try {
             long[] imageShape = perImageShape(model, session.getInputInfo(), VisionGraphBuilder.PIXEL_VALUES);
             Map<String, NodeInfo> info = session.getOutputInfo();
