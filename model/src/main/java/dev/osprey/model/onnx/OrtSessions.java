@@ -22,12 +22,17 @@ public final class OrtSessions {
      * encoder held 4.1 GB after three images against 0.6 GB without the arena, and the 7B prefill graph
      * 14.3 GB of process memory after three 1,059-position prompts against 11.6-11.7 GB. Without the
      * arena the prefill's later runs took 1.11x as long (memory mapped afresh each run); where a 7B stack
-     * must fit its host, that is the better trade (BENCHMARKS.md, "Memory of the 7B stack").
+     * must fit its host, that is the better trade (BENCHMARKS.md, "Memory of the 7B stack"). A graph that
+     * many threads run at once on mid-sized tensors is the exception: freed per run, those stay in glibc's
+     * per-thread heaps, which held more than one shared arena (the vision tower).
      */
     public enum Memory {
-        /** The arena, with a memory plan per input shape: for graphs run many times on small tensors of few shapes (decode steps, SAM prompts). */
+        /**
+         * The arena, with a memory plan per input shape: for graphs run many times on small tensors of few
+         * shapes (decode steps, SAM prompts) or by many threads at once (the vision tower).
+         */
         ARENA,
-        /** Allocated for each run and given back after it: for graphs run once per image or prompt (vision, SAM image encoder, prefill). */
+        /** Allocated for each run and given back after it: for graphs run once per image or prompt, few at a time (SAM image encoder, prefill). */
         PER_RUN
     }
 

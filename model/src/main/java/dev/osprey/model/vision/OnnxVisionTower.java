@@ -73,7 +73,8 @@ public final class OnnxVisionTower implements AutoCloseable {
      * @throws OspreyException {@code BAD_BUNDLE} when the file is not a vision model of ours
      */
     public static OnnxVisionTower open(Path model, int intraOpThreads) {
-        OrtSession session = OrtSessions.open(model, intraOpThreads, OrtSessions.Memory.PER_RUN);
+        // Many uploads encode at once: without the arena, glibc's per-thread heaps kept more than the arena does.
+        OrtSession session = OrtSessions.open(model, intraOpThreads, OrtSessions.Memory.ARENA);
         try {
             long[] imageShape = perImageShape(model, session.getInputInfo(), VisionGraphBuilder.PIXEL_VALUES);
             Map<String, NodeInfo> info = session.getOutputInfo();
