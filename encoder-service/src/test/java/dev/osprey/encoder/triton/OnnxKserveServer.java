@@ -69,7 +69,7 @@ final class OnnxKserveServer implements AutoCloseable {
 
     /** Serves the ONNX model at {@code model} as {@code name} (version 1) too. */
     OnnxKserveServer host(String name, Path model) {
-        hosted.put(name, OrtSessions.open(model, 1, OrtSessions.Memory.PER_RUN));
+        hosted.put(name, OrtSessions.open(model, 1, OrtSessions.Memory.ARENA));
         return this;
     }
 
