@@ -7,7 +7,6 @@ import dev.osprey.internal.v1.GetImageTokensRequest;
 import dev.osprey.internal.v1.ImageTokens;
 import dev.osprey.model.vision.FeatureMap;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +65,7 @@ public final class EncoderClient {
                     .withMaxInboundMessageSize(EncoderChannels.MAX_MESSAGE_BYTES)
                     .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+            if (GrpcErrors.fromStatus(e).reason() == ErrorReason.UNAVAILABLE) {
                 // A restarted encoder is back sooner than gRPC's reconnect backoff (up to 120 s) would notice.
                 channel.resetConnectBackoff();
                 throw ServiceException.unavailable("encoder-service", channels.resolve(address), e);

@@ -4,10 +4,12 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import dev.osprey.model.error.OspreyException;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,11 +37,15 @@ public final class GrpcErrors {
     private GrpcErrors() {
     }
 
-    /** The status for {@code failure}; a status exception (e.g. from a peer service) passes through. */
+    /**
+     * The status for {@code failure}; a status exception (e.g. from a peer service) passes through with
+     * a copy of its trailers, since gRPC consumes a call's trailers as it writes them and one failure
+     * may end many calls (every request that waited on the same load).
+     */
     public static StatusRuntimeException toStatus(Throwable failure) {
         return switch (failure) {
-            case StatusRuntimeException e -> e;
-            case StatusException e -> e.getStatus().asRuntimeException(e.getTrailers());
+            case StatusRuntimeException e -> withOwnTrailers(e.getStatus(), e.getTrailers());
+            case StatusException e -> withOwnTrailers(e.getStatus(), e.getTrailers());
             case ServiceException e -> status(e.reason(), e.getMessage(), e.service());
             case OspreyException e -> {
                 ErrorReason reason = ErrorReason.of(e.reason());
@@ -68,9 +74,27 @@ public final class GrpcErrors {
         Status status = failure.getStatus();
         String message = status.getDescription() != null ? status.getDescription() : status.getCode().name().toLowerCase(Locale.ROOT);
         Optional<ErrorInfo> info = errorInfo(failure);
-        ErrorReason reason = info.flatMap(GrpcErrors::reason).orElseGet(() -> ErrorReason.of(status.getCode()));
+        ErrorReason reason = info.flatMap(GrpcErrors::reason).orElseGet(() -> closedUnderTheCall(status) ? ErrorReason.UNAVAILABLE
+                : ErrorReason.of(status.getCode()));
         String service = info.map(i -> i.getMetadataOrDefault(SERVICE, null)).orElse(null);
         return new ServiceException(reason, service, message, failure);
+    }
+
+    private static StatusRuntimeException withOwnTrailers(Status status, Metadata trailers) {
+        Metadata own = new Metadata();
+        if (trailers != null) {
+            own.merge(trailers);
+        }
+        return status.asRuntimeException(own);
+    }
+
+    /**
+     * Whether the connection went away under a call: gRPC's Netty transport reports a write on a channel
+     * the peer closed (a backend killed mid-call) as UNKNOWN "channel closed", not UNAVAILABLE, though
+     * it is the same failure. Only a status made on this side carries the cause; a peer's UNKNOWN never does.
+     */
+    private static boolean closedUnderTheCall(Status status) {
+        return status.getCode() == Status.Code.UNKNOWN && status.getCause() instanceof ClosedChannelException;
     }
 
     private static StatusRuntimeException status(ErrorReason reason, String message, Optional<String> service) {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import java.nio.channels.ClosedChannelException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +51,17 @@ class GrpcErrorsTest {
     }
 
     @Test
+    void aConnectionClosedUnderTheCallIsUnavailableButAPeersUnknownIsNot() {
+        // What gRPC's Netty transport reports for a write to a backend killed mid-call.
+        StatusRuntimeException closed = Status.UNKNOWN.withDescription("channel closed").withCause(new ClosedChannelException()).asRuntimeException();
+        assertThat(GrpcErrors.fromStatus(closed).reason()).isEqualTo(ErrorReason.UNAVAILABLE);
+        assertThat(GrpcErrors.fromStatus(Status.UNKNOWN.withDescription("channel closed").asRuntimeException()).reason())
+                .isEqualTo(ErrorReason.INTERNAL);
+        assertThat(GrpcErrors.fromStatus(Status.UNKNOWN.withCause(new IllegalStateException()).asRuntimeException()).reason())
+                .isEqualTo(ErrorReason.INTERNAL);
+    }
+
+    @Test
     void bugsBecomeInternalWithoutTheirMessage() {
         StatusRuntimeException status = GrpcErrors.toStatus(new NullPointerException("secret detail"));
         assertThat(status.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
@@ -56,8 +70,18 @@ class GrpcErrorsTest {
     }
 
     @Test
-    void statusesPassThrough() {
-        var e = Status.RESOURCE_EXHAUSTED.withDescription("queue full").asRuntimeException();
-        assertThat(GrpcErrors.toStatus(e)).isSameAs(e);
+    void statusesPassThroughEachWithTrailersOfItsOwn() {
+        StatusRuntimeException peer = GrpcErrors.toStatus(ServiceException.unavailable("encoder-service", null));
+        // One failure ending two calls: each writes (and so consumes) the trailers it was given.
+        StatusRuntimeException first = GrpcErrors.toStatus(peer);
+        StatusRuntimeException second = GrpcErrors.toStatus(new StatusException(peer.getStatus(), peer.getTrailers()));
+        for (StatusRuntimeException passed : List.of(first, second)) {
+            assertThat(passed.getStatus()).isSameAs(peer.getStatus());
+            assertThat(passed.getTrailers()).isNotSameAs(peer.getTrailers());
+            assertThat(GrpcErrors.fromStatus(passed).service()).contains("encoder-service");
+        }
+        assertThat(first.getTrailers()).isNotSameAs(second.getTrailers());
+        assertThat(GrpcErrors.toStatus(Status.RESOURCE_EXHAUSTED.withDescription("queue full").asRuntimeException()).getStatus())
+                .extracting(Status::getCode, Status::getDescription).containsExactly(Status.Code.RESOURCE_EXHAUSTED, "queue full");
     }
 }
