@@ -172,7 +172,7 @@ class EncoderConfiguration {
             case TRITON -> new TritonSamImageEncoder(kserveClient(encoder.triton()), sam.tritonModel(), encoder.triton().version());
         };
         SamEmbeddings embeddings = new SamEmbeddings(features, new SamPreprocessor(files.get().config()), imageEncoder,
-                sam.embeddingCacheSize().toBytes(), encoder.imageIdleTtl(), System::nanoTime, metrics);
+                sam.maxConcurrentEmbeddings(), sam.embeddingCacheSize().toBytes(), encoder.imageIdleTtl(), System::nanoTime, metrics);
         metrics.bind(embeddings);
         SegmentLimits limits = new SegmentLimits(sam.defaultMaxMasks(), sam.maxMasks(), sam.maxPointsPerSide(), sam.maxCropLayers());
         log.info("Segment Anything ({} image encoder) for bundle {} set up in {} ms", imageEncoder.name(), bundle.dir(),

@@ -3,6 +3,7 @@ package dev.osprey.encoder;
 import dev.osprey.encoder.sam.EmbeddingListener;
 import dev.osprey.encoder.sam.SamEmbeddings;
 import dev.osprey.service.CacheMeters;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
@@ -69,8 +70,10 @@ final class SamMetrics implements EmbeddingListener {
         (failure ? embedFailed : embedSucceeded).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Registers the meters of the embedding cache. */
+    /** Registers the meters of the embedding cache and of the embeddings waiting for their turn. */
     void bind(SamEmbeddings embeddings) {
         CacheMeters.bind(registry, "sam_embeddings", embeddings.cache());
+        Gauge.builder("osprey.queue.depth", embeddings, SamEmbeddings::queueDepth)
+                .description("SAM image embeddings waiting for their turn").tag("queue", "sam_embed").register(registry);
     }
 }

@@ -3,12 +3,14 @@ package dev.osprey.encoder.sam;
 import dev.osprey.encoder.features.FeatureStore;
 import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
+import dev.osprey.model.error.Reason;
 import dev.osprey.model.image.RgbImage;
 import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.model.sam.SamEmbedding;
 import dev.osprey.model.sam.SamInput;
 import dev.osprey.model.sam.SamPreprocessor;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -18,6 +20,11 @@ import java.util.function.LongSupplier;
  * computed once for concurrent requests, recomputed transparently from the stored upload after an
  * eviction, and forgotten with the image. Ids are the tenant-scoped ids the feature store uses, so a
  * tenant reaches only its own images' embeddings. Thread-safe.
+ *
+ * <p>At most {@code maxConcurrent} embeddings are computed at once, the others wait their turn with
+ * their 1024x1024 input (12 MiB) ready: a run holds the image encoder's activations (0.6 GB at ViT-B),
+ * and on CPU more at once only share the cores. The input is made in a decode turn given back before
+ * the wait, as the automatic generator waits for its crops' turns within its image's decode turn.
  */
 public final class SamEmbeddings {
 
@@ -34,15 +41,21 @@ public final class SamEmbeddings {
     private final SamImageEncoder encoder;
     private final EmbeddingListener listener;
     private final LruLoadingCache<String, SamEmbedding> cache;
+    private final Semaphore turns;
 
     /**
      * @param images   where the uploads are (their bytes, the decode turns); forgetting an image there forgets its embedding
-     * @param maxBytes bound on the cached embeddings (float32)
-     * @param idleTtl  an embedding unused this long leaves memory; zero: never
-     * @param clock    monotonic nanoseconds for the idle TTL ({@code System::nanoTime})
+     * @param maxConcurrent embeddings computed at once, ≥ 1
+     * @param maxBytes      bound on the cached embeddings (float32)
+     * @param idleTtl       an embedding unused this long leaves memory; zero: never
+     * @param clock         monotonic nanoseconds for the idle TTL ({@code System::nanoTime})
      */
-    public SamEmbeddings(FeatureStore images, SamPreprocessor preprocessor, SamImageEncoder encoder, long maxBytes, Duration idleTtl,
-            LongSupplier clock, EmbeddingListener listener) {
+    public SamEmbeddings(FeatureStore images, SamPreprocessor preprocessor, SamImageEncoder encoder, int maxConcurrent, long maxBytes,
+            Duration idleTtl, LongSupplier clock, EmbeddingListener listener) {
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("at least one SAM embedding must be computed at a time, got " + maxConcurrent);
+        }
+        this.turns = new Semaphore(maxConcurrent, true);
         this.images = images;
         this.preprocessor = preprocessor;
         this.encoder = encoder;
@@ -77,6 +90,11 @@ public final class SamEmbeddings {
         return embed(preprocessor.prepare(image));
     }
 
+    /** Embeddings waiting for their turn. */
+    public int queueDepth() {
+        return turns.getQueueLength();
+    }
+
     /** The cache, for its counters. */
     public LruLoadingCache<String, SamEmbedding> cache() {
         return cache;
@@ -88,6 +106,12 @@ public final class SamEmbeddings {
     }
 
     private SamEmbedding embed(SamInput input) {
+        try {
+            turns.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OspreyException(Reason.UNAVAILABLE, "interrupted while waiting to compute a SAM embedding", e);
+        }
         long start = System.nanoTime();
         boolean failed = true;
         try {
@@ -95,6 +119,7 @@ public final class SamEmbeddings {
             failed = false;
             return embedding;
         } finally {
+            turns.release();
             listener.embedded(System.nanoTime() - start, failed);
         }
     }

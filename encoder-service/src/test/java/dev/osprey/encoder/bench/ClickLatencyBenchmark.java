@@ -76,7 +76,7 @@ class ClickLatencyBenchmark {
                 TinyFeatureStore features = TinyFeatureStore.open(tower, new LocalUploadStore(uploads),
                         new StoreLimits(64L << 20, 256L << 20, Duration.ZERO), System::nanoTime)) {
             SamPredictor predictor = SamPredictor.open(files, threads);
-            SegmentAnything sam = TinySam.over(features.store(), predictor, new EmbeddedSamImageEncoder(predictor), 256L << 20,
+            SegmentAnything sam = TinySam.over(features.store(), predictor, new EmbeddedSamImageEncoder(predictor), 1, 256L << 20,
                     new AtomicInteger());
             Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                     .addService(EncoderServices.segmenter(sam, new SimpleMeterRegistry())).build().start();

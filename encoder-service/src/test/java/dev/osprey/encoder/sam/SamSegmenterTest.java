@@ -12,7 +12,11 @@ import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.model.sam.SamBox;
+import dev.osprey.model.sam.SamEmbedding;
+import dev.osprey.model.sam.SamGolden;
+import dev.osprey.model.sam.SamInput;
 import dev.osprey.model.sam.SamPoint;
+import dev.osprey.model.sam.SamPredictor;
 import dev.osprey.model.sam.SamPrompt;
 import dev.osprey.model.vision.OnnxVisionTower;
 import java.nio.file.Path;
@@ -20,9 +24,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +122,82 @@ class SamSegmenterTest {
             pool.shutdownNow();
         }
         assertThat(runs.get()).isOne();
+    }
+
+    @Test
+    void firstClicksOnManyNewImagesComputeAtMostTheBoundOfEmbeddingsAtOnce() throws Exception {
+        features = TinyFeatureStore.open(tower, new LocalUploadStore(uploads), new StoreLimits(64L << 20, 64L << 20, Duration.ZERO),
+                System::nanoTime);
+        SamPredictor predictor = SamPredictor.open(SamGolden.tinyGraphs(), 1);
+        HeldEncoder held = new HeldEncoder(new EmbeddedSamImageEncoder(predictor));
+        sam = TinySam.over(features.store(), predictor, held, 2, ROOMY, runs);
+        List<String> images = List.of("s1_img0", "s1_img1", "s1_img2", "s1_img3");
+        List<String> ids = images.stream().map(image -> upload("", image)).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(images.size());
+        try {
+            List<Future<SamSegmenter.Segmentation>> clicks = new ArrayList<>();
+            for (String id : ids) {
+                clicks.add(pool.submit(() -> sam.segmenter().segment(id, SamPrompt.of(List.of(new SamPoint(10, 10, 1))), false)));
+            }
+            SamEmbeddings embeddings = sam.embeddings().orElseThrow();
+            long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (!(held.inside.get() == 2 && embeddings.queueDepth() == 2) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(embeddings.queueDepth()).as("embeddings waiting while two run").isEqualTo(2);
+            held.release.countDown();
+            for (Future<SamSegmenter.Segmentation> click : clicks) {
+                assertThat(click.get(1, TimeUnit.MINUTES).masks()).hasSize(1);
+            }
+        } finally {
+            held.release.countDown();
+            // The runs end before the session closes after the test (closing it under a run crashes the JVM).
+            pool.shutdown();
+            pool.awaitTermination(1, TimeUnit.MINUTES);
+        }
+        assertThat(held.most.get()).as("embeddings computed at once").isEqualTo(2);
+        assertThat(runs.get()).isEqualTo(images.size());
+    }
+
+    /** An image encoder that holds every run until released, counting the runs at once. */
+    private static final class HeldEncoder implements SamImageEncoder {
+        private final SamImageEncoder encoder;
+        private final AtomicInteger inside = new AtomicInteger();
+        private final AtomicInteger most = new AtomicInteger();
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        HeldEncoder(SamImageEncoder encoder) {
+            this.encoder = encoder;
+        }
+
+        @Override
+        public SamEmbedding embed(SamInput input) {
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+                release.await(1, TimeUnit.MINUTES);
+                return encoder.embed(input);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                inside.decrementAndGet();
+            }
+        }
+
+        @Override
+        public String name() {
+            return "held";
+        }
+
+        @Override
+        public boolean ready() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            encoder.close();
+        }
     }
 
     @Test

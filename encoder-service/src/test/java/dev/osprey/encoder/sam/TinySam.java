@@ -51,13 +51,16 @@ public final class TinySam {
      */
     public static SegmentAnything embedded(FeatureStore images, long cacheBytes, AtomicInteger runs) {
         SamPredictor predictor = SamPredictor.open(SamGolden.tinyGraphs(), 1);
-        return over(images, predictor, new EmbeddedSamImageEncoder(predictor), cacheBytes, runs);
+        return over(images, predictor, new EmbeddedSamImageEncoder(predictor), 1, cacheBytes, runs);
     }
 
-    /** SAM over {@code images} with {@code encoder} for images and {@code predictor} (any SAM model) for prompts, as {@link #embedded}. */
-    public static SegmentAnything over(FeatureStore images, SamPredictor predictor, SamImageEncoder encoder, long cacheBytes,
-            AtomicInteger runs) {
-        return SegmentAnything.of(predictor, new SamEmbeddings(images, new SamPreprocessor(predictor.config()), encoder, cacheBytes,
-                Duration.ZERO, System::nanoTime, (nanos, failed) -> runs.incrementAndGet()), LIMITS);
+    /**
+     * SAM over {@code images} with {@code encoder} for images (at most {@code maxConcurrent} at once) and
+     * {@code predictor} (any SAM model) for prompts, as {@link #embedded}.
+     */
+    public static SegmentAnything over(FeatureStore images, SamPredictor predictor, SamImageEncoder encoder, int maxConcurrent,
+            long cacheBytes, AtomicInteger runs) {
+        return SegmentAnything.of(predictor, new SamEmbeddings(images, new SamPreprocessor(predictor.config()), encoder, maxConcurrent,
+                cacheBytes, Duration.ZERO, System::nanoTime, (nanos, failed) -> runs.incrementAndGet()), LIMITS);
     }
 }

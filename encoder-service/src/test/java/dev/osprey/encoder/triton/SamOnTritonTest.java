@@ -81,7 +81,7 @@ class SamOnTritonTest {
         try (EmbeddedVisionBackend tower = new EmbeddedVisionBackend(OnnxVisionTower.open(TinyBundle.open().visionModel(), 1));
                 TinyFeatureStore features = TinyFeatureStore.open(tower, new LocalUploadStore(uploads),
                         new StoreLimits(64L << 20, 64L << 20, Duration.ZERO), System::nanoTime);
-                SegmentAnything sam = TinySam.over(features.store(), SamPredictor.openDecoder(SamGolden.tinyGraphs(), 1), connect(MODEL), 8L << 20,
+                SegmentAnything sam = TinySam.over(features.store(), SamPredictor.openDecoder(SamGolden.tinyGraphs(), 1), connect(MODEL), 1, 8L << 20,
                         runs)) {
             for (String name : List.of("s1_img1/box_mm", "s1_img1/box_point", "s1_img0/points_fgbg")) {
                 GoldenSamCase golden = GoldenSamCase.read(name);
