@@ -61,9 +61,12 @@ async function errorOf(response) {
   });
 }
 
-/** Uploads an image file; resolves to {image_id, width, height} (the size after EXIF orientation). */
+/**
+ * Uploads an image file; resolves to {image_id, width, height} (the size after EXIF orientation).
+ * It asks for the image's Segment Anything embedding too, so that the first click is quick.
+ */
 export async function uploadImage(file, { apiKey } = {}) {
-  const response = await post('v1/images', {
+  const response = await post('v1/images?prepare_segmentation=true', {
     headers: headers(apiKey, file.type || 'application/octet-stream', 'application/json'), body: file,
   });
   if (!response.ok) {

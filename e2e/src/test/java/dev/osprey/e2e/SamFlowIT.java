@@ -2,6 +2,7 @@ package dev.osprey.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import dev.osprey.api.v1.ImageRef;
 import dev.osprey.api.v1.Point;
@@ -92,6 +93,21 @@ class SamFlowIT {
                         .setPrompt(SamPrompt.newBuilder().addPoints(Point.newBuilder().setX(174.19).setY(293.5)
                                 .setLabel(PointLabel.POINT_LABEL_FOREGROUND))).build());
         assertThat(grpc.getMasks(0).getRle().getCompressed()).isEqualTo(segmented.get("masks").get(0).get("mask").get("counts").asString());
+    }
+
+    @Test
+    void anUploadThatAsksPreparesItsSamEmbeddingSoThatTheFirstClickOnlyDecodesItsPrompt() throws Exception {
+        Path fresh = GoldenSam.file("inputs/images/s1_img1.png");
+        double prepared = encoderMetric("osprey_segment_duration_seconds_count", "rpc=\"prepare_image\"", "outcome=\"success\"");
+        String freshId = upload(fresh, "?prepare_segmentation=true");
+        // The upload answers before the embedding is done: wait for the encoder to have prepared it, no click made.
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> encoderMetric(
+                "osprey_segment_duration_seconds_count", "rpc=\"prepare_image\"", "outcome=\"success\"") > prepared);
+        double embedded = encoderMetric("osprey_sam_embed_duration_seconds_count");
+
+        JsonNode segmented = post("/v1/segment", "{\"image_id\": \"" + freshId + "\", \"points\": [[100, 100, 1]]}");
+        assertThat(segmented.get("masks")).hasSize(1);
+        assertThat(encoderMetric("osprey_sam_embed_duration_seconds_count")).as("image encoder runs after the click").isEqualTo(embedded);
     }
 
     @Test
@@ -200,6 +216,10 @@ class SamFlowIT {
         return differ;
     }
 
+    private double encoderMetric(String name, String... labels) throws Exception {
+        return Prometheus.scrape(stack.process("encoder-service")).sumOrZero(name, labels);
+    }
+
     private static BinaryMask mask(JsonNode rle) {
         return CocoRle.decode(rle.get("size").get(0).asInt(), rle.get("size").get(1).asInt(), rle.get("counts").asString());
     }
@@ -209,7 +229,11 @@ class SamFlowIT {
     }
 
     private String upload(Path file) throws Exception {
-        HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(gateway("/v1/images")).header("Content-Type", "image/png")
+        return upload(file, "");
+    }
+
+    private String upload(Path file, String query) throws Exception {
+        HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(gateway("/v1/images" + query)).header("Content-Type", "image/png")
                 .POST(HttpRequest.BodyPublishers.ofFile(file)).timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(200);
         return JSON.readTree(uploaded.body()).get("image_id").asString();

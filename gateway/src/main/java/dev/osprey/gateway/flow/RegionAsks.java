@@ -28,6 +28,7 @@ import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.model.pipeline.TaskRegions;
 import dev.osprey.service.ErrorReason;
 import dev.osprey.service.ServiceException;
+import io.grpc.Context;
 import io.grpc.Deadline;
 import java.time.Duration;
 import java.util.List;
@@ -71,8 +72,36 @@ public final class RegionAsks {
      * {@code warming} says whether it did. A warm-up that cannot start never fails the upload.
      */
     public Mono<UploadImageResponse> upload(Tenant tenant, ByteString image) {
-        return store(tenant, image).flatMap(stored -> warm(tenant.internalId(stored.getImageId()))
-                .map(warming -> stored.toBuilder().setWarming(warming).build()));
+        return upload(tenant, image, false);
+    }
+
+    /**
+     * As {@link #upload(Tenant, ByteString)}, and with {@code prepareSegmentation} also starts the image's
+     * Segment Anything embedding on its encoder without waiting for it: the first click then costs a
+     * prompt decode (~45 ms at ViT-B on two cores) instead of the image encoder too (~6.8 s; BENCHMARKS.md).
+     * Asked for per upload, as it is the dearest part of a click and only clients that click need it.
+     */
+    public Mono<UploadImageResponse> upload(Tenant tenant, ByteString image, boolean prepareSegmentation) {
+        return store(tenant, image).flatMap(stored -> {
+            String imageId = tenant.internalId(stored.getImageId());
+            if (prepareSegmentation) {
+                prepareSegmentation(imageId);
+            }
+            return warm(imageId).map(warming -> stored.toBuilder().setWarming(warming).build());
+        });
+    }
+
+    /**
+     * Started outside the upload's gRPC context, whose end would cancel it. Where the bundle has no SAM
+     * the encoder answers UNIMPLEMENTED, which is not worth a log line: the clicks will say it.
+     */
+    private void prepareSegmentation(String imageId) {
+        Context.current().fork().run(() -> segmentations.prepare(imageId, Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
+                .subscribe(cached -> { }, failure -> {
+                    if (!(failure instanceof ServiceException e && e.reason() == ErrorReason.NOT_IMPLEMENTED)) {
+                        log.warn("no Segment Anything embedding prepared at upload: {}", failure.toString());
+                    }
+                }));
     }
 
     /**

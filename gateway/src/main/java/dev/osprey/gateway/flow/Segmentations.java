@@ -5,6 +5,8 @@ import dev.osprey.api.v1.Region;
 import dev.osprey.api.v1.SamPrompt;
 import dev.osprey.api.v1.SegmentedMask;
 import dev.osprey.internal.v1.AutomaticParameters;
+import dev.osprey.internal.v1.PrepareImageRequest;
+import dev.osprey.internal.v1.PrepareImageResponse;
 import dev.osprey.internal.v1.SegmentAllRequest;
 import dev.osprey.internal.v1.SegmentAllResponse;
 import dev.osprey.internal.v1.SegmentResponse;
@@ -73,6 +75,16 @@ public final class Segmentations {
     Mono<SegmentAllResponse> segmentAll(String imageId, AutomaticParameters params, int maxMasks, Deadline deadline) {
         SegmentAllRequest request = SegmentAllRequest.newBuilder().setImageId(imageId).setParams(params).setMaxMasks(maxMasks).build();
         return backends.segmenter(imageId).unary(SegmenterStub::segmentAll, request, deadline);
+    }
+
+    /**
+     * Computes the image's SAM embedding on the encoder that owns it unless it is cached there, so that
+     * the first click costs only a prompt decode; true if it was cached already. UNIMPLEMENTED (as
+     * {@link ErrorReason#NOT_IMPLEMENTED}) where the bundle has no Segment Anything.
+     */
+    Mono<Boolean> prepare(String imageId, Deadline deadline) {
+        return backends.segmenter(imageId).unary(SegmenterStub::prepareImage, PrepareImageRequest.newBuilder().setImageId(imageId).build(), deadline)
+                .map(PrepareImageResponse::getCached);
     }
 
     /** A Segmenter mask as the public API gives it: the same RLE and score, the bbox as a {@link Box}. */

@@ -43,7 +43,7 @@ public final class RegionGrpcService extends RegionServiceGrpc.RegionServiceImpl
 
     @Override
     public void uploadImage(UploadImageRequest request, StreamObserver<UploadImageResponse> responses) {
-        relay(asks.upload(AccessInterceptor.tenant(), request.getImage()).flux(), responses);
+        relay(asks.upload(AccessInterceptor.tenant(), request.getImage(), request.getPrepareSegmentation()).flux(), responses);
     }
 
     @Override

@@ -7,9 +7,11 @@ import dev.osprey.service.ErrorReason;
 import dev.osprey.service.ServiceException;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.Locale;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
 import tools.jackson.core.JacksonException;
@@ -45,7 +47,7 @@ public record ApiError(HttpStatus status, String code, String message) {
             case DataBufferLimitException e -> tooLarge();
             // Spring raises ServerWebInputException or ContentTooLargeException, depending on where the codec stopped.
             case ResponseStatusException e when e.getMostSpecificCause() instanceof DataBufferLimitException -> tooLarge();
-            case ServerWebInputException e -> new ApiError(HttpStatus.BAD_REQUEST, "invalid_argument", "request body: " + inputProblem(e));
+            case ServerWebInputException e -> new ApiError(HttpStatus.BAD_REQUEST, "invalid_argument", inputProblem(e));
             case ResponseStatusException e -> new ApiError(resolve(e.getStatusCode()), code(resolve(e.getStatusCode())),
                     e.getReason() != null ? e.getReason() : resolve(e.getStatusCode()).getReasonPhrase());
             default -> new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "internal error");
@@ -68,12 +70,23 @@ public record ApiError(HttpStatus status, String code, String message) {
         return cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")";
     }
 
+    /** What is wrong with the request's input, naming the query parameter or saying it is the body. */
     private static String inputProblem(ServerWebInputException e) {
         Throwable cause = e.getMostSpecificCause();
         if (cause instanceof JacksonException json) {
-            return JsonProblems.describe(json);
+            return "request body: " + JsonProblems.describe(json);
         }
-        return e.getReason() != null ? e.getReason() : "cannot be read";
+        RequestParam query = e.getMethodParameter() == null ? null : e.getMethodParameter().getParameterAnnotation(RequestParam.class);
+        if (query != null) {
+            return "query parameter " + query.name() + ": " + (e.getCause() instanceof TypeMismatchException mismatch
+                    && mismatch.getRequiredType() != null ? "'" + abbreviate(String.valueOf(mismatch.getValue())) + "' is not a "
+                    + mismatch.getRequiredType().getSimpleName() : e.getReason());
+        }
+        return "request body: " + (e.getReason() != null ? e.getReason() : "cannot be read");
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "...";
     }
 
     private static HttpStatus resolve(HttpStatusCode code) {

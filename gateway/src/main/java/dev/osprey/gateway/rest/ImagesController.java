@@ -9,6 +9,7 @@ import dev.osprey.gateway.flow.AskLimits;
 import dev.osprey.gateway.flow.RegionAsks;
 import dev.osprey.model.error.OspreyException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -20,6 +21,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
@@ -39,6 +41,11 @@ class ImagesController {
     record DeletedJson(boolean deleted) {
     }
 
+    /** The query parameter of gRPC's {@code UploadImageRequest.prepare_segmentation}. */
+    private static final String PREPARE = "prepare_segmentation";
+    private static final String PREPARE_DOC = "Also start the image's Segment Anything embedding in the background (an image encoder run),"
+            + " so that its first points or box prompt only decodes the prompt";
+
     private final RegionAsks asks;
     private final int maxBytes;
 
@@ -49,22 +56,27 @@ class ImagesController {
     }
 
     @Operation(summary = "Upload an image (JPEG or PNG) as the raw body", description = "The same bytes always give the same id; "
-            + "the image is decoded and encoded now, so that questions about it start at once.")
+            + "the image is decoded and encoded now, so that questions about it start at once. With prepare_segmentation=true its "
+            + "Segment Anything embedding is also started in the background, so that its first click only decodes the prompt.")
     @ApiResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ImageJson.class)))
     @ApiResponse(responseCode = "400", description = "Not a readable image, or more than 50 megapixels",
             content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
     @ApiResponse(responseCode = "413", description = "Body too large", content = @Content(schema = @Schema(implementation = ApiError.Body.class)))
     @PostMapping(path = "/v1/images", consumes = {"image/*", "application/octet-stream"})
-    public Mono<ImageJson> upload(@RequestBody Flux<DataBuffer> body, ServerWebExchange exchange) {
-        return store(AccessWebFilter.tenant(exchange), body);
+    public Mono<ImageJson> upload(@RequestBody Flux<DataBuffer> body,
+            @RequestParam(name = PREPARE, defaultValue = "false") @Parameter(description = PREPARE_DOC) boolean prepareSegmentation,
+            ServerWebExchange exchange) {
+        return store(AccessWebFilter.tenant(exchange), body, prepareSegmentation);
     }
 
     @Operation(summary = "Upload an image as the multipart field 'image'")
     @PostMapping(path = "/v1/images", consumes = "multipart/form-data")
-    public Mono<ImageJson> uploadPart(@RequestPart("image") Mono<FilePart> image, ServerWebExchange exchange) {
+    public Mono<ImageJson> uploadPart(@RequestPart("image") Mono<FilePart> image,
+            @RequestParam(name = PREPARE, defaultValue = "false") @Parameter(description = PREPARE_DOC) boolean prepareSegmentation,
+            ServerWebExchange exchange) {
         Tenant tenant = AccessWebFilter.tenant(exchange);
         return image.switchIfEmpty(Mono.error(OspreyException.badInput("multipart field 'image' is missing")))
-                .flatMap(part -> store(tenant, part.content()));
+                .flatMap(part -> store(tenant, part.content(), prepareSegmentation));
     }
 
     @Operation(summary = "Forget an image: its bytes and features")
@@ -74,8 +86,8 @@ class ImagesController {
                 .flatMap(deleted -> deleted ? Mono.just(new DeletedJson(true)) : Mono.error(RegionAsks.notKnown(imageId)));
     }
 
-    private Mono<ImageJson> store(Tenant tenant, Flux<DataBuffer> content) {
-        return readAtMost(content, maxBytes).flatMap(bytes -> asks.upload(tenant, bytes))
+    private Mono<ImageJson> store(Tenant tenant, Flux<DataBuffer> content, boolean prepareSegmentation) {
+        return readAtMost(content, maxBytes).flatMap(bytes -> asks.upload(tenant, bytes, prepareSegmentation))
                 .map(uploaded -> new ImageJson(uploaded.getImageId(), uploaded.getWidth(), uploaded.getHeight(), uploaded.getWarming()));
     }
 

@@ -1,6 +1,7 @@
 package dev.osprey.gateway.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import dev.osprey.api.v1.AnswerEvent;
@@ -79,6 +80,31 @@ class RegionAsksTest {
             assertThat(warm.getImageId()).as("the tenant's id").isEqualTo(IMAGE_ID);
             assertThat(warm.getEncoderAddress()).isEqualTo(owner());
         });
+    }
+
+    @Test
+    void anUploadAskedToPrepareSegmentationStartsTheSamEmbeddingOnTheImagesOwnerWithoutWaitingForIt() {
+        ByteString other = ByteString.copyFromUtf8("another image");
+        String otherId = TENANT.internalId(ImageId.of(other.asReadOnlyByteBuffer()));
+        StepVerifier.create(asks.upload(TENANT, IMAGE)).expectNextCount(1).verifyComplete();
+        StepVerifier.create(asks.upload(TENANT, other, true)).assertNext(uploaded -> assertThat(uploaded.getWarming()).isTrue())
+                .verifyComplete();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !standIns.prepared().isEmpty());
+        assertThat(standIns.prepared()).as("only the upload that asked").singleElement().satisfies(prepared -> {
+            assertThat(prepared.replica()).isEqualTo(standIns.owner(otherId));
+            assertThat(prepared.imageId()).as("the tenant's id").isEqualTo(otherId);
+            assertCarries(prepared.deadline(), UPLOAD_DEADLINE);
+        });
+    }
+
+    @Test
+    void anUploadAskedToPrepareSegmentationSucceedsWhereTheEncoderHasNoSegmentAnything() {
+        standIns.withoutSam();
+        StepVerifier.create(asks.upload(TENANT, IMAGE, true)).assertNext(uploaded -> assertThat(uploaded.getImageId()).isEqualTo(PUBLIC_ID))
+                .verifyComplete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !standIns.prepared().isEmpty());
+        assertThat(standIns.holds(owner(), IMAGE_ID)).isTrue();
     }
 
     @Test

@@ -95,6 +95,7 @@ public final class StandInBackends implements AutoCloseable {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Set<String> refusing = ConcurrentHashMap.newKeySet();
     private final List<WarmRequest> warmed = new CopyOnWriteArrayList<>();
+    private final List<Prepared> prepared = new CopyOnWriteArrayList<>();
     private volatile Generation generation = StandInBackends::answerEachRegion;
     private final List<SegmentRequest> segmented = new CopyOnWriteArrayList<>();
     private final List<SegmentAllRequest> segmentedAll = new CopyOnWriteArrayList<>();
@@ -154,6 +155,15 @@ public final class StandInBackends implements AutoCloseable {
         return List.copyOf(warmed);
     }
 
+    /** A PrepareImage call an encoder's segmenter received. */
+    public record Prepared(String replica, String imageId, Deadline deadline) {
+    }
+
+    /** The PrepareImage calls, in order of arrival (not in {@link #calls}). */
+    public List<Prepared> prepared() {
+        return List.copyOf(prepared);
+    }
+
     /** The Segment requests the encoders' segmenters received, in order of arrival. */
     public List<SegmentRequest> segmented() {
         return List.copyOf(segmented);
@@ -199,6 +209,7 @@ public final class StandInBackends implements AutoCloseable {
         uploads.values().forEach(Map::clear);
         calls.clear();
         warmed.clear();
+        prepared.clear();
         segmented.clear();
         segmentedAll.clear();
         extracted.clear();
@@ -363,7 +374,8 @@ public final class StandInBackends implements AutoCloseable {
 
         @Override
         public void prepareImage(PrepareImageRequest request, StreamObserver<PrepareImageResponse> responses) {
-            received(address, "PrepareImage");
+            // Apart from calls(): an upload starts it without waiting, so it would land among a test's calls at random.
+            prepared.add(new Prepared(address, request.getImageId(), Context.current().getDeadline()));
             requireSam(request.getImageId());
             responses.onNext(PrepareImageResponse.getDefaultInstance());
             responses.onCompleted();

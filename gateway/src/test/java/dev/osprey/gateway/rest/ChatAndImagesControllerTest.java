@@ -3,6 +3,7 @@ package dev.osprey.gateway.rest;
 import static dev.osprey.gateway.rest.StandInFlows.IMAGE;
 import static dev.osprey.gateway.rest.StandInFlows.IMAGE_ID;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.gateway.flow.RegionAsks;
@@ -57,6 +58,19 @@ class ChatAndImagesControllerTest {
                 .jsonPath("$.warming").isEqualTo(true);
 
         assertThat(standIns.holds(standIns.owner(internalId()), internalId())).isTrue();
+    }
+
+    @Test
+    void anUploadMayAskForItsSegmentAnythingEmbeddingAndAValueThatIsNoBooleanIs400NamingTheParameter() {
+        client.post().uri("/v1/images?prepare_segmentation=true").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.image_id").isEqualTo(IMAGE_ID);
+        await().atMost(PATIENCE).until(() -> !standIns.prepared().isEmpty());
+        assertThat(standIns.prepared()).singleElement().extracting(StandInBackends.Prepared::imageId).isEqualTo(internalId());
+
+        client.post().uri("/v1/images?prepare_segmentation=maybe").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error.code").isEqualTo("invalid_argument")
+                .jsonPath("$.error.message").isEqualTo("query parameter prepare_segmentation: 'maybe' is not a boolean");
     }
 
     @Test
