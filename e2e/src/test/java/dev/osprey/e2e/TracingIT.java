@@ -200,6 +200,14 @@ class TracingIT {
         assertCallTree(trace, root);
         await("the trace id in the gateway's log").atMost(PATIENCE)
                 .until(() -> Files.readString(stack.process("gateway").log).contains(traceId));
+
+        // The OpenAI-compatible route's errors, in OpenAI's shape, name theirs too.
+        HttpResponse<String> unsupported = post("/v1/chat/completions", null, "{\"model\": \"osprey-7b\", \"n\": 2, \"messages\": "
+                + "[{\"role\": \"user\", \"content\": \"hi\"}]}");
+        assertThat(unsupported.statusCode()).as(unsupported.body()).isEqualTo(400);
+        String openAiTraceId = JSON.readTree(unsupported.body()).get("error").get("trace_id").asString();
+        assertThat(openAiTraceId).matches("[0-9a-f]{32}").isNotEqualTo(traceId);
+        awaitTrace(openAiTraceId, spans -> spans.stream().anyMatch(s -> s.service().equals("gateway") && s.kind().equals("SERVER")));
     }
 
     @Test

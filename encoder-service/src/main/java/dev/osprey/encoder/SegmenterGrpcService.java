@@ -9,6 +9,7 @@ import dev.osprey.internal.v1.SegmentRequest;
 import dev.osprey.internal.v1.SegmentResponse;
 import dev.osprey.internal.v1.SegmenterGrpc;
 import dev.osprey.service.CallerWaiting;
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 
@@ -36,9 +37,11 @@ class SegmenterGrpcService extends SegmenterGrpc.SegmenterImplBase {
 
     @Override
     public void segmentAll(SegmentAllRequest request, StreamObserver<SegmentAllResponse> response) {
+        // A caller that goes (a describe-all stopped, a deadline passed) stops the generator at its next crop or batch.
+        Context call = Context.current();
         answer(response, SamMetrics.Call.SEGMENT_ALL, () -> SegmentMessages.automatic(request.getImageId(),
                 sam.automatic().segmentAll(request.getImageId(), SegmentMessages.params(request.getParams()),
-                        request.getMaxMasks())));
+                        request.getMaxMasks(), call::isCancelled)));
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.osprey.model.sam.auto.AutomaticMaskGenerator;
 import dev.osprey.model.sam.auto.AutomaticParams;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 /**
@@ -41,15 +42,17 @@ public final class AutomaticSegmenter {
      * Every mask the generator finds, at most {@code maxMasks} of them (0: the default cap): when it
      * finds more, those with the highest predicted IoU, in the generator's order.
      *
+     * @param cancelled asked between crops and batches of points (the caller has gone)
      * @throws OspreyException BAD_INPUT for parameters over the server's bounds, a negative cap or a
-     *                         malformed id; NOT_FOUND when the image is not stored
+     *                         malformed id; NOT_FOUND when the image is not stored; CANCELLED once
+     *                         {@code cancelled} says so
      */
-    public AutomaticSegmentation segmentAll(String imageId, AutomaticParams params, int maxMasks) {
+    public AutomaticSegmentation segmentAll(String imageId, AutomaticParams params, int maxMasks, BooleanSupplier cancelled) {
         limits.check(params.pointsPerSide(), params.cropNLayers());
         int cap = limits.cap(maxMasks);
         // Before the image is decoded below: computing the embedding takes a decode turn of its own.
         SamEmbedding whole = embeddings.embedding(imageId).embedding();
-        List<AutomaticMask> found = embeddings.withImage(imageId, image -> new AutomaticMaskGenerator(decoder, params).generate(image,
+        List<AutomaticMask> found = embeddings.withImage(imageId, image -> new AutomaticMaskGenerator(decoder, params).cancelledWhen(cancelled).generate(image,
                 // A crop as large as the image is the image: its embedding is the cached one.
                 crop -> crop.width() == image.width() && crop.height() == image.height() ? whole : embeddings.embedUncached(crop)));
         return new AutomaticSegmentation(whole.originalWidth(), whole.originalHeight(), strongest(found, cap), found.size());

@@ -72,7 +72,7 @@ class SamAutomaticTest {
 
     @Test
     void theGoldenAutomaticCaseGivesTheReferenceMasks() {
-        AutomaticSegmenter.AutomaticSegmentation all = sam.automatic().segmentAll(imageId, params(), 0);
+        AutomaticSegmenter.AutomaticSegmentation all = sam.automatic().segmentAll(imageId, params(), 0, () -> false);
 
         assertThat(new int[] {all.width(), all.height()}).containsExactly(480, 360);
         assertThat(all.found()).isEqualTo(all.masks().size()).isEqualTo(golden.annotations().size());
@@ -84,18 +84,26 @@ class SamAutomaticTest {
         assertThat(sam.segmenter().segment(imageId, SamPrompt.of(List.of(new SamPoint(100, 100, 1))), false).embeddingCached()).isFalse();
         assertThat(runs.get()).isOne();
 
-        sam.automatic().segmentAll(imageId, params(), 0);
+        sam.automatic().segmentAll(imageId, params(), 0, () -> false);
         assertThat(runs.get()).as("the four crops of layer 1 only").isEqualTo(5);
-        sam.automatic().segmentAll(imageId, params(), 0);
+        sam.automatic().segmentAll(imageId, params(), 0, () -> false);
         assertThat(runs.get()).isEqualTo(9);
         assertThat(sam.segmenter().segment(imageId, SamPrompt.of(List.of(new SamPoint(200, 100, 1))), false).embeddingCached()).isTrue();
         assertThat(sam.embeddings().orElseThrow().cache().size()).isOne();
     }
 
     @Test
+    void aCancelledCallStopsBeforeItsNextCropOrBatch() {
+        // Cancelled once the first crop of layer 1 is embedded (the whole image was the first embedding).
+        assertThatThrownBy(() -> sam.automatic().segmentAll(imageId, params(), 0, () -> runs.get() >= 2))
+                .isInstanceOfSatisfying(OspreyException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CANCELLED));
+        assertThat(runs.get()).as("the whole image and the first crop, no other crop").isEqualTo(2);
+    }
+
+    @Test
     void aCapKeepsTheMasksWithTheHighestPredictedIouInTheGeneratorsOrder() {
-        List<AutomaticMask> every = sam.automatic().segmentAll(imageId, params(), 0).masks();
-        AutomaticSegmenter.AutomaticSegmentation capped = sam.automatic().segmentAll(imageId, params(), 3);
+        List<AutomaticMask> every = sam.automatic().segmentAll(imageId, params(), 0, () -> false).masks();
+        AutomaticSegmenter.AutomaticSegmentation capped = sam.automatic().segmentAll(imageId, params(), 3, () -> false);
 
         assertThat(capped.found()).isEqualTo(every.size()).isGreaterThan(3);
         List<Double> best = every.stream().map(AutomaticMask::predictedIou).sorted((a, b) -> Double.compare(b, a)).limit(3).toList();
@@ -110,9 +118,9 @@ class SamAutomaticTest {
         AutomaticParams dense = AutomaticParams.fromJson("{\"points_per_side\": " + (limits.maxPointsPerSide() + 1) + "}");
         AutomaticParams deep = AutomaticParams.fromJson("{\"crop_n_layers\": " + (limits.maxCropLayers() + 1) + "}");
 
-        assertBadInput(() -> sam.automatic().segmentAll(imageId, dense, 0), "points_per_side is 65, this server allows at most 64");
-        assertBadInput(() -> sam.automatic().segmentAll(imageId, deep, 0), "crop_n_layers is 3, this server allows at most 2");
-        assertBadInput(() -> sam.automatic().segmentAll(imageId, params(), -1), "max_masks must be >= 0");
+        assertBadInput(() -> sam.automatic().segmentAll(imageId, dense, 0, () -> false), "points_per_side is 65, this server allows at most 64");
+        assertBadInput(() -> sam.automatic().segmentAll(imageId, deep, 0, () -> false), "crop_n_layers is 3, this server allows at most 2");
+        assertBadInput(() -> sam.automatic().segmentAll(imageId, params(), -1, () -> false), "max_masks must be >= 0");
         assertThat(runs.get()).as("nothing was computed").isZero();
     }
 

@@ -14,6 +14,7 @@ import dev.osprey.gateway.openai.CompletionResponses.ModelListJson;
 import dev.osprey.gateway.rest.ApiError;
 import dev.osprey.gateway.rest.FirstSignal;
 import dev.osprey.gateway.rest.RequestIds;
+import dev.osprey.gateway.rest.TraceIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -99,7 +100,7 @@ class CompletionsController {
                     // The status line has gone out: the failure is the stream's last event, as OpenAI sends one.
                     ApiError error = ApiError.of(failure);
                     log.warn("request {} failed while streaming: {} {}", RequestIds.of(exchange), error.status().value(), error.message());
-                    return OpenAiErrors.of(error, failure);
+                    return OpenAiErrors.of(error, failure, TraceIds.of(exchange));
                 }).map(chunk -> ServerSentEvent.builder().data(chunk).build())));
     }
 

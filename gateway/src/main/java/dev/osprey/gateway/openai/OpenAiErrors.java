@@ -1,5 +1,7 @@
 package dev.osprey.gateway.openai;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.osprey.gateway.rest.ApiError;
 import dev.osprey.gateway.rest.ErrorShape;
 import dev.osprey.gateway.rest.JsonProblems;
@@ -17,7 +19,7 @@ import tools.jackson.core.JacksonException;
  * "code"}}}, with the status the native API gives the same failure: {@code type} invalid_request_error
  * for a client error, requests for 429, server_error for 5xx; {@code code} OpenAI's where it has one
  * (model_not_found, invalid_api_key, rate_limit_exceeded, unsupported_value), else the native API's;
- * {@code param} the parameter at fault where one is.
+ * {@code param} the parameter at fault where one is; {@code trace_id} as in the native API's errors.
  */
 @Component
 final class OpenAiErrors implements ErrorShape {
@@ -29,7 +31,9 @@ final class OpenAiErrors implements ErrorShape {
     record ErrorBody(Detail error) {
     }
 
-    record Detail(String message, String type, String param, String code) {
+    /** OpenAI's fields, and the request's trace id (as the native API's errors carry it) where it has a trace. */
+    record Detail(String message, String type, String param, String code,
+            @JsonProperty("trace_id") @JsonInclude(JsonInclude.Include.NON_NULL) String traceId) {
     }
 
     @Override
@@ -38,19 +42,19 @@ final class OpenAiErrors implements ErrorShape {
     }
 
     @Override
-    public Object body(ApiError error, Throwable failure, String requestId) {
-        return of(error, failure);
+    public Object body(ApiError error, Throwable failure, String requestId, String traceId) {
+        return of(error, failure, traceId);
     }
 
-    /** {@code error}, which {@code failure} caused, in OpenAI's shape. */
-    static ErrorBody of(ApiError error, Throwable failure) {
+    /** {@code error}, which {@code failure} caused, in OpenAI's shape; {@code traceId} null where the request has no trace. */
+    static ErrorBody of(ApiError error, Throwable failure, String traceId) {
         int status = error.status().value();
         String type = status == 429 ? "requests" : error.status().is5xxServerError() ? "server_error" : "invalid_request_error";
         String code = switch (failure) {
             case CompletionProblem problem when problem.code() != null -> problem.code();
             default -> status == 401 ? "invalid_api_key" : status == 429 ? "rate_limit_exceeded" : error.code();
         };
-        return new ErrorBody(new Detail(error.message(), type, param(failure), code));
+        return new ErrorBody(new Detail(error.message(), type, param(failure), code, traceId));
     }
 
     private static String param(Throwable failure) {

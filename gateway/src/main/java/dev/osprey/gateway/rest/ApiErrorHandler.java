@@ -79,8 +79,9 @@ public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
             exchange.getResponse().getHeaders().set("Retry-After", "1");
         }
         PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
+        String traceId = TraceIds.of(exchange);
         Object shaped = shapes.stream().filter(shape -> shape.covers(path)).findFirst()
-                .map(shape -> shape.body(error, failure, requestId)).orElseGet(() -> error.body(requestId, TraceIds.of(exchange)));
+                .map(shape -> shape.body(error, failure, requestId, traceId)).orElseGet(() -> error.body(requestId, traceId));
         byte[] body = json.writeValueAsBytes(shaped);
         return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap(body)));
     }

@@ -12,6 +12,6 @@ public interface ErrorShape {
     /** Whether requests to {@code path} (as routing reads it, within the application) get this shape. */
     boolean covers(PathContainer path);
 
-    /** The body for {@code error}, which {@code failure} caused. */
-    Object body(ApiError error, Throwable failure, String requestId);
+    /** The body for {@code error}, which {@code failure} caused; {@code traceId} is null where the request has no trace. */
+    Object body(ApiError error, Throwable failure, String requestId, String traceId);
 }

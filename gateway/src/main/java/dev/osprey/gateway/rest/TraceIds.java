@@ -9,13 +9,13 @@ import org.springframework.web.server.ServerWebExchange;
  * service and that every service's log lines about it carry, also when traces are not exported
  * (docs/observability.md). Read from the request's own observation, not from the calling thread.
  */
-final class TraceIds {
+public final class TraceIds {
 
     private TraceIds() {
     }
 
     /** The trace id of {@code exchange}'s request; null when it has no trace (tracing left out of the application). */
-    static String of(ServerWebExchange exchange) {
+    public static String of(ServerWebExchange exchange) {
         return ServerRequestObservationContext.findCurrent(exchange.getAttributes())
                 .map(context -> context.<TracingObservationHandler.TracingContext>get(TracingObservationHandler.TracingContext.class))
                 .map(TracingObservationHandler.TracingContext::getSpan)

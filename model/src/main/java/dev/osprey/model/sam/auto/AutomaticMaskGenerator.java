@@ -6,6 +6,7 @@ import dev.osprey.model.sam.SamEmbedding;
 import dev.osprey.model.sam.SamPredictor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -24,10 +25,25 @@ public final class AutomaticMaskGenerator {
 
     private final SamPredictor predictor;
     private final AutomaticParams params;
+    private final BooleanSupplier cancelled;
 
     public AutomaticMaskGenerator(SamPredictor predictor, AutomaticParams params) {
+        this(predictor, params, () -> false);
+    }
+
+    private AutomaticMaskGenerator(SamPredictor predictor, AutomaticParams params, BooleanSupplier cancelled) {
         this.predictor = predictor;
         this.params = params;
+        this.cancelled = cancelled;
+    }
+
+    /**
+     * This generator, stopping with a CANCELLED error once {@code cancelled} says so: it asks before
+     * each crop's embedding and each batch of points, so that a caller who has gone (a describe-all
+     * stopped in the browser) does not keep the image encoder busy for a minute at ViT-B.
+     */
+    public AutomaticMaskGenerator cancelledWhen(BooleanSupplier cancelled) {
+        return new AutomaticMaskGenerator(predictor, params, cancelled);
     }
 
     public AutomaticParams params() {
@@ -51,7 +67,7 @@ public final class AutomaticMaskGenerator {
     /** {@link #generate(RgbImage, Function)} with the per-crop stage counts. */
     public AutomaticResult run(RgbImage image, Function<RgbImage, SamEmbedding> embedder) {
         List<CropBox> crops = CropBox.forImage(image.height(), image.width(), params.cropNLayers(), params.cropOverlapRatio());
-        CropPass pass = new CropPass(predictor, params);
+        CropPass pass = new CropPass(predictor, params, cancelled);
         List<CropPass.Candidate> candidates = new ArrayList<>();
         List<CropStages> stages = new ArrayList<>(crops.size());
         for (CropBox crop : crops) {

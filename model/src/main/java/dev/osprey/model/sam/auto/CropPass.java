@@ -11,6 +11,7 @@ import dev.osprey.model.sam.SamPrediction;
 import dev.osprey.model.sam.SamPredictor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -25,10 +26,13 @@ final class CropPass {
 
     private final SamPredictor predictor;
     private final AutomaticParams params;
+    private final BooleanSupplier cancelled;
 
-    CropPass(SamPredictor predictor, AutomaticParams params) {
+    /** @param cancelled asked before the crop's embedding and each batch; true ends the pass with a CANCELLED error */
+    CropPass(SamPredictor predictor, AutomaticParams params, BooleanSupplier cancelled) {
         this.predictor = predictor;
         this.params = params;
+        this.cancelled = cancelled;
     }
 
     /** A mask that survived, in crop coordinates. */
@@ -45,6 +49,7 @@ final class CropPass {
     }
 
     Outcome run(RgbImage image, CropBox crop, Function<RgbImage, SamEmbedding> embedder) {
+        stopIfCancelled();
         RgbImage cropped = crop(image, crop);
         SamEmbedding embedding = embedder.apply(cropped);
         if (embedding.originalHeight() != crop.height() || embedding.originalWidth() != crop.width()) {
@@ -57,6 +62,7 @@ final class CropPass {
         List<Candidate> candidates = new ArrayList<>();
         for (int start = 0; start < points; start += params.pointsPerBatch()) {
             int end = Math.min(points, start + params.pointsPerBatch());
+            stopIfCancelled();
             batch(grid, start, end, crop, embedding, image, candidates, counts);
         }
         List<int[]> boxes = new ArrayList<>(candidates.size());
@@ -68,6 +74,12 @@ final class CropPass {
         List<Candidate> kept = BoxNms.keep(boxes, scores, params.boxNmsThresh()).stream().map(candidates::get).toList();
         int decoded = points * predictor.selection(true).length;
         return new Outcome(kept, new CropStages(crop, points, decoded, counts[0], counts[1], counts[2], kept.size()));
+    }
+
+    private void stopIfCancelled() {
+        if (cancelled.getAsBoolean()) {
+            throw new OspreyException(Reason.CANCELLED, "automatic segmentation cancelled");
+        }
     }
 
     /** Decodes grid points {@code [start, end)} and adds the masks that pass the filters; counts what passes each. */
