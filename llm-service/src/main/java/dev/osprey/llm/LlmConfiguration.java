@@ -52,7 +52,7 @@ class LlmConfiguration {
         ModelBundle bundle = model.open();
         PrefixCache prefixes = new PrefixCache(llm.prefixCacheSize().toBytes());
         RegionChat chat = new RegionChat(bundle, model.threads(), prefixes, llm.prefixKvPrecision(),
-                new RegionChat.Sharing(llm.maxBatch(), llm.prefillConcurrency()));
+                new RegionChat.Sharing(llm.maxBatch(), llm.prefillConcurrency(), llm.idleKvSize().toBytes()));
         log.info("language model of {} ({}, hidden {}) loaded in {} ms; prefix cache {} ({}); decoding batch of up to {} sequences, {} prefill(s) at once",
                 bundle.dir(), bundle.manifest().precision(), chat.hidden(), (System.nanoTime() - start) / 1_000_000, llm.prefixCacheSize(),
                 chat.prefixPrecision().label(), llm.maxBatch(), llm.prefillConcurrency());

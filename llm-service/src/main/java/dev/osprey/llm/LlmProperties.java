@@ -24,6 +24,10 @@ import org.springframework.util.unit.DataSize;
  * @param prefillConcurrency  prompt prefills that run at once; the calls beyond wait for a turn in
  *                            arrival order. A prefill is compute-bound: more at once only share the
  *                            cores, and every first token comes later (default 2)
+ * @param idleKvSize          memory of finished answers' KV caches kept for the next answers' caches, so that
+ *                            questions in turn do not map and fault in a cache afresh; native memory beside the
+ *                            decode batch's maxBatch rows. 2.5 GiB holds two 7B caches of Osprey's context in
+ *                            float32; with an int8 cache less keeps as many; 0 keeps none (default 2560MB)
  * @param defaultMaxNewTokens the token limit of a request that sets none (default 256, as the public API documents)
  * @param prefixCacheSize     bound on the cached image prefixes' keys and values; one prefix of 1,059
  *                            positions at Osprey-7B's size is ~271 MiB in int8, ~530 MiB in fp16, ~1 GiB in
@@ -46,6 +50,7 @@ record LlmProperties(
         @DefaultValue("16") int queueCapacity,
         @DefaultValue("8") int maxBatch,
         @DefaultValue("2") int prefillConcurrency,
+        @DefaultValue("2560MB") DataSize idleKvSize,
         @DefaultValue("256") int defaultMaxNewTokens,
         @DefaultValue("2GB") DataSize prefixCacheSize,
         KvPrecision prefixKvPrecision,

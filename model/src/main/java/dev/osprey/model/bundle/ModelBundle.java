@@ -58,7 +58,12 @@ public record ModelBundle(Path dir, BundleManifest manifest) {
 
     /** Opens the decoder, with its prefill graph if the bundle has one. */
     public DecoderSession openDecoder(int threads) {
-        return DecoderSession.open(decoderModel(), prefillDecoderModel(), decoderConfig(), threads, file -> options -> { });
+        return openDecoder(threads, DecoderSession.DEFAULT_IDLE_KV_BYTES);
+    }
+
+    /** As {@link #openDecoder(int)}, keeping up to {@code idleKvBytes} of closed KV caches for the next ones. */
+    public DecoderSession openDecoder(int threads, long idleKvBytes) {
+        return DecoderSession.open(decoderModel(), prefillDecoderModel(), decoderConfig(), threads, idleKvBytes, file -> options -> { });
     }
 
     public Path extractorWeights() {

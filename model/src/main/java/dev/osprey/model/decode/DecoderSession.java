@@ -94,6 +94,15 @@ public final class DecoderSession implements AutoCloseable {
      */
     public static DecoderSession open(Path model, Path prefillModel, DecoderConfig config, int intraOpThreads,
             Function<Path, OrtSessions.Tuning> tune) {
+        return open(model, prefillModel, config, intraOpThreads, DEFAULT_IDLE_KV_BYTES, tune);
+    }
+
+    /**
+     * As {@link #open(Path, Path, DecoderConfig, int, Function)}, keeping up to {@code idleKvBytes} of
+     * closed caches' memory for the next caches (0: none; each cache then maps and faults in its memory afresh).
+     */
+    public static DecoderSession open(Path model, Path prefillModel, DecoderConfig config, int intraOpThreads, long idleKvBytes,
+            Function<Path, OrtSessions.Tuning> tune) {
         KvScales scales = Int8KvGraph.scalesOf(model);
         if (prefillModel != null && !Objects.equals(scales, Int8KvGraph.scalesOf(prefillModel))) {
             throw new OspreyException(Reason.BAD_BUNDLE, prefillModel + " and " + model + " keep their KV caches differently;"
@@ -104,7 +113,7 @@ public final class DecoderSession implements AutoCloseable {
             // The prefill graph runs once per prompt on large activations: an arena would keep its peak for good.
             OrtSession prefill = prefillModel == null ? null
                     : OrtSessions.open(prefillModel, intraOpThreads, spins(intraOpThreads), OrtSessions.Memory.PER_RUN, tune.apply(prefillModel));
-            return new DecoderSession(session, prefill, config, DEFAULT_IDLE_KV_BYTES, scales);
+            return new DecoderSession(session, prefill, config, idleKvBytes, scales);
         } catch (RuntimeException e) {
             closeQuietly(session, e);
             throw e;

@@ -92,9 +92,11 @@ public final class RegionChat implements ChatModel {
      * @param maxBatch sequences that decode together in one {@link DecodeLoop}, whatever question they
      *                 belong to; 1: each question decodes on the thread that asks it, as a batch of its
      *                 own prompts (as does a task with more regions than {@code maxBatch})
-     * @param prefills prompt prefills that run at once; more questions wait for a turn in arrival order
+     * @param prefills    prompt prefills that run at once; more questions wait for a turn in arrival order
+     * @param idleKvBytes memory of closed KV caches kept for the next questions' caches
+     *                    ({@link DecoderSession#DEFAULT_IDLE_KV_BYTES} unless set)
      */
-    public record Sharing(int maxBatch, int prefills) {
+    public record Sharing(int maxBatch, int prefills, long idleKvBytes) {
 
         /** Each question on its own, prefills unbounded: a caller that asks one question at a time. */
         public static final Sharing NONE = new Sharing(1, Integer.MAX_VALUE);
@@ -104,6 +106,14 @@ public final class RegionChat implements ChatModel {
                 throw OspreyException.badInput("the decoding batch and the prefills at once must be at least 1, got " + maxBatch
                         + " and " + prefills);
             }
+            if (idleKvBytes < 0) {
+                throw OspreyException.badInput("the idle KV memory must be at least 0, got " + idleKvBytes);
+            }
+        }
+
+        /** With the default idle KV memory. */
+        public Sharing(int maxBatch, int prefills) {
+            this(maxBatch, prefills, DecoderSession.DEFAULT_IDLE_KV_BYTES);
         }
     }
 
@@ -165,7 +175,7 @@ public final class RegionChat implements ChatModel {
             embeddingFile = Resources.track(opened, SafetensorsFile.open(bundle.embeddings()));
             embeddings = EmbeddingTable.from(embeddingFile);
             chatPrompts = new ChatPrompts(prompts, imageTokens, embeddings.hidden(), maxContext);
-            decoder = Resources.track(opened, bundle.openDecoder(threads));
+            decoder = Resources.track(opened, bundle.openDecoder(threads, sharing.idleKvBytes()));
             generator = new Generator(decoder, embeddings, tokenizer);
             loop = sharing.maxBatch() == 1 ? null : Resources.track(opened, new DecodeLoop(decoder, embeddings, tokenizer, sharing.maxBatch(),
                     Math.min(maxContext, decoder.config().maxPositions())));

@@ -2,6 +2,7 @@ package dev.osprey.model.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.osprey.model.TinyBundle;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,6 +41,16 @@ class KvPoolTest {
         pool.give(pool.take(100));
         pool.clear();
         assertThat(pool.idleBytes()).isZero();
+    }
+
+    @Test
+    void theIdleBoundIsTheSessionsSetting() {
+        for (long bound : new long[] {0, DecoderSession.DEFAULT_IDLE_KV_BYTES}) {
+            try (DecoderSession session = TinyBundle.open().openDecoder(1, bound)) {
+                session.newCache(1, 16).close();
+                assertThat(session.idleKvBytes() > 0).as("a closed cache kept under a bound of %d bytes", bound).isEqualTo(bound > 0);
+            }
+        }
     }
 
     @Test
