@@ -32,6 +32,7 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -52,10 +53,18 @@ public final class RegionAsks {
     // Warm answers at once (it only queues): a longer wait would only delay the upload.
     private static final Duration WARM_DEADLINE = Duration.ofSeconds(5);
 
+    /**
+     * SAM embeddings this gateway has started for uploads and not seen end. An encoder computes one at a
+     * time by default, each waiting one holding its 1024x1024 input, so a burst of uploads that ask for
+     * it would only queue there for nobody; beyond this bound an upload answers without starting one.
+     */
+    private static final int MAX_PREPARING = 4;
+
     private final Backends backends;
     private final Segmentations segmentations;
     private final AskLimits limits;
     private final boolean warmUp;
+    private final Semaphore preparing = new Semaphore(MAX_PREPARING);
 
     /** @param warmUp whether an upload starts the image's warm-up on its llm-service ({@code osprey.gateway.warm-up}) */
     public RegionAsks(Backends backends, Segmentations segmentations, AskLimits limits, boolean warmUp) {
@@ -80,28 +89,33 @@ public final class RegionAsks {
      * Segment Anything embedding on its encoder without waiting for it: the first click then costs a
      * prompt decode (~45 ms at ViT-B on two cores) instead of the image encoder too (~6.8 s; BENCHMARKS.md).
      * Asked for per upload, as it is the dearest part of a click and only clients that click need it.
+     * The response's {@code preparing_segmentation} says whether it was started.
      */
     public Mono<UploadImageResponse> upload(Tenant tenant, ByteString image, boolean prepareSegmentation) {
         return store(tenant, image).flatMap(stored -> {
             String imageId = tenant.internalId(stored.getImageId());
-            if (prepareSegmentation) {
-                prepareSegmentation(imageId);
-            }
-            return warm(imageId).map(warming -> stored.toBuilder().setWarming(warming).build());
+            boolean preparing = prepareSegmentation && prepareSegmentation(imageId);
+            return warm(imageId).map(warming -> stored.toBuilder().setWarming(warming).setPreparingSegmentation(preparing).build());
         });
     }
 
     /**
-     * Started outside the upload's gRPC context, whose end would cancel it. Where the bundle has no SAM
-     * the encoder answers UNIMPLEMENTED, which is not worth a log line: the clicks will say it.
+     * Starts the embedding, unless {@link #MAX_PREPARING} are under way; outside the upload's gRPC
+     * context, whose end would cancel it. Where the bundle has no SAM the encoder answers UNIMPLEMENTED,
+     * which is not worth a log line: the clicks will say it.
      */
-    private void prepareSegmentation(String imageId) {
+    private boolean prepareSegmentation(String imageId) {
+        if (!preparing.tryAcquire()) {
+            return false;
+        }
         Context.current().fork().run(() -> segmentations.prepare(imageId, Deadline.after(limits.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS))
+                .doFinally(end -> preparing.release())
                 .subscribe(cached -> { }, failure -> {
                     if (!(failure instanceof ServiceException e && e.reason() == ErrorReason.NOT_IMPLEMENTED)) {
                         log.warn("no Segment Anything embedding prepared at upload: {}", failure.toString());
                     }
                 }));
+        return true;
     }
 
     /**

@@ -33,9 +33,11 @@ import reactor.core.publisher.Mono;
 @RestController
 class ImagesController {
 
-    @Schema(description = "An uploaded image: its id (the SHA-256 of its bytes), its size after EXIF orientation, and whether its"
-            + " prompt prefix is being computed in the background (warming), so that its first question starts sooner")
-    record ImageJson(@JsonProperty("image_id") String imageId, int width, int height, boolean warming) {
+    @Schema(description = "An uploaded image: its id (the SHA-256 of its bytes), its size after EXIF orientation, whether its"
+            + " prompt prefix is being computed in the background (warming), so that its first question starts sooner, and whether"
+            + " its Segment Anything embedding is (preparing_segmentation, when asked for), so that its first click is quick")
+    record ImageJson(@JsonProperty("image_id") String imageId, int width, int height, boolean warming,
+            @JsonProperty("preparing_segmentation") boolean preparingSegmentation) {
     }
 
     record DeletedJson(boolean deleted) {
@@ -88,7 +90,8 @@ class ImagesController {
 
     private Mono<ImageJson> store(Tenant tenant, Flux<DataBuffer> content, boolean prepareSegmentation) {
         return readAtMost(content, maxBytes).flatMap(bytes -> asks.upload(tenant, bytes, prepareSegmentation))
-                .map(uploaded -> new ImageJson(uploaded.getImageId(), uploaded.getWidth(), uploaded.getHeight(), uploaded.getWarming()));
+                .map(uploaded -> new ImageJson(uploaded.getImageId(), uploaded.getWidth(), uploaded.getHeight(), uploaded.getWarming(),
+                        uploaded.getPreparingSegmentation()));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.osprey.api.v1.ImageRef;
 import dev.osprey.api.v1.Region;
 import dev.osprey.api.v1.Task;
 import dev.osprey.api.v1.Turn;
+import dev.osprey.api.v1.UploadImageResponse;
 import dev.osprey.api.v1.Usage;
 import dev.osprey.gateway.access.Tenant;
 import dev.osprey.internal.v1.GenerateRequest;
@@ -86,9 +87,12 @@ class RegionAsksTest {
     void anUploadAskedToPrepareSegmentationStartsTheSamEmbeddingOnTheImagesOwnerWithoutWaitingForIt() {
         ByteString other = ByteString.copyFromUtf8("another image");
         String otherId = TENANT.internalId(ImageId.of(other.asReadOnlyByteBuffer()));
-        StepVerifier.create(asks.upload(TENANT, IMAGE)).expectNextCount(1).verifyComplete();
-        StepVerifier.create(asks.upload(TENANT, other, true)).assertNext(uploaded -> assertThat(uploaded.getWarming()).isTrue())
+        StepVerifier.create(asks.upload(TENANT, IMAGE)).assertNext(uploaded -> assertThat(uploaded.getPreparingSegmentation()).isFalse())
                 .verifyComplete();
+        StepVerifier.create(asks.upload(TENANT, other, true)).assertNext(uploaded -> {
+            assertThat(uploaded.getWarming()).isTrue();
+            assertThat(uploaded.getPreparingSegmentation()).isTrue();
+        }).verifyComplete();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> !standIns.prepared().isEmpty());
         assertThat(standIns.prepared()).as("only the upload that asked").singleElement().satisfies(prepared -> {
@@ -96,6 +100,22 @@ class RegionAsksTest {
             assertThat(prepared.imageId()).as("the tenant's id").isEqualTo(otherId);
             assertCarries(prepared.deadline(), UPLOAD_DEADLINE);
         });
+    }
+
+    @Test
+    void withFourEmbeddingsUnderWayAnUploadAnswersWithoutStartingAFifth() {
+        standIns.holdPrepares();
+        for (int i = 0; i < 4; i++) {
+            assertThat(asks.upload(TENANT, ByteString.copyFromUtf8("image " + i), true).block(PATIENCE).getPreparingSegmentation()).isTrue();
+        }
+        UploadImageResponse fifth = asks.upload(TENANT, ByteString.copyFromUtf8("image 4"), true).block(PATIENCE);
+        assertThat(fifth.getPreparingSegmentation()).as("none started beyond the bound").isFalse();
+        assertThat(fifth.getImageId()).as("the upload itself is done").isNotEmpty();
+        await().atMost(PATIENCE).until(() -> standIns.prepared().size() == 4);
+
+        standIns.releasePrepares();
+        await().atMost(PATIENCE).until(() -> asks.upload(TENANT, ByteString.copyFromUtf8("image 5"), true).block(PATIENCE)
+                .getPreparingSegmentation());
     }
 
     @Test

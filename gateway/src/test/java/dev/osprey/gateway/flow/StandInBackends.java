@@ -59,6 +59,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -96,6 +97,7 @@ public final class StandInBackends implements AutoCloseable {
     private final Set<String> refusing = ConcurrentHashMap.newKeySet();
     private final List<WarmRequest> warmed = new CopyOnWriteArrayList<>();
     private final List<Prepared> prepared = new CopyOnWriteArrayList<>();
+    private volatile CountDownLatch preparesReleased = new CountDownLatch(0);
     private volatile Generation generation = StandInBackends::answerEachRegion;
     private final List<SegmentRequest> segmented = new CopyOnWriteArrayList<>();
     private final List<SegmentAllRequest> segmentedAll = new CopyOnWriteArrayList<>();
@@ -164,6 +166,16 @@ public final class StandInBackends implements AutoCloseable {
         return List.copyOf(prepared);
     }
 
+    /** From now on PrepareImage calls answer only once {@link #releasePrepares} is called, as an encoder busy with embeddings. */
+    public void holdPrepares() {
+        preparesReleased = new CountDownLatch(1);
+    }
+
+    /** Lets the held PrepareImage calls answer, and the later ones at once. */
+    public void releasePrepares() {
+        preparesReleased.countDown();
+    }
+
     /** The Segment requests the encoders' segmenters received, in order of arrival. */
     public List<SegmentRequest> segmented() {
         return List.copyOf(segmented);
@@ -210,6 +222,7 @@ public final class StandInBackends implements AutoCloseable {
         calls.clear();
         warmed.clear();
         prepared.clear();
+        releasePrepares();
         segmented.clear();
         segmentedAll.clear();
         extracted.clear();
@@ -376,6 +389,11 @@ public final class StandInBackends implements AutoCloseable {
         public void prepareImage(PrepareImageRequest request, StreamObserver<PrepareImageResponse> responses) {
             // Apart from calls(): an upload starts it without waiting, so it would land among a test's calls at random.
             prepared.add(new Prepared(address, request.getImageId(), Context.current().getDeadline()));
+            try {
+                preparesReleased.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             requireSam(request.getImageId());
             responses.onNext(PrepareImageResponse.getDefaultInstance());
             responses.onCompleted();

@@ -55,7 +55,7 @@ class ChatAndImagesControllerTest {
         client.post().uri("/v1/images").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.image_id").isEqualTo(IMAGE_ID).jsonPath("$.width").isEqualTo(4).jsonPath("$.height").isEqualTo(3)
-                .jsonPath("$.warming").isEqualTo(true);
+                .jsonPath("$.warming").isEqualTo(true).jsonPath("$.preparing_segmentation").isEqualTo(false);
 
         assertThat(standIns.holds(standIns.owner(internalId()), internalId())).isTrue();
     }
@@ -63,7 +63,7 @@ class ChatAndImagesControllerTest {
     @Test
     void anUploadMayAskForItsSegmentAnythingEmbeddingAndAValueThatIsNoBooleanIs400NamingTheParameter() {
         client.post().uri("/v1/images?prepare_segmentation=true").contentType(MediaType.IMAGE_PNG).bodyValue(IMAGE).exchange()
-                .expectStatus().isOk().expectBody().jsonPath("$.image_id").isEqualTo(IMAGE_ID);
+                .expectStatus().isOk().expectBody().jsonPath("$.image_id").isEqualTo(IMAGE_ID).jsonPath("$.preparing_segmentation").isEqualTo(true);
         await().atMost(PATIENCE).until(() -> !standIns.prepared().isEmpty());
         assertThat(standIns.prepared()).singleElement().extracting(StandInBackends.Prepared::imageId).isEqualTo(internalId());
 
