@@ -53,14 +53,14 @@ record EncoderProperties(Backend backend, DataSize featureCacheSize, DataSize im
     /**
      * Segment Anything: its image encoder runs where the vision tower does ({@code backend}), its prompt decoder here.
      *
-     * @param embeddingCacheSize bound on cached SAM image embeddings (4 MiB each for ViT-B/L/H: [256,64,64] float32)
+     * @param embeddingCacheSize      bound on cached SAM image embeddings (4 MiB each for ViT-B/L/H: [256,64,64] float32)
      * @param maxConcurrentEmbeddings image embeddings computed at once, the others wait (embedded on CPU more only share
-     *                           the cores and each holds its activations; raise it for a Triton with several instances)
-     * @param defaultMaxMasks    SegmentAll's cap on masks when the request sets none
-     * @param maxMasks           the highest cap a SegmentAll request may set (more is cut to it)
-     * @param maxPointsPerSide   the largest automatic point grid a request may ask for (its square is the prompts per crop)
-     * @param maxCropLayers      the most crop layers a request may ask for (layer i has 4^i crops)
-     * @param tritonModel        backend=triton: the SAM image encoder's name in the Triton repository
+     *                                the cores and each holds its activations; raise it for a Triton with several instances)
+     * @param defaultMaxMasks         SegmentAll's cap on masks when the request sets none
+     * @param maxMasks                the highest cap a SegmentAll request may set (more is cut to it)
+     * @param maxPointsPerSide        the largest automatic point grid a request may ask for (its square is the prompts per crop)
+     * @param maxCropLayers           the most crop layers a request may ask for (layer i has 4^i crops)
+     * @param tritonModel             backend=triton: the SAM image encoder's name in the Triton repository
      */
     record Sam(DataSize embeddingCacheSize, int maxConcurrentEmbeddings, int defaultMaxMasks, int maxMasks, int maxPointsPerSide, int maxCropLayers,
             String tritonModel) {

@@ -44,7 +44,7 @@ public final class SamEmbeddings {
     private final Semaphore turns;
 
     /**
-     * @param images   where the uploads are (their bytes, the decode turns); forgetting an image there forgets its embedding
+     * @param images        where the uploads are (their bytes, the decode turns); forgetting an image there forgets its embedding
      * @param maxConcurrent embeddings computed at once, ≥ 1
      * @param maxBytes      bound on the cached embeddings (float32)
      * @param idleTtl       an embedding unused this long leaves memory; zero: never
