@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.onnx.OrtSessions;
+import dev.osprey.model.onnx.SessionRuns;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -61,6 +62,7 @@ public final class DecoderSession implements AutoCloseable {
     private final OrtSession prefillSession;
     private final DecoderConfig config;
     private final AtomicLong runs = new AtomicLong();
+    private final SessionRuns lifetime = new SessionRuns("the language model's decoder");
     private final KvPool kvPool;
     // Null when the graph keeps a float32 cache.
     private final KvScales kvScales;
@@ -218,19 +220,21 @@ public final class DecoderSession implements AutoCloseable {
                 }
             }
             runs.incrementAndGet();
-            try (OrtSession.Result result = graph.run(inputs, wanted, present, cancellation.options())) {
-                FloatBuffer logits = ((OnnxTensor) result.get(DecoderGraphBuilder.LOGITS).orElseThrow()).getFloatBuffer();
-                float[] out = new float[logits.remaining()];
-                logits.get(out);
-                if (appends) {
-                    for (int l = 0; l < config.layers(); l++) {
-                        cache.append(l, codes(result, PrefillKvGraph.appendedName("key", l)), codes(result, PrefillKvGraph.appendedName("value", l)),
-                                total - n, n);
+            return lifetime.run(() -> {
+                try (OrtSession.Result result = graph.run(inputs, wanted, present, cancellation.options())) {
+                    FloatBuffer logits = ((OnnxTensor) result.get(DecoderGraphBuilder.LOGITS).orElseThrow()).getFloatBuffer();
+                    float[] out = new float[logits.remaining()];
+                    logits.get(out);
+                    if (appends) {
+                        for (int l = 0; l < config.layers(); l++) {
+                            cache.append(l, codes(result, PrefillKvGraph.appendedName("key", l)),
+                                    codes(result, PrefillKvGraph.appendedName("value", l)), total - n, n);
+                        }
                     }
+                    cache.advance(n);
+                    return out;
                 }
-                cache.advance(n);
-                return out;
-            }
+            });
         } catch (OrtException e) {
             if (cancellation.cancelled()) {
                 throw new OspreyException(Reason.CANCELLED, "the decoder run was interrupted: the generation was cancelled", e);
@@ -309,16 +313,20 @@ public final class DecoderSession implements AutoCloseable {
         return runs.get();
     }
 
+    /** Closes the graphs once the runs in flight are over; later runs fail UNAVAILABLE. */
     @Override
     public void close() {
-        kvPool.clear();
-        try {
-            if (prefillSession != null) {
-                prefillSession.close();
+        lifetime.close(() -> {
+            kvPool.clear();
+            try {
+                if (prefillSession != null) {
+                    prefillSession.close();
+                }
+                session.close();
+            } catch (OrtException e) {
+                throw new OspreyException(Reason.INTERNAL, "cannot close the decoder session: " + e.getMessage(), e);
             }
-            session.close();
-        } catch (OrtException e) {
-            throw new OspreyException(Reason.INTERNAL, "cannot close the decoder session: " + e.getMessage(), e);
-        }
+            return null;
+        });
     }
 }

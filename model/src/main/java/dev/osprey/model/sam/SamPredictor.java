@@ -8,6 +8,7 @@ import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.image.RgbImage;
 import dev.osprey.model.onnx.OrtSessions;
+import dev.osprey.model.onnx.SessionRuns;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +41,7 @@ public final class SamPredictor implements AutoCloseable {
     // Null when only the decoder is open.
     private final OrtSession encoder;
     private final OrtSession decoder;
+    private final SessionRuns runs = new SessionRuns("the SAM model");
 
     private SamPredictor(SamConfig config, OrtSession encoder, OrtSession decoder) {
         this.config = config;
@@ -86,11 +88,13 @@ public final class SamPredictor implements AutoCloseable {
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try {
             feeds.put(SamEncoderGraphBuilder.INPUT_IMAGE, tensor(input.pixels(), 1, 3, side, side));
-            try (OrtSession.Result result = encoder.run(feeds)) {
-                float[] values = floats(result, SamEncoderGraphBuilder.IMAGE_EMBEDDINGS);
-                return new SamEmbedding(values, config.channels(), input.originalHeight(), input.originalWidth(), input.inputHeight(),
-                        input.inputWidth());
-            }
+            float[] values = runs.run(() -> {
+                try (OrtSession.Result result = encoder.run(feeds)) {
+                    return floats(result, SamEncoderGraphBuilder.IMAGE_EMBEDDINGS);
+                }
+            });
+            return new SamEmbedding(values, config.channels(), input.originalHeight(), input.originalWidth(), input.inputHeight(),
+                    input.inputWidth());
         } catch (OrtException e) {
             throw new OspreyException(Reason.INTERNAL, "SAM image encoder failed: " + e.getMessage(), e);
         } finally {
@@ -159,9 +163,11 @@ public final class SamPredictor implements AutoCloseable {
             feeds.put(SamDecoderGraphBuilder.POINT_LABELS, tensor(in.pointLabels(), in.batch(), in.points()));
             feeds.put(SamDecoderGraphBuilder.MASK_INPUT, tensor(in.maskInput(), masks, 1, side, side));
             feeds.put(SamDecoderGraphBuilder.HAS_MASK_INPUT, tensor(in.hasMaskInput(), masks));
-            try (OrtSession.Result result = decoder.run(feeds, outputs)) {
-                return read.read(result);
-            }
+            return runs.run(() -> {
+                try (OrtSession.Result result = decoder.run(feeds, outputs)) {
+                    return read.read(result);
+                }
+            });
         } catch (OrtException e) {
             throw new OspreyException(Reason.INTERNAL, "SAM prompt decoder failed: " + e.getMessage(), e);
         } finally {
@@ -246,16 +252,20 @@ public final class SamPredictor implements AutoCloseable {
         return out;
     }
 
+    /** Closes the sessions once the runs in flight are over; later calls fail UNAVAILABLE. */
     @Override
     public void close() {
-        OspreyException failure = new OspreyException(Reason.INTERNAL, "cannot close the SAM sessions");
-        if (encoder != null) {
-            closeQuietly(encoder, failure);
-        }
-        closeQuietly(decoder, failure);
-        if (failure.getSuppressed().length > 0) {
-            throw failure;
-        }
+        runs.close(() -> {
+            OspreyException failure = new OspreyException(Reason.INTERNAL, "cannot close the SAM sessions");
+            if (encoder != null) {
+                closeQuietly(encoder, failure);
+            }
+            closeQuietly(decoder, failure);
+            if (failure.getSuppressed().length > 0) {
+                throw failure;
+            }
+            return null;
+        });
     }
 
     private static void closeQuietly(OrtSession session, Exception into) {

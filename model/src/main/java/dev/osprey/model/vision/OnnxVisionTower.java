@@ -9,6 +9,7 @@ import ai.onnxruntime.TensorInfo;
 import dev.osprey.model.error.OspreyException;
 import dev.osprey.model.error.Reason;
 import dev.osprey.model.onnx.OrtSessions;
+import dev.osprey.model.onnx.SessionRuns;
 import dev.osprey.model.tensor.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,6 +54,7 @@ public final class OnnxVisionTower implements AutoCloseable {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final Path model;
+    private final SessionRuns runs = new SessionRuns("the vision tower");
     private final long[] imageShape;
     private final int imageFloats;
     private final List<Output> outputs;
@@ -137,7 +139,11 @@ public final class OnnxVisionTower implements AutoCloseable {
                 pinned.put(output.name(), OnnxTensor.createTensor(env, buffer, batched(batch, output.shape())));
             }
             // The results are written into the pinned buffers; the returned Result holds no other data.
-            session.run(Map.of(VisionGraphBuilder.PIXEL_VALUES, input), pinned).close();
+            OnnxTensor pixels = input;
+            runs.run(() -> {
+                session.run(Map.of(VisionGraphBuilder.PIXEL_VALUES, pixels), pinned).close();
+                return null;
+            });
         } catch (OrtException e) {
             throw new OspreyException(Reason.INTERNAL, "vision model " + model + " failed on a batch of " + batch + ": " + e.getMessage(), e);
         } finally {
@@ -201,13 +207,16 @@ public final class OnnxVisionTower implements AutoCloseable {
         return shape;
     }
 
-    /** Releases the session (the reused buffers go with this object). */
+    /** Releases the session once the batch in flight is done (the reused buffers go with this object); later batches fail UNAVAILABLE. */
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new OspreyException(Reason.INTERNAL, "cannot close the session of " + model + ": " + e.getMessage(), e);
-        }
+        runs.close(() -> {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new OspreyException(Reason.INTERNAL, "cannot close the session of " + model + ": " + e.getMessage(), e);
+            }
+            return null;
+        });
     }
 }
