@@ -5,6 +5,13 @@ import { canvasRle } from './rle.js';
 
 const COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990'];
 
+/** Whether `other` is `<base><M>` and `name` is `<base><N>` with M > N. */
+function laterInSeries(other, name) {
+  const a = /^(.*?)(\d+)$/.exec(other);
+  const b = /^(.*?)(\d+)$/.exec(name);
+  return a !== null && b !== null && a[1] === b[1] && Number(a[2]) > Number(b[2]);
+}
+
 export class Regions extends EventTarget {
   list = [];
   selected = null;
@@ -24,7 +31,9 @@ export class Regions extends EventTarget {
     canvas.height = this.height;
     const context = canvas.getContext('2d', { willReadFrequently: true });
     const region = { name, colour, canvas, context, area: 0, box: null };
-    this.list.push(region);
+    // Regions named in series (object1, object2, ...) list in their order, whatever order they come in.
+    const later = this.list.findIndex((r) => laterInSeries(r.name, name));
+    this.list.splice(later < 0 ? this.list.length : later, 0, region);
     this.select(region);
     return region;
   }
