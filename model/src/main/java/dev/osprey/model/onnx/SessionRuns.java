@@ -6,9 +6,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Lets a model's ONNX Runtime runs and its close take turns. Closing a session frees its native memory
- * whatever still runs in it, and that run, or a read of its results, then crashes the JVM (SIGSEGV):
- * a service shutting down under a long call did. So the close waits for the runs in flight, and a run
- * after it fails with an UNAVAILABLE error that names the model. Runs still go on at once.
+ * whatever still runs in it, and that run, or a read of its results, then crashes the JVM (SIGSEGV;
+ * SessionRunsTest's JVM did), as a service shutting down under a call longer than its grace period
+ * would. So the close waits for the runs in flight, and a run after it fails with an UNAVAILABLE error
+ * that names the model. Runs still go on at once.
  */
 public final class SessionRuns {
 
