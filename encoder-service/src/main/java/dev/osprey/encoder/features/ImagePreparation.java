@@ -1,12 +1,10 @@
 package dev.osprey.encoder.features;
 
 import dev.osprey.model.error.OspreyException;
-import dev.osprey.model.error.Reason;
 import dev.osprey.model.image.ImageDecoder;
 import dev.osprey.model.image.ImagePreprocessor;
 import dev.osprey.model.image.RgbImage;
 import dev.osprey.service.StageSpans;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
@@ -29,16 +27,13 @@ public final class ImagePreparation {
 
     private final ImageDecoder decoder;
     private final ImagePreprocessor preprocessor;
-    private final Semaphore turns;
+    private final Turns turns;
     private final StageSpans spans;
 
     public ImagePreparation(ImageDecoder decoder, ImagePreprocessor preprocessor, int maxConcurrent, StageSpans spans) {
-        if (maxConcurrent < 1) {
-            throw new IllegalArgumentException("at least one image must be prepared at a time, got " + maxConcurrent);
-        }
+        this.turns = new Turns(maxConcurrent, "decode an image");
         this.decoder = decoder;
         this.preprocessor = preprocessor;
-        this.turns = new Semaphore(maxConcurrent, true);
         this.spans = spans;
     }
 
@@ -59,22 +54,11 @@ public final class ImagePreparation {
      * @throws OspreyException BAD_INPUT naming what is wrong with bytes that are no decodable image
      */
     public <T> T inTurn(byte[] imageBytes, Function<RgbImage, T> use) {
-        try {
-            turns.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OspreyException(Reason.UNAVAILABLE, "interrupted while waiting to decode an image", e);
-        }
-        try {
-            RgbImage image = spans.run("image-decode", () -> decoder.decode(imageBytes));
-            return use.apply(image);
-        } finally {
-            turns.release();
-        }
+        return turns.inTurn(() -> use.apply(spans.run("image-decode", () -> decoder.decode(imageBytes))));
     }
 
     /** Images waiting for their turn. */
     public int queueDepth() {
-        return turns.getQueueLength();
+        return turns.queueDepth();
     }
 }

@@ -1,16 +1,15 @@
 package dev.osprey.encoder.sam;
 
 import dev.osprey.encoder.features.FeatureStore;
+import dev.osprey.encoder.features.Turns;
 import dev.osprey.model.cache.LruLoadingCache;
 import dev.osprey.model.error.OspreyException;
-import dev.osprey.model.error.Reason;
 import dev.osprey.model.image.RgbImage;
 import dev.osprey.model.pipeline.ImageId;
 import dev.osprey.model.sam.SamEmbedding;
 import dev.osprey.model.sam.SamInput;
 import dev.osprey.model.sam.SamPreprocessor;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -41,7 +40,7 @@ public final class SamEmbeddings {
     private final SamImageEncoder encoder;
     private final EmbeddingListener listener;
     private final LruLoadingCache<String, SamEmbedding> cache;
-    private final Semaphore turns;
+    private final Turns turns;
 
     /**
      * @param images        where the uploads are (their bytes, the decode turns); forgetting an image there forgets its embedding
@@ -52,10 +51,7 @@ public final class SamEmbeddings {
      */
     public SamEmbeddings(FeatureStore images, SamPreprocessor preprocessor, SamImageEncoder encoder, int maxConcurrent, long maxBytes,
             Duration idleTtl, LongSupplier clock, EmbeddingListener listener) {
-        if (maxConcurrent < 1) {
-            throw new IllegalArgumentException("at least one SAM embedding must be computed at a time, got " + maxConcurrent);
-        }
-        this.turns = new Semaphore(maxConcurrent, true);
+        this.turns = new Turns(maxConcurrent, "compute a SAM embedding");
         this.images = images;
         this.preprocessor = preprocessor;
         this.encoder = encoder;
@@ -92,7 +88,7 @@ public final class SamEmbeddings {
 
     /** Embeddings waiting for their turn. */
     public int queueDepth() {
-        return turns.getQueueLength();
+        return turns.queueDepth();
     }
 
     /** The cache, for its counters. */
@@ -106,21 +102,16 @@ public final class SamEmbeddings {
     }
 
     private SamEmbedding embed(SamInput input) {
-        try {
-            turns.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OspreyException(Reason.UNAVAILABLE, "interrupted while waiting to compute a SAM embedding", e);
-        }
-        long start = System.nanoTime();
-        boolean failed = true;
-        try {
-            SamEmbedding embedding = encoder.embed(input);
-            failed = false;
-            return embedding;
-        } finally {
-            turns.release();
-            listener.embedded(System.nanoTime() - start, failed);
-        }
+        return turns.inTurn(() -> {
+            long start = System.nanoTime();
+            boolean failed = true;
+            try {
+                SamEmbedding embedding = encoder.embed(input);
+                failed = false;
+                return embedding;
+            } finally {
+                listener.embedded(System.nanoTime() - start, failed);
+            }
+        });
     }
 }
