@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One Osprey service running from its packaged jar as a separate JVM on loopback ports chosen up
@@ -13,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * the local stack restarts a service that died.
  */
 final class ServiceProcess implements AutoCloseable {
+
+    /** The heap's reserved address range in {@code GC.heap_info}, e.g. {@code [0x00000000e8000000, 0x0000000100000000)}. */
+    private static final Pattern HEAP_RANGE = Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
+    /** A mapping's first line in {@code /proc/PID/smaps}: {@code start-end perms ...}. */
+    private static final Pattern MAPPING = Pattern.compile("^([0-9a-f]+)-([0-9a-f]+) ");
 
     final String name;
     final int httpPort;
@@ -93,12 +100,54 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Runs a full garbage collection in the JVM ({@code jcmd PID GC.run}), so its heap holds only live data. */
     synchronized void collectGarbage() throws IOException, InterruptedException {
+        jcmd("GC.run");
+    }
+
+    /**
+     * Resident memory in MiB, all of it and the part that lies in the Java heap's address range (read
+     * from {@code jcmd PID GC.heap_info} and {@code /proc/PID/smaps}). The heap's share is bounded by
+     * -Xmx and only grows as pages are first touched, so growth beyond it is what grows with requests
+     * outside the heap: native tensors, buffers, threads.
+     */
+    synchronized Resident resident() throws IOException, InterruptedException {
+        Matcher range = HEAP_RANGE.matcher(jcmd("GC.heap_info"));
+        if (!range.find()) {
+            throw new IllegalStateException("no heap address range in jcmd GC.heap_info of " + name);
+        }
+        long heapFrom = Long.parseUnsignedLong(range.group(1), 16);
+        long heapTo = Long.parseUnsignedLong(range.group(2), 16);
+        long totalKib = 0;
+        long heapKib = 0;
+        boolean inHeap = false;
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/smaps"))) {
+            Matcher mapping = MAPPING.matcher(line);
+            if (mapping.find()) {
+                long from = Long.parseUnsignedLong(mapping.group(1), 16);
+                inHeap = from >= heapFrom && from < heapTo;
+            } else if (line.startsWith("Rss:")) {
+                long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                totalKib += kib;
+                heapKib += inHeap ? kib : 0;
+            }
+        }
+        return new Resident(totalKib / 1024, heapKib / 1024);
+    }
+
+    /** Resident MiB of a JVM: in all, and of it in the Java heap. */
+    record Resident(long totalMiB, long heapMiB) {
+        long outsideHeapMiB() {
+            return totalMiB - heapMiB;
+        }
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(process.pid()), "GC.run").redirectErrorStream(true).start();
+                Long.toString(process.pid()), command).redirectErrorStream(true).start();
         String output = new String(jcmd.getInputStream().readAllBytes());
         if (!jcmd.waitFor(5, TimeUnit.MINUTES) || jcmd.exitValue() != 0) {
-            throw new IllegalStateException("jcmd GC.run on " + name + " failed: " + output);
+            throw new IllegalStateException("jcmd " + command + " on " + name + " failed: " + output);
         }
+        return output;
     }
 
     String grpcAddress() {

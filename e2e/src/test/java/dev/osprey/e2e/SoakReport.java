@@ -35,7 +35,7 @@ final class SoakReport {
 
     private final SoakJudge judge;
     private final List<Phase> phases = new ArrayList<>();
-    private final Map<String, Map<String, Long>> memory = new LinkedHashMap<>();
+    private final Map<String, Map<String, ServiceProcess.Resident>> memory = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
 
     SoakReport(SoakJudge judge) {
@@ -54,8 +54,8 @@ final class SoakReport {
         return judge.outcomes().stream().filter(phase::holds).filter(o -> o.verdict() == SoakOutcome.Verdict.OK).count() / phase.seconds();
     }
 
-    /** Adds a column of resident memory (MiB by service). */
-    void memory(String column, Map<String, Long> mebibytes) {
+    /** Adds a column of resident memory (by service). */
+    void memory(String column, Map<String, ServiceProcess.Resident> mebibytes) {
         memory.put(column, mebibytes);
     }
 
@@ -80,11 +80,11 @@ final class SoakReport {
             }
         }
         if (!memory.isEmpty()) {
-            md.append("\n| resident memory (VmRSS, MiB, after a full GC) | ").append(String.join(" | ", memory.keySet())).append(" |\n|---|")
-                    .append("---|".repeat(memory.size())).append('\n');
+            md.append("\n| resident memory (MiB after a full GC: in all, and outside the Java heap) | ").append(String.join(" | ", memory.keySet()))
+                    .append(" |\n|---|").append("---|".repeat(memory.size())).append('\n');
             for (String service : LocalStack.SERVICES) {
-                md.append("| ").append(service).append(" | ")
-                        .append(memory.values().stream().map(m -> String.valueOf(m.get(service))).collect(Collectors.joining(" | "))).append(" |\n");
+                md.append("| ").append(service).append(" | ").append(memory.values().stream().map(m -> m.get(service))
+                        .map(r -> r.totalMiB() + " (" + r.outsideHeapMiB() + ")").collect(Collectors.joining(" | "))).append(" |\n");
             }
         }
         if (!judge.outages().isEmpty()) {

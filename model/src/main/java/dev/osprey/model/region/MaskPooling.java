@@ -7,7 +7,6 @@ import dev.osprey.model.vision.FeatureMap;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Osprey's {@code MaskPooling} (spec §3): each channel averaged over the cells a mask selects
@@ -97,14 +96,30 @@ public final class MaskPooling {
             }
         }
         float scale = scale(cells);
-        out[c] = s0.reduceLanes(VectorOperators.ADD) * scale;
-        out[c + 1] = s1.reduceLanes(VectorOperators.ADD) * scale;
-        out[c + 2] = s2.reduceLanes(VectorOperators.ADD) * scale;
-        out[c + 3] = s3.reduceLanes(VectorOperators.ADD) * scale;
-        out[c + 4] = s4.reduceLanes(VectorOperators.ADD) * scale;
-        out[c + 5] = s5.reduceLanes(VectorOperators.ADD) * scale;
-        out[c + 6] = s6.reduceLanes(VectorOperators.ADD) * scale;
-        out[c + 7] = s7.reduceLanes(VectorOperators.ADD) * scale;
+        float[] lanes = new float[LANES];
+        out[c] = sum(s0, lanes) * scale;
+        out[c + 1] = sum(s1, lanes) * scale;
+        out[c + 2] = sum(s2, lanes) * scale;
+        out[c + 3] = sum(s3, lanes) * scale;
+        out[c + 4] = sum(s4, lanes) * scale;
+        out[c + 5] = sum(s5, lanes) * scale;
+        out[c + 6] = sum(s6, lanes) * scale;
+        out[c + 7] = sum(s7, lanes) * scale;
+    }
+
+    /**
+     * The lanes of {@code v} added from the first to the last. Not {@code reduceLanes(ADD)}: its order
+     * is unspecified, and HotSpot's compiled code adds in another order than the interpreter, so the
+     * same mask pooled before and after warm-up differed in the last bit (and with it the KV
+     * calibration and, rarely, a greedy token).
+     */
+    private static float sum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = 0;
+        for (float lane : lanes) {
+            s += lane;
+        }
+        return s;
     }
 
     /** One channel averaged over a region's cells (channels beyond the last full block). */
