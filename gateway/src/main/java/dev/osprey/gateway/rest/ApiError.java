@@ -78,11 +78,17 @@ public record ApiError(HttpStatus status, String code, String message) {
         }
         RequestParam query = e.getMethodParameter() == null ? null : e.getMethodParameter().getParameterAnnotation(RequestParam.class);
         if (query != null) {
-            return "query parameter " + query.name() + ": " + (e.getCause() instanceof TypeMismatchException mismatch
-                    && mismatch.getRequiredType() != null ? "'" + abbreviate(String.valueOf(mismatch.getValue())) + "' is not a "
-                    + mismatch.getRequiredType().getSimpleName() : e.getReason());
+            return "query parameter " + query.name() + ": " + queryProblem(e);
         }
         return "request body: " + (e.getReason() != null ? e.getReason() : "cannot be read");
+    }
+
+    /** A value of the wrong type as e.g. "'maybe' is not a boolean"; otherwise Spring's reason. */
+    private static String queryProblem(ServerWebInputException e) {
+        if (e.getCause() instanceof TypeMismatchException mismatch && mismatch.getRequiredType() != null) {
+            return "'" + abbreviate(String.valueOf(mismatch.getValue())) + "' is not a " + mismatch.getRequiredType().getSimpleName();
+        }
+        return e.getReason();
     }
 
     private static String abbreviate(String value) {
