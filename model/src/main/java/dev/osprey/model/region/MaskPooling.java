@@ -5,8 +5,10 @@ import static dev.osprey.model.region.Vectors.LANES;
 
 import dev.osprey.model.vision.FeatureMap;
 import java.util.List;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Osprey's {@code MaskPooling} (spec §3): each channel averaged over the cells a mask selects
@@ -24,6 +26,9 @@ public final class MaskPooling {
     private static final int BLOCK = 8;
     /** 0, 1, 2, ...: lanes below a run's remaining length are inside it. */
     private static final FloatVector LANE_INDEX = FloatVector.zero(FLOATS).addIndex(1);
+    /** Rotations by half the lanes, a quarter, ... one: the steps of {@link #sum}. */
+    private static final List<VectorShuffle<Float>> FOLDS = IntStream.iterate(LANES / 2, w -> w > 0, w -> w / 2)
+            .mapToObj(w -> VectorShuffle.fromOp(FLOATS, i -> (i + w) % LANES)).toList();
 
     /**
      * The cells of one level that one mask selects.
@@ -96,30 +101,28 @@ public final class MaskPooling {
             }
         }
         float scale = scale(cells);
-        float[] lanes = new float[LANES];
-        out[c] = sum(s0, lanes) * scale;
-        out[c + 1] = sum(s1, lanes) * scale;
-        out[c + 2] = sum(s2, lanes) * scale;
-        out[c + 3] = sum(s3, lanes) * scale;
-        out[c + 4] = sum(s4, lanes) * scale;
-        out[c + 5] = sum(s5, lanes) * scale;
-        out[c + 6] = sum(s6, lanes) * scale;
-        out[c + 7] = sum(s7, lanes) * scale;
+        out[c] = sum(s0) * scale;
+        out[c + 1] = sum(s1) * scale;
+        out[c + 2] = sum(s2) * scale;
+        out[c + 3] = sum(s3) * scale;
+        out[c + 4] = sum(s4) * scale;
+        out[c + 5] = sum(s5) * scale;
+        out[c + 6] = sum(s6) * scale;
+        out[c + 7] = sum(s7) * scale;
     }
 
     /**
-     * The lanes of {@code v} added from the first to the last. Not {@code reduceLanes(ADD)}: its order
+     * The lanes of {@code v} added in a fixed tree: each step adds the vector to itself rotated by
+     * half of what is left, until lane 0 holds the sum. Not {@code reduceLanes(ADD)}: its order
      * is unspecified, and HotSpot's compiled code adds in another order than the interpreter, so the
-     * same mask pooled before and after warm-up differed in the last bit (and with it the KV
-     * calibration and, rarely, a greedy token).
+     * same mask pooled before and after warm-up differed in the last bit, and with it the KV
+     * calibration of a conversion (a greedy answer at a near tie could differ too).
      */
-    private static float sum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        float s = 0;
-        for (float lane : lanes) {
-            s += lane;
+    private static float sum(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLDS) {
+            v = v.add(v.rearrange(fold));
         }
-        return s;
+        return v.lane(0);
     }
 
     /** One channel averaged over a region's cells (channels beyond the last full block). */

@@ -42,7 +42,7 @@ class MaskPoolingTest {
 
     /**
      * The order the kernel promises: per lane, a run's cells a vector apart, run after run; then the
-     * lanes from the first to the last. Channels past the last block of eight add cell by cell.
+     * lanes folded in a tree. Channels past the last block of eight add cell by cell.
      */
     private static float[] inOrder(FeatureMap map, MaskPooling.Cells cells) {
         int[] runs = cells.runs();
@@ -61,9 +61,7 @@ class MaskPoolingTest {
                         }
                     }
                 }
-                for (float lane : lanes) {
-                    total += lane;
-                }
+                total = folded(lanes);
             } else {
                 for (int k = 0; k < runs.length; k += 2) {
                     for (int i = runs[k]; i < runs[k + 1]; i++) {
@@ -74,5 +72,18 @@ class MaskPoolingTest {
             out[c] = total * scale;
         }
         return out;
+    }
+
+    /** Each lane plus the lane half the width further on (wrapping round), then a quarter, ... one; lane 0 at the end. */
+    private static float folded(float[] lanes) {
+        float[] v = lanes.clone();
+        for (int w = v.length / 2; w > 0; w /= 2) {
+            float[] sums = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                sums[i] = v[i] + v[(i + w) % v.length];
+            }
+            v = sums;
+        }
+        return v[0];
     }
 }
