@@ -25,8 +25,8 @@ public final class SamMasks {
         int side = p.side();
         // ResizeLongestSide makes the long side exactly the padded input's side
         int padded = Math.max(e.inputHeight(), e.inputWidth());
-        float[] input = BilinearResize.resizeCorner(p.lowResLogits(k), side, side, padded, padded, e.inputHeight(), e.inputWidth());
-        return BilinearResize.resize(input, 1, e.inputHeight(), e.inputWidth(), e.originalHeight(), e.originalWidth());
+        return BilinearResize.resizeCornerThenResize(p.lowResLogits(k), side, side, padded, padded, e.inputHeight(), e.inputWidth(),
+                e.originalHeight(), e.originalWidth());
     }
 
     /** Mask {@code k} at the original image size: logit &gt; 0. */

@@ -61,20 +61,43 @@ public final class BilinearResize {
     }
 
     /**
-     * The top-left {@code keepH x keepW} corner of {@link #resize} of one {@code inH x inW} plane to
-     * {@code outH x outW} (a resize then a crop, without computing the cropped-away part).
+     * One plane {@code inH x inW} resized to {@code midH x midW}, its top-left {@code keepH x keepW}
+     * corner kept, and that resized to {@code outH x outW}: the values of two {@link #resize} calls with
+     * a crop between them. The intermediate is never whole: each of its rows is computed when the second
+     * resize first reads it, two kept at a time. For a SAM mask it would be the resized input's size
+     * (3 MB of floats at 1024x768), made and dropped for each of the thousands of masks an automatic
+     * pass upscales.
      */
-    public static float[] resizeCorner(float[] in, int inH, int inW, int outH, int outW, int keepH, int keepW) {
-        if (in.length != (long) inH * inW || keepH > outH || keepW > outW) {
-            throw new IllegalArgumentException("cannot keep " + keepH + "x" + keepW + " of " + inH + "x" + inW + " resized to " + outH + "x" + outW);
+    public static float[] resizeCornerThenResize(float[] in, int inH, int inW, int midH, int midW, int keepH, int keepW, int outH, int outW) {
+        if (in.length != (long) inH * inW || keepH > midH || keepW > midW) {
+            throw new IllegalArgumentException("cannot keep " + keepH + "x" + keepW + " of " + inH + "x" + inW + " resized to " + midH + "x" + midW);
         }
-        Axis h = Axis.of(inH, outH);
-        Axis w = Axis.of(inW, outW);
-        float[] out = new float[keepH * keepW];
-        for (int y = 0; y < keepH; y++) {
-            blendRow(in, h.i0[y] * inW, in, h.i1[y] * inW, h.l0[y], h.l1[y], w, 0, keepW, out, y * keepW);
+        Axis firstH = Axis.of(inH, midH);
+        Axis firstW = Axis.of(inW, midW);
+        Axis h = Axis.of(keepH, outH);
+        Axis w = Axis.of(keepW, outW);
+        float[][] rows = {new float[keepW], new float[keepW]};
+        int[] held = {-1, -1};
+        float[] out = new float[outH * outW];
+        for (int y = 0; y < outH; y++) {
+            float[] top = midRow(h.i0[y], h.i1[y], rows, held, in, inW, firstH, firstW);
+            float[] bottom = midRow(h.i1[y], h.i0[y], rows, held, in, inW, firstH, firstW);
+            blendRow(top, 0, bottom, 0, h.l0[y], h.l1[y], w, 0, outW, out, y * outW);
         }
         return out;
+    }
+
+    /** Intermediate row {@code r}, from the two held or computed in place of the one that is not row {@code keep}. */
+    private static float[] midRow(int r, int keep, float[][] rows, int[] held, float[] in, int inW, Axis firstH, Axis firstW) {
+        for (int k = 0; k < 2; k++) {
+            if (held[k] == r) {
+                return rows[k];
+            }
+        }
+        int k = held[0] == keep ? 1 : 0;
+        blendRow(in, firstH.i0[r] * inW, in, firstH.i1[r] * inW, firstH.l0[r], firstH.l1[r], firstW, 0, rows[k].length, rows[k], 0);
+        held[k] = r;
+        return rows[k];
     }
 
     /**
