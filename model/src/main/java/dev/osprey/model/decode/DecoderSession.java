@@ -316,17 +316,16 @@ public final class DecoderSession implements AutoCloseable {
     /** Closes the graphs once the runs in flight are over; later runs fail UNAVAILABLE. */
     @Override
     public void close() {
-        lifetime.close(() -> {
-            kvPool.clear();
-            try {
+        try {
+            lifetime.close(() -> {
+                kvPool.clear();
                 if (prefillSession != null) {
                     prefillSession.close();
                 }
                 session.close();
-            } catch (OrtException e) {
-                throw new OspreyException(Reason.INTERNAL, "cannot close the decoder session: " + e.getMessage(), e);
-            }
-            return null;
-        });
+            });
+        } catch (OrtException e) {
+            throw new OspreyException(Reason.INTERNAL, "cannot close the decoder session: " + e.getMessage(), e);
+        }
     }
 }

@@ -13,10 +13,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class SessionRuns {
 
-    /** Work with a session, or its close. */
+    /** Work with a session. */
     @FunctionalInterface
     public interface Work<T, E extends Exception> {
         T call() throws E;
+    }
+
+    /** A session's close. */
+    @FunctionalInterface
+    public interface Closing<E extends Exception> {
+        void close() throws E;
     }
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -47,12 +53,12 @@ public final class SessionRuns {
     }
 
     /** Waits for the runs in flight, then does {@code close} (once: a second close does nothing). */
-    public <E extends Exception> void close(Work<Void, E> close) throws E {
+    public <E extends Exception> void close(Closing<E> close) throws E {
         lock.writeLock().lock();
         try {
             if (!closed) {
                 closed = true;
-                close.call();
+                close.close();
             }
         } finally {
             lock.writeLock().unlock();

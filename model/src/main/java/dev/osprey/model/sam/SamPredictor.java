@@ -264,7 +264,6 @@ public final class SamPredictor implements AutoCloseable {
             if (failure.getSuppressed().length > 0) {
                 throw failure;
             }
-            return null;
         });
     }
 

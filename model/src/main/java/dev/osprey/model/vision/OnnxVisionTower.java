@@ -210,13 +210,10 @@ public final class OnnxVisionTower implements AutoCloseable {
     /** Releases the session once the batch in flight is done (the reused buffers go with this object); later batches fail UNAVAILABLE. */
     @Override
     public void close() {
-        runs.close(() -> {
-            try {
-                session.close();
-            } catch (OrtException e) {
-                throw new OspreyException(Reason.INTERNAL, "cannot close the session of " + model + ": " + e.getMessage(), e);
-            }
-            return null;
-        });
+        try {
+            runs.close(session::close);
+        } catch (OrtException e) {
+            throw new OspreyException(Reason.INTERNAL, "cannot close the session of " + model + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -33,10 +33,7 @@ class SessionRunsTest {
             return released;
         }));
         assertThat(inside.await(1, TimeUnit.MINUTES)).isTrue();
-        Thread closer = new Thread(() -> runs.close(() -> {
-            order.add("close");
-            return null;
-        }));
+        Thread closer = new Thread(() -> runs.close(() -> order.add("close")));
         closer.start();
         while (closer.getState() != Thread.State.WAITING && closer.isAlive()) {
             Thread.onSpinWait();
@@ -51,10 +48,7 @@ class SessionRunsTest {
             assertThat(e.reason()).isEqualTo(Reason.UNAVAILABLE);
             assertThat(e.getMessage()).isEqualTo("the test model is closed: the service is shutting down");
         });
-        runs.close(() -> {
-            order.add("again");
-            return null;
-        });
+        runs.close(() -> order.add("again"));
         assertThat(order).as("closed once").containsExactly("run", "close");
     }
 
